@@ -1,0 +1,337 @@
+"""The policy file (aigov.yaml, `version: 1`) as pydantic models; their descriptions document every key."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+if TYPE_CHECKING:
+    from jupyter_aigov.policy.resolve import EffectivePolicy
+
+EntityAction = Literal["redact", "block", "allow"]
+Api = Literal["openai", "anthropic", "gemini", "bedrock", "ollama"]
+
+Glob = Annotated[str, StringConstraints(min_length=1)]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+EntityName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+HttpUrl = Annotated[str, Field(json_schema_extra={"format": "uri", "pattern": "^https?://"})]
+
+# What the redaction engine does when a policy file omits `redaction.entities`: safe, not silent.
+DEFAULT_ENTITIES: dict[str, EntityAction] = {
+    "SECRET": "block",
+    "CREDIT_CARD": "block",
+    "US_SSN": "block",
+    "PERSON": "redact",
+    "EMAIL_ADDRESS": "redact",
+    "PHONE_NUMBER": "redact",
+}
+
+
+class _Section(BaseModel):
+    """Common configuration: unknown keys are errors, YAML types are taken as written, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// URL with a host name, got {value!r}")
+    return value
+
+
+class ModelsSection(_Section):
+    """Which models may be called; globs match either "model" or "provider/model"."""
+
+    allow: list[Glob] = Field(
+        default_factory=list,
+        description='Globs of allowed models, e.g. "gpt-4o-mini", "claude-*", "ollama/*"; empty: all.',
+    )
+    deny: list[Glob] = Field(
+        default_factory=list,
+        description='Globs of refused models, e.g. "*-realtime*". Deny wins over allow.',
+    )
+
+
+class RedactionSection(_Section):
+    """What happens to sensitive entities found in prompts before they leave the kernel."""
+
+    entities: dict[EntityName, EntityAction] = Field(
+        default_factory=lambda: dict(DEFAULT_ENTITIES),
+        description=(
+            "ENTITY: redact | block | allow. redact replaces the value with a placeholder, block refuses "
+            "the call, allow lets it through; entities not listed are allowed. When omitted: SECRET, "
+            "CREDIT_CARD, US_SSN block; PERSON, EMAIL_ADDRESS, PHONE_NUMBER redact. Names are upper case "
+            "(presidio entity types)."
+        ),
+        json_schema_extra={"additionalProperties": False},
+    )
+    restore_in_response: bool = Field(
+        default=True,
+        description="Put the original values back into what the caller receives.",
+    )
+    allow_terms: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        description='Words never treated as entities, e.g. "Acme", "S3" (exact, case-sensitive).',
+    )
+    nlp_model: Annotated[str, StringConstraints(min_length=1)] = Field(
+        default="en_core_web_sm",
+        description="The spaCy model the entity analyzer loads.",
+    )
+    score_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Lowest analyzer confidence (0 to 1) at which a finding counts as an entity.",
+    )
+    deadline_ms: int = Field(
+        default=2000,
+        gt=0,
+        description="Longest the analysis of one request may take (milliseconds); past it on_error decides.",
+    )
+
+
+class ArgumentCheck(_Section):
+    """A check on one argument of an allowed tool; give exactly one of deny_pattern and allow_pattern."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["deny_pattern"]}, {"required": ["allow_pattern"]}]}
+    )
+
+    tool: Glob = Field(description='Glob of the tool names this check applies to, e.g. "run_sql".')
+    path: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description='Dotted path of the argument inside the tool call\'s JSON arguments, e.g. "query".'
+    )
+    deny_pattern: str | None = Field(
+        default=None,
+        description="Python regular expression; the call is refused when it is found anywhere in the value.",
+        json_schema_extra={"format": "regex"},
+    )
+    allow_pattern: str | None = Field(
+        default=None,
+        description="Python regular expression; the call is refused unless it matches the whole value.",
+        json_schema_extra={"format": "regex"},
+    )
+    _regex: re.Pattern[str] = PrivateAttr()
+
+    @field_validator("deny_pattern", "allow_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid Python regular expression ({exc})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one_pattern(self) -> ArgumentCheck:
+        if (self.deny_pattern is None) == (self.allow_pattern is None):
+            raise ValueError("give exactly one of deny_pattern and allow_pattern")
+        self._regex = re.compile(self.deny_pattern or self.allow_pattern or "")
+        return self
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled deny_pattern or allow_pattern."""
+        return self._regex
+
+    def refuses(self, value: str) -> bool:
+        """Whether this check refuses an argument value."""
+        if self.deny_pattern is not None:
+            return self._regex.search(value) is not None
+        return self._regex.fullmatch(value) is None
+
+
+class ToolsSection(_Section):
+    """Which tools a model may be offered and may call, and checks on their arguments."""
+
+    allow: list[Glob] = Field(
+        default_factory=list, description='Globs of allowed tool names, e.g. "search_*". Empty: all allowed.'
+    )
+    deny: list[Glob] = Field(
+        default_factory=list,
+        description='Globs of refused tool names, e.g. "run_shell". Deny wins over allow.',
+    )
+    arguments: list[ArgumentCheck] = Field(
+        default_factory=list, description="Checks on the arguments of allowed tools."
+    )
+    on_forbidden_definition: Literal["refuse", "strip"] = Field(
+        default="refuse",
+        description=(
+            "When a request offers the model a forbidden tool: refuse the call, or strip the tool from the "
+            "request and send the rest."
+        ),
+    )
+
+
+class BudgetsSection(_Section):
+    """Limits on spending; an omitted limit is unlimited."""
+
+    tokens_per_session: int | None = Field(
+        default=None, gt=0, description="Input plus output tokens allowed in one kernel session."
+    )
+    usd_per_day: float | None = Field(
+        default=None, gt=0, description="Estimated US dollars allowed per user per UTC day."
+    )
+    usd_per_day_per_use_case: float | None = Field(
+        default=None, gt=0, description="Estimated US dollars allowed per use case per UTC day."
+    )
+    requests_per_minute: int | None = Field(
+        default=None, gt=0, description="AI calls allowed in any sliding minute."
+    )
+
+
+class ProviderEntry(_Section):
+    """An extra endpoint that counts as AI, besides the built-in provider catalogue."""
+
+    name: Name = Field(description='The provider name used in "provider/model" globs and in evidence.')
+    base_url: HttpUrl = Field(description="URL prefix of the endpoint (http or https).")
+    api: Api = Field(default="openai", description="The wire format the endpoint speaks.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _check_http_url(value)
+
+
+class RouteTarget(_Section):
+    """Where a routed call is sent instead."""
+
+    base_url: HttpUrl = Field(description="URL prefix of the approved deployment (http or https).")
+    model: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        default=None, description="Model to use there; omitted: the model the caller asked for."
+    )
+    api_key_env: EnvVarName | None = Field(
+        default=None, description="Environment variable holding the deployment's API key; omitted: unchanged."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _check_http_url(value)
+
+
+class Route(_Section):
+    """Sends the calls for matching models to an approved deployment; the first matching route wins."""
+
+    match: Glob = Field(description='Glob over "model" or "provider/model", e.g. "gpt-*".')
+    to: RouteTarget = Field(description="The deployment the call is sent to.")
+
+
+class UseCase(_Section):
+    """A declared purpose of AI use; overrides sections of the policy for the users listed."""
+
+    users: list[Glob] = Field(
+        min_length=1,
+        description='Globs of the users who may declare this use case, e.g. ["*"] or ["data-*"].',
+    )
+    description: str = Field(default="", description="What the use case is for, in a sentence.")
+    models: ModelsSection | None = Field(
+        default=None, description="Overrides models: each key given replaces the top-level key."
+    )
+    redaction: RedactionSection | None = Field(
+        default=None,
+        description="Overrides redaction: each key given replaces the top-level one; entities merge.",
+    )
+    tools: ToolsSection | None = Field(
+        default=None, description="Overrides tools: each key given replaces the top-level key."
+    )
+    budgets: BudgetsSection | None = Field(
+        default=None, description="Overrides budgets: each key given replaces the top-level key."
+    )
+    routes: list[Route] | None = Field(default=None, description="Replaces the top-level routes.")
+    require_registered_model: bool | None = Field(
+        default=None, description="Replaces the top-level require_registered_model."
+    )
+
+
+class Policy(_Section):
+    """The aigov policy file: what AI calls from a notebook may do."""
+
+    model_config = ConfigDict(title="aigov policy")
+
+    version: Literal[1] = Field(description="Version of the policy format; this release reads 1.")
+    on_error: Literal["block", "allow"] = Field(
+        default="block",
+        description="What happens to a call when aigov itself fails: block it or let it through.",
+    )
+    require_use_case: bool = Field(default=False, description="Refuse AI calls until a use case is declared.")
+    require_registered_model: bool = Field(
+        default=False, description="Refuse models that have no approved registration."
+    )
+    models: ModelsSection = Field(default_factory=ModelsSection, description="Which models may be called.")
+    redaction: RedactionSection = Field(
+        default_factory=RedactionSection, description="What happens to sensitive entities in prompts."
+    )
+    tools: ToolsSection = Field(default_factory=ToolsSection, description="Which tools a model may use.")
+    budgets: BudgetsSection = Field(default_factory=BudgetsSection, description="Limits on spending.")
+    providers: list[ProviderEntry] = Field(
+        default_factory=list, description="Extra endpoints that count as AI, besides the built-in catalogue."
+    )
+    routes: list[Route] = Field(default_factory=list, description="Send models to approved deployments.")
+    use_cases: dict[Name, UseCase] = Field(
+        default_factory=dict,
+        description="Declared use cases by name; each overrides sections above for the users it lists.",
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    # Filled in by the loader; hints name the file to edit.
+    _source: str = PrivateAttr(default="aigov.yaml")
+    _contexts: dict[tuple[str, str | None], EffectivePolicy] = PrivateAttr(default_factory=dict)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_an_integer(cls, value: object) -> object:
+        # Literal[1] alone would take True and 1.0 as 1.
+        if type(value) is not int:
+            raise ValueError(f"must be the number 1, got {value!r}")
+        return value
+
+    @field_validator("providers")
+    @classmethod
+    def _unique_provider_names(cls, value: list[ProviderEntry]) -> list[ProviderEntry]:
+        names = [p.name for p in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"provider names must be unique; repeated: {', '.join(duplicates)}")
+        return value
+
+    @property
+    def source(self) -> str:
+        """Where this policy was read from (a file path or "built-in default")."""
+        return self._source
+
+    def for_context(self, user: str, use_case: str | None) -> EffectivePolicy:
+        """The policy in force for one user and declared use case (cached)."""
+        # Hot path: pydantic's __getattr__ for private attributes costs microseconds; the dict does not.
+        contexts: dict[tuple[str, str | None], EffectivePolicy] = cast(
+            dict[str, Any], self.__pydantic_private__
+        )["_contexts"]
+        key = (user, use_case)
+        cached = contexts.get(key)
+        if cached is None:
+            from jupyter_aigov.policy.resolve import resolve
+
+            if len(contexts) >= 256:  # users per kernel are few; bound it anyway
+                contexts.clear()
+            cached = contexts[key] = resolve(self, user, use_case)
+        return cached
+
+    def with_source(self, source: str) -> Policy:
+        """Record where the policy was read from; returns self."""
+        self._source = source
+        self._contexts.clear()
+        return self

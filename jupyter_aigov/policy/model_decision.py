@@ -1,0 +1,94 @@
+"""Whether a model may be called, and where a call is routed, under the policy in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jupyter_aigov.policy.document import Route
+from jupyter_aigov.policy.resolve import EffectivePolicy
+
+_SHOWN = 8  # allowed globs listed in a sentence before "and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDecision:
+    """The answer for one model: allowed or not, the rule id, one human sentence, and how to proceed."""
+
+    allowed: bool
+    rule: str  # models.allowed | models.deny | models.allow
+    reason: str
+    hint: str
+    pattern: str | None = None  # the glob that decided, when one did
+
+
+def _listed(globs: tuple[str, ...]) -> str:
+    shown = ", ".join(globs[:_SHOWN])
+    return shown if len(globs) <= _SHOWN else f"{shown} and {len(globs) - _SHOWN} more"
+
+
+def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> ModelDecision:
+    where = effective.where()
+    allow, deny = effective.model_allow, effective.model_deny
+    if model is None:
+        if not allow:
+            return ModelDecision(
+                True, "models.allowed", "No models.allow list is set, so any model is allowed.", ""
+            )
+        key = effective.origin("models.allow")
+        return ModelDecision(
+            False,
+            "models.allow",
+            f"The model of this call could not be read, and {where} only allows listed models "
+            f"(allowed: {_listed(allow.globs)}).",
+            f"Name the model explicitly in the request, or empty {key} in {effective.source}.",
+        )
+    candidates = (model, f"{provider}/{model}")
+    denied_by = deny.match(*candidates)
+    if denied_by is not None:
+        key = effective.origin("models.deny")
+        return ModelDecision(
+            False,
+            "models.deny",
+            f"Model '{model}' matches '{denied_by}' in the denied models of {where}.",
+            f"Use a model that does not match '{denied_by}', or remove it from {key} in {effective.source}.",
+            denied_by,
+        )
+    if not allow:
+        return ModelDecision(
+            True, "models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).", ""
+        )
+    allowed_by = allow.match(*candidates)
+    if allowed_by is None:
+        key = effective.origin("models.allow")
+        return ModelDecision(
+            False,
+            "models.allow",
+            f"Model '{model}' is not in the allowed models of {where} (allowed: {_listed(allow.globs)}).",
+            f"Use an allowed model ({_listed(allow.globs)}), or add '{model}' to {key} "
+            f"in {effective.source}.",
+        )
+    return ModelDecision(
+        True, "models.allowed", f"Model '{model}' is allowed by the pattern '{allowed_by}'.", "", allowed_by
+    )
+
+
+def decide_model(effective: EffectivePolicy, provider: str, model: str | None) -> ModelDecision:
+    """Decide whether `model` served by `provider` may be called; globs match "model" or "provider/model"."""
+    key = (provider, model)
+    cache = effective.model_decisions
+    decision = cache.get(key)
+    if decision is None:
+        if len(cache) >= 1024:  # a kernel calls few models; bound the cache anyway
+            cache.clear()
+        decision = cache[key] = _decide(effective, provider, model)
+    return decision
+
+
+def find_route(effective: EffectivePolicy, provider: str, model: str | None) -> Route | None:
+    """The first route whose `match` glob matches "model" or "provider/model", or None."""
+    if model is None:
+        return None
+    for route, glob in zip(effective.routes, effective.route_globs, strict=True):
+        if glob.matches(model, f"{provider}/{model}"):
+            return route
+    return None
