@@ -28,6 +28,13 @@ class Usage:
     def as_dict(self) -> dict[str, int | None]:
         return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
 
+    def updated_by(self, later: Usage) -> Usage:
+        """Providers report cumulative counts: a later report replaces this one, field by field."""
+        return Usage(
+            later.input_tokens if later.input_tokens is not None else self.input_tokens,
+            later.output_tokens if later.output_tokens is not None else self.output_tokens,
+        )
+
 
 @dataclass
 class AIRequest:
@@ -48,9 +55,9 @@ class WireFormat(Protocol):
 
     name: str
 
-    def parse_request(self, operation: str, path_params: Mapping[str, str], body: Any) -> tuple[
-        str | None, bool, list[TextPart], list[str]
-    ]:
+    def parse_request(
+        self, operation: str, path_params: Mapping[str, str], body: Any
+    ) -> tuple[str | None, bool, list[TextPart], list[str]]:
         """Return (model, stream, text_parts, tool_names) read from a parsed JSON body."""
         ...
 
@@ -61,3 +68,53 @@ class WireFormat(Protocol):
     def usage_from_event(self, operation: str, event: Any, usage: Usage) -> Usage:
         """Fold one decoded stream event (an SSE data JSON, an NDJSON line, ...) into the usage so far."""
         ...
+
+    def usage_from_headers(self, operation: str, headers: Mapping[str, str]) -> Usage:
+        """Usage a provider reports in response headers (Bedrock invoke); Usage() when none."""
+        ...
+
+
+def value_at(body: Any, path: JsonPath) -> Any:
+    """The value at a JSON path, e.g. value_at(body, part.path) == part.text."""
+    for key in path:
+        body = body[key]
+    return body
+
+
+def set_at(body: Any, path: JsonPath, value: Any) -> None:
+    """Replace the value at a JSON path in place (how redaction writes a TextPart back)."""
+    for key in path[:-1]:
+        body = body[key]
+    body[path[-1]] = value
+
+
+def as_int(value: Any) -> int | None:
+    """A token count from JSON: ints only (bools and junk are None)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def as_str(value: Any) -> str | None:
+    """A JSON value if it is a string, else None."""
+    return value if isinstance(value, str) else None
+
+
+def as_list(value: Any) -> list[Any]:
+    """A JSON value if it is a list, else []."""
+    return value if isinstance(value, list) else []
+
+
+def add_counts(*values: Any) -> int | None:
+    """Sum the token counts that are present; None when none is."""
+    counts = [v for v in map(as_int, values) if v is not None]
+    return sum(counts) if counts else None
+
+
+def string_leaves(value: Any, path: JsonPath, role: str | None) -> list[TextPart]:
+    """Every string inside a JSON value (a tool result's data), each as a TextPart with its own path."""
+    if isinstance(value, str):
+        return [TextPart(path, value, role)] if value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in string_leaves(v, (*path, k), role)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in string_leaves(v, (*path, i), role)]
+    return []

@@ -1,0 +1,271 @@
+"""Recognise AI calls among a kernel's outbound HTTP requests, by the data in catalogue.yaml."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from jupyter_aigov.providers import anthropic, bedrock, gemini, ollama, openai
+from jupyter_aigov.providers.base import AIRequest, WireFormat
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
+
+WIRE_FORMATS: Mapping[str, WireFormat] = {
+    "openai": openai,
+    "anthropic": anthropic,
+    "gemini": gemini,
+    "bedrock": bedrock,
+    "ollama": ollama,
+}
+
+ExtraProvider = tuple[str, str, str]  # (name, base_url, api), as declared in a policy's `providers:`
+Body = bytes | bytearray | memoryview | str
+
+_TEMPLATE_TOKEN = re.compile(r"\*\*|\{(\w+)(\+?)\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a wire format: the URL paths it is served at and what its body must hold."""
+
+    api: str
+    name: str
+    pattern: re.Pattern[str]
+    requires: tuple[str, ...]
+
+
+def compile_template(template: str) -> re.Pattern[str]:
+    """A path template ("**/models/{model}:generateContent") as a regex with named groups."""
+    regex, pos = [], 0
+    for match in _TEMPLATE_TOKEN.finditer(template):
+        regex.append(re.escape(template[pos : match.start()]))
+        if match.group(0) == "**":
+            regex.append(".*")
+        else:
+            regex.append(f"(?P<{match.group(1)}>{'.+' if match.group(2) else '[^/]+'})")
+        pos = match.end()
+    regex.append(re.escape(template[pos:]))
+    return re.compile("".join(regex))
+
+
+class Catalogue:
+    """The known AI providers and wire formats; `recognise()` tells which requests are AI calls."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.operations: dict[str, list[Operation]] = {}
+        # Operations by the last path segment (or ":verb") they end in, per api, in catalogue order:
+        # a request is only ever matched against the few templates that could fit it.
+        self._by_ending: dict[str, dict[str, list[Operation]]] = {}
+        for api, spec in data["apis"].items():
+            if api not in WIRE_FORMATS:
+                raise ValueError(
+                    f"catalogue api {api!r} has no wire-format module; known: {sorted(WIRE_FORMATS)}"
+                )
+            self.operations[api] = []
+            for op in spec["operations"]:
+                for template in op["paths"]:
+                    last = template.rsplit("/", 1)[-1]
+                    ending = last if "{" not in last else last.rsplit("}", 1)[-1]
+                    if "{" in last and not (ending.startswith(":") and len(ending) > 1):
+                        raise ValueError(
+                            f"catalogue path {template!r} must end in a literal segment or ':verb'"
+                        )
+                    operation = Operation(
+                        api, op["name"], compile_template(template), tuple(op.get("requires", ()))
+                    )
+                    self.operations[api].append(operation)
+                    self._by_ending.setdefault(ending, {}).setdefault(api, []).append(operation)
+        self.providers: dict[str, tuple[str, ...]] = {}
+        self._hosts: dict[str, str] = {}
+        globs: list[str] = []
+        self._glob_providers: list[str] = []
+        for provider, spec in data["providers"].items():
+            self.providers[provider] = tuple(spec["apis"])
+            for host in spec["hosts"]:
+                host = host.lower()
+                if "*" in host:
+                    glob = re.escape(host).replace(r"\*", "[a-z0-9.-]+")
+                    globs.append(f"(?P<g{len(globs)}>{glob})")
+                    self._glob_providers.append(provider)
+                else:
+                    self._hosts[host] = provider
+        # One alternation for every glob: one regex run per unknown host, not one per glob.
+        self._host_glob = re.compile("|".join(globs)) if globs else None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Catalogue:
+        """Load a catalogue from a YAML file shaped like the built-in catalogue.yaml."""
+        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    @property
+    def apis(self) -> tuple[str, ...]:
+        """The wire formats, in the order tried on unknown hosts (valid providers[].api values)."""
+        return tuple(self.operations)
+
+    def might_be_ai(self, method: str, url: str) -> bool:
+        """The cheap pre-filter: a POST whose last path segment is one an AI operation ends in."""
+        return self._candidates(method, url) is not None
+
+    def _candidates(self, method: str, url: str) -> dict[str, list[Operation]] | None:
+        """The operations (per api) a request could be, from its method and last path segment alone."""
+        if method != "POST" and method.upper() != "POST":
+            return None
+        path = url.partition("?")[0]
+        last = path[path.rfind("/") + 1 :]
+        found = self._by_ending.get(last)
+        if found is None and (colon := last.rfind(":")) >= 0:
+            found = self._by_ending.get(last[colon:])
+        return found
+
+    def provider_for_host(self, host: str, port: int | None = None) -> str | None:
+        """The provider serving a host (and port), or None when the host is not in the catalogue."""
+        host = host.lower()
+        if port is not None:
+            key = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            if key in self._hosts:
+                return self._hosts[key]
+        if host in self._hosts:
+            return self._hosts[host]
+        match = self._host_glob.fullmatch(host) if self._host_glob else None
+        if match is None or match.lastgroup is None:
+            return None
+        return self._glob_providers[int(match.lastgroup[1:])]
+
+    def recognise(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: Body | None = None,
+        extra_providers: Iterable[ExtraProvider] = (),
+    ) -> AIRequest | None:
+        """The AI call this request is, or None; cheap for the non-AI traffic that is most of it.
+
+        >>> get_catalogue().recognise("POST", "http://127.0.0.1:8000/v1/chat/completions", None,
+        ...     b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}').provider
+        'openai-compatible'
+        """
+        candidates = self._candidates(method, url)
+        if candidates is None:
+            return None
+        if body is not None and not isinstance(body, bytes):
+            body = body.encode() if isinstance(body, str) else bytes(body)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        provider, apis = self._provider(url, parts.hostname or "", port, extra_providers)
+        known = provider is not None
+        if not known and not _looks_like_json(headers, body):
+            return None
+        plain = body if body and not _header(headers, "content-encoding") else None
+        parsed: Any = _UNPARSED
+        for api in apis:
+            for op in candidates.get(api, ()):
+                match = op.pattern.fullmatch(parts.path)
+                if match is None:
+                    continue
+                if not known and plain and not all(f'"{key}"'.encode() in plain for key in op.requires):
+                    continue  # a key it needs is not even in the bytes: no need to parse them
+                if parsed is _UNPARSED:
+                    parsed = _parse_json(headers, body)
+                if not known and not (isinstance(parsed, dict) and all(k in parsed for k in op.requires)):
+                    continue
+                params = {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
+                json_body = parsed if isinstance(parsed, dict) else None
+                model, stream, text_parts, tools = WIRE_FORMATS[api].parse_request(op.name, params, json_body)
+                return AIRequest(
+                    provider=provider or f"{api}-compatible",
+                    api=api,
+                    operation=op.name,
+                    model=model,
+                    stream=stream,
+                    body=json_body,
+                    text_parts=text_parts,
+                    tools=tools,
+                )
+        return None
+
+    def _provider(
+        self, url: str, host: str, port: int | None, extra_providers: Iterable[ExtraProvider]
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """Who serves the URL (a policy-declared provider first) and the wire formats to try."""
+        for name, base_url, api in extra_providers:
+            if api not in WIRE_FORMATS:
+                raise ValueError(
+                    f"policy provider {name!r} declares api {api!r}; use one of {', '.join(WIRE_FORMATS)} "
+                    "in the policy's providers[].api"
+                )
+            base = str(base_url).rstrip("/")  # str(): a policy may hold a URL object
+            if url[: len(base)].lower() == base.lower() and url[len(base) : len(base) + 1] in ("", "/", "?"):
+                return name, (api,)
+        provider = self.provider_for_host(host, port)
+        if provider is None:
+            return None, self.apis
+        return provider, self.providers[provider]
+
+
+_UNPARSED = object()
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str:
+    """A header's value, case-insensitively, from any mapping ("" when absent)."""
+    if not headers:
+        return ""
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    if isinstance(value, bytes):  # botocore may hold header values as bytes
+        return value.decode("latin-1")
+    return str(value) if value is not None else ""
+
+
+def _looks_like_json(headers: Mapping[str, str] | None, body: bytes | None) -> bool:
+    """On an unknown host only a JSON object body can make a request an AI call."""
+    if not body:
+        return False
+    content_type = _header(headers, "content-type").lower()
+    if content_type and "json" not in content_type:
+        return False
+    encoded = _header(headers, "content-encoding").lower() in ("gzip", "deflate")
+    return encoded or bytes(body[:64]).lstrip()[:1] == b"{"
+
+
+def _parse_json(headers: Mapping[str, str] | None, body: bytes | None) -> Any:
+    """The request body as JSON, or None when it is empty, compressed oddly or not JSON."""
+    if not body:
+        return None
+    encoding = _header(headers, "content-encoding").lower()
+    try:
+        raw = (
+            gzip.decompress(body)
+            if encoding == "gzip"
+            else zlib.decompress(body)
+            if encoding == "deflate"
+            else body
+        )
+        return json.loads(raw)
+    except (ValueError, OSError, zlib.error, EOFError):
+        return None
+
+
+@functools.cache
+def get_catalogue() -> Catalogue:
+    """The built-in catalogue, loaded once."""
+    return Catalogue.from_file(CATALOGUE_FILE)
+
+
+def wire_format(api: str) -> WireFormat:
+    """The module that reads one wire format ("openai", "anthropic", "gemini", "bedrock", "ollama")."""
+    return WIRE_FORMATS[api]
