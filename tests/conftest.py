@@ -1,11 +1,16 @@
-"""One stand-in provider for the whole session, emptied before each test that asks for it."""
+"""Shared fixtures: one stand-in provider for the session, and governance switched on for one test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from jupyter_aigov import governance
+from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.testing import DEFAULT_REPLY_TEXT, StandInProvider
 
 
@@ -22,3 +27,50 @@ def provider(running_provider: StandInProvider) -> StandInProvider:
     running_provider.clear()
     running_provider.reply_text = DEFAULT_REPLY_TEXT
     return running_provider
+
+
+class Governed:
+    """Governance switched on for one test, with its evidence in a temporary folder."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tmp_path = tmp_path
+        self.monkeypatch = monkeypatch
+        self.gateway: Gateway | None = None
+        monkeypatch.setenv("AIGOV_EVIDENCE_DIR", str(tmp_path / "evidence"))
+        monkeypatch.setenv("AIGOV_NOTEBOOK", str(tmp_path / "analysis.ipynb"))
+        monkeypatch.setenv("AIGOV_USER", "ada")
+        for name in ("AIGOV_POLICY", "AIGOV_USE_CASE", "JPY_SESSION_NAME"):
+            monkeypatch.delenv(name, raising=False)
+
+    def __call__(self, policy: str | None = None, **env: str) -> Gateway:
+        """Enable governance under this policy text (None: the built-in default)."""
+        if policy is not None:
+            path = self.tmp_path / "aigov.yaml"
+            path.write_text(policy)
+            self.monkeypatch.setenv("AIGOV_POLICY", str(path))
+        for name, value in env.items():
+            self.monkeypatch.setenv(name, value)
+        self.gateway = governance.enable()
+        return self.gateway
+
+    @property
+    def log_path(self) -> Path:
+        return self.tmp_path / "evidence" / "analysis.jsonl"
+
+    def records(self, *events: str) -> list[dict[str, Any]]:
+        """The records written so far, only of these events when named."""
+        if self.gateway is not None:
+            self.gateway.log.flush()
+        if not self.log_path.exists():
+            return []
+        rows = [json.loads(line) for line in self.log_path.read_text().splitlines() if line.strip()]
+        return [r for r in rows if not events or r["event"] in events]
+
+
+@pytest.fixture
+def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Gateway]]:
+    """Call it to switch governance on; it is switched off after the test."""
+    helper = Governed(tmp_path, monkeypatch)
+    yield helper
+    governance.disable()
+

@@ -32,6 +32,17 @@ class GlobSet:
             return False
         return any(pattern.match(c) is not None for c in candidates)
 
+    def match_model(self, provider: str, model: str) -> str | None:
+        """The first glob naming this model: globs without '/' see the model only, so that 'gemini-*'
+        never matches 'gemini-compatible/gpt-4o'; globs with '/' also see 'provider/model' ('ollama/*')."""
+        qualified = f"{provider}/{model}"
+        if not self.matches(model, qualified):
+            return None
+        for glob, regex in zip(self.globs, self._each, strict=True):
+            if regex.match(model) is not None or ("/" in glob and regex.match(qualified) is not None):
+                return glob
+        return None
+
     def match(self, *candidates: str) -> str | None:
         """The first glob that matches one of the candidates, or None."""
         if not self.matches(*candidates):

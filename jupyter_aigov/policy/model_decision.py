@@ -42,8 +42,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
             f"(allowed: {_listed(allow.globs)}).",
             f"Name the model explicitly in the request, or empty {key} in {effective.source}.",
         )
-    candidates = (model, f"{provider}/{model}")
-    denied_by = deny.match(*candidates)
+    denied_by = deny.match_model(provider, model)
     if denied_by is not None:
         key = effective.origin("models.deny")
         return ModelDecision(
@@ -57,7 +56,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
         return ModelDecision(
             True, "models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).", ""
         )
-    allowed_by = allow.match(*candidates)
+    allowed_by = allow.match_model(provider, model)
     if allowed_by is None:
         key = effective.origin("models.allow")
         return ModelDecision(
@@ -73,7 +72,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
 
 
 def decide_model(effective: EffectivePolicy, provider: str, model: str | None) -> ModelDecision:
-    """Decide whether `model` served by `provider` may be called; globs match "model" or "provider/model"."""
+    """Decide whether `model` served by `provider` may be called (see GlobSet.match_model for globs)."""
     key = (provider, model)
     cache = effective.model_decisions
     decision = cache.get(key)
@@ -89,6 +88,6 @@ def find_route(effective: EffectivePolicy, provider: str, model: str | None) -> 
     if model is None:
         return None
     for route, glob in zip(effective.routes, effective.route_globs, strict=True):
-        if glob.matches(model, f"{provider}/{model}"):
+        if glob.match_model(provider, model) is not None:
             return route
     return None

@@ -34,6 +34,9 @@ use_cases:
         (None, "openai", "gpt-4o-realtime-preview", False, "models.deny", "*-realtime*"),
         (None, "ollama", "x-realtime", False, "models.deny", "*-realtime*"),  # deny wins over allow
         (None, "openai", "GPT-4O-MINI", False, "models.allow", None),  # case-sensitive
+        # a glob without '/' never matches across it: 'claude-*' is not 'claude-compatible/gpt-4o'
+        (None, "claude-compatible", "gpt-4o", False, "models.allow", None),
+        (None, "openrouter", "meta-llama/llama-3", False, "models.allow", None),
         (None, "openai", None, False, "models.allow", None),  # unreadable model, allow list set
         ("churn-analysis", "anthropic", "claude-3-5-sonnet", False, "models.allow", None),
         ("churn-analysis", "openai", "gpt-4o-mini", True, "models.allowed", "gpt-4o-mini"),

@@ -1,0 +1,67 @@
+"""The checks an AI call goes through, in order; the first refusal decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .policy import decide_model
+from .providers.base import AIRequest
+
+
+@dataclass(frozen=True)
+class Decision:
+    """allow or block, with the rule ids that decided and one human sentence."""
+
+    decision: str  # "allow" | "block" (issue-3 redaction adds "redact")
+    rules: list[str] = field(default_factory=list)
+    reason: str = ""
+    hint: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.decision == "block"
+
+
+Check = Callable[[AIRequest, Any, "CallContext"], Decision | None]
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What the checks know about the caller."""
+
+    user: str
+    use_case: str | None
+
+
+def check_use_case(call: AIRequest, effective: Any, ctx: CallContext) -> Decision | None:
+    """Refuse when a use case is required but not declared, unknown, or not open to this user."""
+    problem = effective.use_case_problem
+    if problem is None:
+        return None
+    return Decision("block", [problem.rule], problem.reason, problem.hint)
+
+
+def check_model(call: AIRequest, effective: Any, ctx: CallContext) -> Decision | None:
+    """Refuse models the policy denies or does not allow."""
+    verdict = decide_model(effective, call.provider, call.model)
+    if verdict.allowed:
+        return Decision("allow", [verdict.rule], verdict.reason)
+    return Decision("block", [verdict.rule], verdict.reason, verdict.hint)
+
+
+CHECKS: tuple[Check, ...] = (check_use_case, check_model)
+
+
+def decide(call: AIRequest, effective: Any, ctx: CallContext) -> Decision:
+    """Run every check; the first block wins, else the call is allowed with the rules that passed it."""
+    passed: list[str] = []
+    for check in CHECKS:
+        verdict = check(call, effective, ctx)
+        if verdict is None:
+            continue
+        if verdict.blocked:
+            return verdict
+        passed.extend(verdict.rules)
+    return Decision("allow", passed, "Allowed by policy.")

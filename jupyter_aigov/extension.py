@@ -1,0 +1,50 @@
+"""`%load_ext aigov` / `%unload_ext aigov`: governance on, magics registered, refusals shown briefly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import governance
+from .errors import PolicyViolation
+from .intercept.scope import Refusal
+from .magics import aigov_magic
+
+_previous_custom_exc: dict[int, tuple[tuple[type[BaseException], ...], Any]] = {}
+
+
+def render_violation(violation: PolicyViolation) -> list[str]:
+    """A refusal in three short lines: what and why, how to proceed, where it is recorded."""
+    lines = [f"\x1b[1;31m{type(violation).__name__}\x1b[0m: {violation.reason} [rule {violation.rule}]"]
+    if violation.hint:
+        lines.append(f"To proceed: {violation.hint}")
+    record = violation.record or {}
+    if record.get("seq") is not None:
+        lines.append(f"Recorded as evidence record #{record['seq']} ({record.get('event')}).")
+    return lines
+
+
+def _show_violation(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
+    violation = value.violation if isinstance(value, Refusal) else value
+    assert isinstance(violation, PolicyViolation)
+    stb = render_violation(violation)
+    # _showtraceback publishes an error output (ename, evalue, our short traceback) in a kernel
+    shell._showtraceback(type(violation), violation, stb)
+    return stb
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Start governing this kernel."""
+    governance.enable(user_ns=ipython.user_ns)
+    ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")
+    if id(ipython) not in _previous_custom_exc:
+        _previous_custom_exc[id(ipython)] = (ipython.custom_exceptions, ipython.CustomTB)
+        ipython.set_custom_exc((PolicyViolation, Refusal), _show_violation)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Stop governing and restore every patched client."""
+    governance.disable()
+    previous = _previous_custom_exc.pop(id(ipython), None)
+    if previous is not None:
+        ipython.custom_exceptions, ipython.CustomTB = previous
+    ipython.magics_manager.magics["line"].pop("aigov", None)

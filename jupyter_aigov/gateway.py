@@ -1,0 +1,198 @@
+"""The pipeline every intercepted request goes through: recognise -> decide -> record -> send -> read usage."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .context import RunContext
+from .decision import CallContext, Decision, decide
+from .errors import EvidenceError, PolicyViolation
+from .evidence import EvidenceLog
+from .intercept.scope import refuse
+from .policy import LoadedPolicy
+from .providers import get_catalogue
+from .providers.base import AIRequest, Usage
+
+
+@dataclass(frozen=True)
+class OutboundRequest:
+    """An HTTP request as an interception layer sees it, before it is sent."""
+
+    library: str
+    method: str
+    url: str
+    headers: Mapping[str, str] | None
+    body: bytes | None
+
+
+class Gateway:
+    """Decides on the AI calls of one kernel under one policy, and writes the evidence."""
+
+    def __init__(self, loaded: LoadedPolicy, context: RunContext, evidence_dir: Path, use_case: str | None):
+        self.loaded = loaded
+        self.context = context
+        self.evidence_dir = evidence_dir
+        self.log = EvidenceLog(evidence_dir / f"{context.stem}.jsonl")
+        self.catalogue = get_catalogue()
+        self._use_case = use_case
+        self._lock = threading.Lock()
+        self.counts = {"allow": 0, "block": 0, "error": 0}
+        self.last_decision: dict[str, Any] | None = None
+        self._refresh_effective()
+
+    # -- state the magics change --------------------------------------------------------------
+    @property
+    def use_case(self) -> str | None:
+        return self._use_case
+
+    def set_use_case(self, name: str | None) -> None:
+        """Declare the use case for the calls that follow, and record the change."""
+        self._use_case = name or None
+        self._refresh_effective()
+        self.record("use_case.set", decision="allow", reason=f"Use case set to {name!r}.")
+
+    def _refresh_effective(self) -> None:
+        policy = self.loaded.policy
+        self.effective = policy.for_context(self.context.user, self._use_case)
+        self._extra_providers = tuple((p.name, p.base_url, p.api) for p in policy.providers)
+
+    # -- evidence -----------------------------------------------------------------------------
+    def record(self, event: str, *, durable: bool = True, **fields: Any) -> dict[str, Any]:
+        """Append one evidence record with the common fields filled in."""
+        base: dict[str, Any] = {
+            "event": event,
+            "session": self.context.session,
+            "user": self.context.user,
+            "notebook": self.context.notebook,
+            "use_case": self._use_case,
+            "provider": None,
+            "model": None,
+            "decision": None,
+            "rules": [],
+            "reason": "",
+            "entities": {},
+            "usage": None,
+        }
+        base.update(fields)
+        return self.log.append(base, durable=durable)
+
+    # -- the pipeline -------------------------------------------------------------------------
+    def begin(self, outbound: OutboundRequest) -> Exchange | None:
+        """Decide on a request: None when it is not an AI call, an Exchange when allowed; raise when refused."""
+        call = self.catalogue.recognise(
+            outbound.method, outbound.url, outbound.headers, outbound.body, self._extra_providers
+        )
+        if call is None:
+            return None
+        try:
+            verdict = decide(call, self.effective, CallContext(self.context.user, self._use_case))
+            record = self._record_call(call, outbound, verdict)
+        except PolicyViolation:
+            raise
+        except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
+            return self._on_internal_error(call, outbound, exc)
+        if verdict.blocked:
+            self._count("block", record)
+            refuse(PolicyViolation(verdict.rules[0], verdict.reason, record, verdict.hint))
+        self._count("allow", record)
+        return Exchange(self, call, record)
+
+    def _record_call(self, call: AIRequest, outbound: OutboundRequest, verdict: Decision) -> dict[str, Any]:
+        return self.record(
+            "ai.call",
+            call_id=uuid.uuid4().hex[:16],
+            library=outbound.library,
+            host=_host(outbound.url),
+            api=call.api,
+            operation=call.operation,
+            stream=call.stream,
+            provider=call.provider,
+            model=call.model,
+            tools=call.tools,
+            decision=verdict.decision,
+            rules=verdict.rules,
+            reason=verdict.reason,
+        )
+
+    def _on_internal_error(self, call: AIRequest, outbound: OutboundRequest, exc: Exception) -> Exchange | None:
+        block = self.loaded.policy.on_error == "block"
+        what = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, EvidenceError):
+            reason = f"aigov could not write the evidence for this call ({what})."
+            hint = "make the evidence folder writable, or set AIGOV_EVIDENCE_DIR to a writable folder."
+        else:
+            reason = f"aigov failed while deciding on this call ({what})."
+            hint = "report this failure; `on_error: allow` in the policy lets calls through when aigov fails."
+        rule = "on_error.block" if block else "on_error.allow"
+        record: dict[str, Any] | None = None
+        try:
+            record = self.record(
+                "gateway.error",
+                api=call.api,
+                provider=call.provider,
+                model=call.model,
+                decision="block" if block else "allow",
+                rules=[rule],
+                reason=reason,
+                library=outbound.library,
+            )
+        except Exception:  # the log itself is what failed: the exception carries the reason instead
+            record = None
+        self._count("error", record)
+        if block:
+            refuse(PolicyViolation(rule, reason + " The call was blocked because on_error is block.", record, hint))
+        return Exchange(self, call, record) if record is not None else None
+
+    def _count(self, outcome: str, record: dict[str, Any] | None) -> None:
+        with self._lock:
+            self.counts[outcome] += 1
+            if record is not None:
+                self.last_decision = record
+
+
+class Exchange:
+    """One allowed AI call in flight: collects the response's status and usage, then records them."""
+
+    __slots__ = ("_done", "call", "call_record", "gateway", "started", "status")
+
+    def __init__(self, gateway: Gateway, call: AIRequest, call_record: dict[str, Any]) -> None:
+        self.gateway = gateway
+        self.call = call
+        self.call_record = call_record
+        self.started = time.perf_counter()
+        self.status: int | None = None
+        self._done = False
+
+    def finish(self, usage: Usage | None, *, error: str | None = None) -> None:
+        """Record the outcome once: usage when the response was read, or the error that ended it."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self.gateway.record(
+                "ai.response",
+                durable=False,  # the decision was made durable before sending; this is its accounting
+                call_id=self.call_record.get("call_id"),
+                call_seq=self.call_record.get("seq"),
+                api=self.call.api,
+                provider=self.call.provider,
+                model=self.call.model,
+                decision=self.call_record.get("decision"),
+                status=self.status,
+                error=error,
+                usage=usage.as_dict() if usage is not None else None,
+                duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            )
+        except EvidenceError:
+            pass  # the call already went out under a durable decision record; nothing to refuse any more
+
+
+def _host(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0]

@@ -1,0 +1,112 @@
+"""Switching governance on and off for this process, and what it can tell about itself."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .context import current_context
+from .errors import AIGovError, EvidenceError
+from .gateway import Gateway
+from .intercept import Interceptor
+from .policy import LoadedPolicy, discover_policy, load_policy_file
+from .state import active_gateway, set_active_gateway
+
+_lock = threading.RLock()
+_interceptor: Interceptor | None = None
+
+
+def evidence_dir_for(notebook_dir: Path, env: Mapping[str, str]) -> Path:
+    """AIGOV_EVIDENCE_DIR, else .aigov/evidence beside the notebook."""
+    configured = env.get("AIGOV_EVIDENCE_DIR", "").strip()
+    return Path(configured).expanduser() if configured else notebook_dir / ".aigov" / "evidence"
+
+
+def _load(policy: str | os.PathLike[str] | None, start: Path, env: Mapping[str, str]) -> LoadedPolicy:
+    if policy is None:
+        return discover_policy(start, env)
+    return load_policy_file(Path(policy))
+
+
+def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str, Any] | None = None) -> Gateway:
+    """Govern every AI call of this process; a second call returns the gateway already in force.
+
+    >>> import aigov; aigov.enable("aigov.yaml")  # doctest: +SKIP
+    """
+    global _interceptor
+    with _lock:
+        gateway = active_gateway()
+        if gateway is not None:
+            return gateway
+        env = os.environ
+        context = current_context(env, user_ns)
+        loaded = _load(policy, context.notebook_dir, env)  # a bad policy raises PolicyError: nothing is patched
+        use_case = env.get("AIGOV_USE_CASE", "").strip() or None
+        gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case)
+        try:
+            gateway.record("extension.load", decision="allow", reason=f"aigov {__version__} loaded.",
+                           context_source=context.source)
+            gateway.record("policy.load", decision="allow", reason=f"Policy loaded from {loaded.source}.",
+                           policy_source=loaded.source, policy_sha256=loaded.sha256)
+        except EvidenceError as exc:
+            # loading goes on: with on_error: block every AI call is then refused, with this reason
+            warnings.warn(f"aigov: {exc}", stacklevel=2)
+        _interceptor = _interceptor or Interceptor()
+        _interceptor.start()
+        set_active_gateway(gateway)
+        return gateway
+
+
+def disable() -> None:
+    """Stop governing and restore every patched function; harmless when governance is off."""
+    with _lock:
+        gateway = active_gateway()
+        set_active_gateway(None)
+        if _interceptor is not None:
+            _interceptor.stop()
+        if gateway is not None:
+            try:
+                gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
+            except EvidenceError:
+                pass
+            gateway.log.close()
+
+
+def require_gateway() -> Gateway:
+    """The gateway in force, or an error that says how to start one."""
+    gateway = active_gateway()
+    if gateway is None:
+        raise AIGovError("aigov is not enabled: run `%load_ext aigov` in the notebook, or `aigov.enable()`.")
+    return gateway
+
+
+def status() -> dict[str, Any]:
+    """What governs this kernel now: policy, user, notebook, evidence log, counts, intercepted libraries."""
+    gateway = active_gateway()
+    if gateway is None:
+        return {"enabled": False}
+    return {
+        "enabled": True,
+        "version": __version__,
+        "policy": gateway.loaded.source,
+        "policy_sha256": gateway.loaded.sha256,
+        "on_error": gateway.loaded.policy.on_error,
+        "user": gateway.context.user,
+        "notebook": gateway.context.notebook,
+        "use_case": gateway.use_case,
+        "evidence_log": str(gateway.log.path),
+        "calls": dict(gateway.counts),
+        "last_decision": gateway.last_decision,
+        "intercepting": list(_interceptor.installed) if _interceptor else [],
+        "interception_failures": dict(_interceptor.failed) if _interceptor else {},
+    }
+
+
+def set_use_case(name: str | None) -> None:
+    """Declare the use case of the calls that follow (as AIGOV_USE_CASE does at start)."""
+    require_gateway().set_use_case(name)

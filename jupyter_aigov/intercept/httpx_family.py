@@ -1,0 +1,120 @@
+"""httpx and httpx2: every request of every client passes `_send_single_request`, the call into its transport.
+
+Patching there (not one transport class) governs custom and mounted transports too, and clients created
+before loading, since the method is looked up on the class at each call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import ModuleType
+from typing import Any
+
+from ..state import active_gateway
+from .patches import PatchSet
+from .response_tap import ResponseTap
+from .scope import governing
+
+
+def _outbound(library: str, request: Any) -> Any:
+    from ..gateway import OutboundRequest
+
+    # a streamed upload has no `_content`: the body is unknown, which recognition treats as such
+    return OutboundRequest(library, request.method, str(request.url), request.headers, request.__dict__.get("_content"))
+
+
+def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
+    """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
+
+    class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined,misc]
+        def __init__(self, inner: Any, tap: ResponseTap) -> None:
+            self._inner, self._tap = inner, tap
+
+        def __iter__(self) -> Iterator[bytes]:
+            try:
+                for chunk in self._inner:
+                    self._tap.feed(chunk)
+                    yield chunk
+            except BaseException as exc:
+                self._tap.close(error=type(exc).__name__)
+                raise
+            self._tap.close()
+
+        def close(self) -> None:
+            try:
+                self._inner.close()
+            finally:
+                self._tap.close()
+
+    class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined,misc]
+        def __init__(self, inner: Any, tap: ResponseTap) -> None:
+            self._inner, self._tap = inner, tap
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            try:
+                async for chunk in self._inner:
+                    self._tap.feed(chunk)
+                    yield chunk
+            except BaseException as exc:
+                self._tap.close(error=type(exc).__name__)
+                raise
+            self._tap.close()
+
+        async def aclose(self) -> None:
+            try:
+                await self._inner.aclose()
+            finally:
+                self._tap.close()
+
+    return TappedSyncStream, TappedAsyncStream
+
+
+def install(patches: PatchSet, module: ModuleType, library: str) -> None:
+    """Govern httpx or httpx2 (`library` names it in the evidence)."""
+    sync_stream, async_stream = _tapped_stream_classes(module)
+
+    def wrap_sync(original: Any) -> Any:
+        def _send_single_request(self: Any, request: Any) -> Any:
+            gateway = active_gateway()
+            if gateway is None or governing.get():
+                return original(self, request)
+            exchange = gateway.begin(_outbound(library, request))
+            if exchange is None:
+                return original(self, request)
+            token = governing.set(True)
+            try:
+                response = original(self, request)
+            except BaseException as exc:
+                exchange.finish(None, error=type(exc).__name__)
+                raise
+            finally:
+                governing.reset(token)
+            response.stream = sync_stream(response.stream, ResponseTap(exchange, response.status_code, response.headers))
+            return response
+
+        return _send_single_request
+
+    def wrap_async(original: Any) -> Any:
+        async def _send_single_request(self: Any, request: Any) -> Any:
+            gateway = active_gateway()
+            if gateway is None or governing.get():
+                return await original(self, request)
+            exchange = gateway.begin(_outbound(library, request))
+            if exchange is None:
+                return await original(self, request)
+            token = governing.set(True)
+            try:
+                response = await original(self, request)
+            except BaseException as exc:
+                exchange.finish(None, error=type(exc).__name__)
+                raise
+            finally:
+                governing.reset(token)
+            tap = ResponseTap(exchange, response.status_code, response.headers)
+            response.stream = async_stream(response.stream, tap)
+            return response
+
+        return _send_single_request
+
+    patches.replace(module.Client, "_send_single_request", wrap_sync)
+    patches.replace(module.AsyncClient, "_send_single_request", wrap_async)

@@ -1,0 +1,61 @@
+"""A record of every function aigov replaced, so that unloading puts back exactly what was there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Patch:
+    """One attribute of a class or module that aigov replaced."""
+
+    owner: Any
+    name: str
+    original: Any  # as found in owner.__dict__ (keeps staticmethod/classmethod wrappers)
+    replacement: Any
+    active: bool = True
+
+
+class PatchSet:
+    """Install and remove wrappers, keeping our own record of the originals.
+
+    If other instrumentation (OpenTelemetry, Sentry) wrapped our wrapper after us, removing ours would
+    cut theirs off: we leave the wrapper in place but switch it to pass-through instead.
+    """
+
+    def __init__(self) -> None:
+        self._patches: dict[tuple[int, str], Patch] = {}
+
+    def replace(self, owner: Any, name: str, make_wrapper: Callable[[Any], Any]) -> None:
+        """Replace owner.name by make_wrapper(original); a second call for the same attribute does nothing."""
+        key = (id(owner), name)
+        existing = self._patches.get(key)
+        if existing is not None and existing.active:
+            return
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        replacement = make_wrapper(original)
+        replacement.__aigov_original__ = original
+        setattr(owner, name, replacement)
+        self._patches[key] = Patch(owner, name, original, replacement)
+
+    def is_installed(self, owner: Any, name: str) -> bool:
+        """Whether owner.name is currently wrapped by us."""
+        patch = self._patches.get((id(owner), name))
+        return patch is not None and patch.active
+
+    def restore_all(self) -> list[str]:
+        """Put every original back; return the names left as pass-through because someone wrapped us."""
+        stacked: list[str] = []
+        for patch in self._patches.values():
+            current = patch.owner.__dict__.get(patch.name) if isinstance(patch.owner, type) else getattr(
+                patch.owner, patch.name, None
+            )
+            if current is patch.replacement:
+                setattr(patch.owner, patch.name, patch.original)
+            else:
+                stacked.append(f"{getattr(patch.owner, '__qualname__', patch.owner)}.{patch.name}")
+            patch.active = False
+        self._patches.clear()
+        return stacked

@@ -1,0 +1,102 @@
+"""Two flags carried with each call: already governed by an outer layer, and inside an SDK's retry loop."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, NoReturn
+
+from ..errors import PolicyViolation
+
+# Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
+# let it through instead of deciding a second time.
+governing: ContextVar[bool] = ContextVar("aigov_governing", default=False)
+
+# Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
+_shielded: ContextVar[bool] = ContextVar("aigov_shielded", default=False)
+
+
+class Refusal(BaseException):  # noqa: N818 - not an error of the user's: a carrier
+    """Carries a PolicyViolation past an SDK's `except Exception` (no retry, no wrapping), to its shield."""
+
+    def __init__(self, violation: PolicyViolation) -> None:
+        super().__init__(str(violation))
+        self.violation = violation
+
+
+def refuse(violation: PolicyViolation) -> NoReturn:
+    """Raise the violation so that the caller receives it as itself, whichever SDK is in between."""
+    if _shielded.get():
+        raise Refusal(violation)
+    raise violation
+
+
+@contextmanager
+def _shielded_step() -> Iterator[None]:
+    """Mark one step of an SDK call as shielded, and turn a carried refusal back into its violation."""
+    token = _shielded.set(True)
+    try:
+        yield
+    except Refusal as refusal:
+        raise refusal.violation from None
+    finally:
+        _shielded.reset(token)
+
+
+def shield(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap an SDK entry point so a refusal raised beneath it reaches its caller as the PolicyViolation."""
+    if inspect.isasyncgenfunction(original):
+
+        @functools.wraps(original)
+        async def shielded_agen(*args: Any, **kwargs: Any) -> Any:
+            # each step is shielded on its own: between steps the caller's code runs unshielded
+            agen = original(*args, **kwargs)
+            try:
+                while True:
+                    with _shielded_step():
+                        try:
+                            item = await agen.__anext__()
+                        except StopAsyncIteration:
+                            return
+                    yield item
+            finally:
+                await agen.aclose()
+
+        return shielded_agen
+
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def shielded_coro(*args: Any, **kwargs: Any) -> Any:
+            with _shielded_step():
+                return await original(*args, **kwargs)
+
+        return shielded_coro
+
+    if inspect.isgeneratorfunction(original):
+
+        @functools.wraps(original)
+        def shielded_gen(*args: Any, **kwargs: Any) -> Any:
+            gen = original(*args, **kwargs)
+            try:
+                while True:
+                    with _shielded_step():
+                        try:
+                            item = next(gen)
+                        except StopIteration as stop:
+                            return stop.value
+                    yield item
+            finally:
+                gen.close()
+
+        return shielded_gen
+
+    @functools.wraps(original)
+    def shielded(*args: Any, **kwargs: Any) -> Any:
+        with _shielded_step():
+            return original(*args, **kwargs)
+
+    return shielded

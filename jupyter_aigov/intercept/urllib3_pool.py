@@ -1,0 +1,93 @@
+"""urllib3: `HTTPConnectionPool.urlopen` is where every request of every pool goes out (boto3, requests, pip...)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..state import active_gateway
+from .patches import PatchSet
+from .response_tap import ResponseTap
+from .scope import governing
+
+if TYPE_CHECKING:
+    from ..gateway import Exchange
+
+
+def as_bytes(body: Any) -> bytes | None:
+    """The request body when it is in memory; None for files and generators, which we must not consume."""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    return None
+
+
+def tap_response(response: Any, exchange: Exchange) -> None:
+    """Copy what the caller reads from a urllib3 response into the exchange's usage reader."""
+    tap = ResponseTap(exchange, response.status, response.headers)
+    body = getattr(response, "_body", None)
+    if body:  # preloaded: the whole body is already here
+        tap.feed(body)
+        tap.close()
+        return
+    read, read_chunked, release = response.read, response.read_chunked, response.release_conn
+
+    def tapped_read(amt: int | None = None, decode_content: bool | None = None, *args: Any, **kwargs: Any) -> Any:
+        data = read(amt, decode_content, *args, **kwargs)
+        tap.feed(data)
+        if not data or (amt is None) or response.isclosed():
+            tap.close()
+        return data
+
+    def tapped_read_chunked(amt: int | None = None, decode_content: bool | None = None) -> Any:
+        for chunk in read_chunked(amt, decode_content):
+            tap.feed(chunk)
+            yield chunk
+        tap.close()
+
+    def tapped_release_conn() -> Any:
+        tap.close()
+        return release()
+
+    # instance attributes shadow the class's methods; stream() and requests' iter_content call these
+    response.read, response.read_chunked, response.release_conn = tapped_read, tapped_read_chunked, tapped_release_conn
+
+
+def _full_url(pool: Any, url: str) -> str:
+    if "://" in url:
+        return url
+    default_port = {"http": 80, "https": 443}.get(pool.scheme)
+    port = "" if pool.port in (None, default_port) else f":{pool.port}"
+    return f"{pool.scheme}://{pool.host}{port}{url}"
+
+
+def install(patches: PatchSet, module: ModuleType) -> None:
+    """Govern urllib3 connection pools."""
+    from ..gateway import OutboundRequest
+
+    def wrap(original: Any) -> Any:
+        def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any, **kw: Any):
+            gateway = active_gateway()
+            if gateway is None or governing.get():
+                return original(self, method, url, body, headers, *args, **kw)
+            outbound = OutboundRequest("urllib3", method, _full_url(self, url), headers, as_bytes(body))
+            exchange = gateway.begin(outbound)
+            if exchange is None:
+                return original(self, method, url, body, headers, *args, **kw)
+            token = governing.set(True)
+            try:
+                response = original(self, method, url, body, headers, *args, **kw)
+            except BaseException as exc:
+                exchange.finish(None, error=type(exc).__name__)
+                raise
+            finally:
+                governing.reset(token)
+            tap_response(response, exchange)
+            return response
+
+        return urlopen
+
+    patches.replace(module.connectionpool.HTTPConnectionPool, "urlopen", wrap)

@@ -1,0 +1,76 @@
+"""The `%aigov` line magic: status, policy, log, use-case."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from . import governance
+from .decisions import decision_rows
+from .errors import AIGovError
+
+USAGE = "usage: %aigov status | policy | log [N] | use-case NAME"
+
+
+def _status(argument: str) -> None:
+    info = governance.status()
+    if not info["enabled"]:
+        print("aigov is not enabled: run `%load_ext aigov`.")
+        return
+    counts = info["calls"]
+    print(f"aigov {info['version']} governing this kernel")
+    print(f"  policy:      {info['policy']}  (on_error: {info['on_error']})")
+    print(f"  user:        {info['user']}    use case: {info['use_case'] or '-'}")
+    print(f"  notebook:    {info['notebook']}")
+    print(f"  evidence:    {info['evidence_log']}")
+    print(f"  AI calls:    {counts['allow']} allowed, {counts['block']} blocked, {counts['error']} aigov errors")
+    print(f"  intercepting: {', '.join(info['intercepting']) or 'no client library imported yet'}")
+    for name, failure in info["interception_failures"].items():
+        print(f"  NOT intercepting {name}: {failure}")
+    last = info["last_decision"]
+    if last:
+        print(f"  last:        {last['decision']} {last.get('model')} ({', '.join(last.get('rules', []))})")
+
+
+def _policy(argument: str) -> None:
+    gateway = governance.require_gateway()
+    print(f"# policy from {gateway.loaded.source}")
+    print(json.dumps(gateway.loaded.policy.model_dump(mode="json", exclude_defaults=False), indent=2))
+
+
+def _log(argument: str) -> None:
+    gateway = governance.require_gateway()
+    gateway.log.flush()
+    count = int(argument) if argument.strip().isdigit() else 20
+    rows = decision_rows(gateway.log.path)[-count:]
+    if not rows:
+        print(f"No AI calls recorded yet in {gateway.log.path}.")
+    for row in rows:
+        tokens = f" {row['input_tokens']}->{row['output_tokens']} tokens" if row.get("input_tokens") is not None else ""
+        print(f"#{row['seq']} {row['ts']} {row['decision']:5} {row['provider']}/{row['model']} "
+              f"[{', '.join(row['rules'] or [])}]{tokens} {row['reason']}")
+
+
+def _use_case(argument: str) -> None:
+    name = argument.strip()
+    if not name:
+        raise AIGovError("Name the use case: `%aigov use-case NAME` (declared under use_cases: in the policy).")
+    governance.set_use_case(name)
+    print(f"Use case set to {name!r}.")
+
+
+COMMANDS: dict[str, Callable[[str], None]] = {
+    "status": _status,
+    "policy": _policy,
+    "log": _log,
+    "use-case": _use_case,
+}
+
+
+def aigov_magic(line: str) -> None:
+    """%aigov status | policy | log [N] | use-case NAME"""
+    command, _, argument = line.strip().partition(" ")
+    handler = COMMANDS.get(command or "status")
+    if handler is None:
+        raise AIGovError(f"Unknown %aigov command {command!r}. {USAGE}")
+    handler(argument)

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up, then run the demo: notebooks/demo.ipynb governed end to end against the loopback stand-in provider.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python scripts/run_demo.py "$@"

@@ -1,0 +1,52 @@
+"""Run notebooks/demo.ipynb in a real kernel and print what it shows: calls allowed, blocked, recorded."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _print_outputs(notebook: nbformat.NotebookNode) -> None:
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "markdown":
+            heading = next((line for line in cell.source.splitlines() if line.startswith("#")), "")
+            if heading:
+                print(f"\n{heading.lstrip('# ').strip()}")
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                sys.stdout.write(output.text)
+            elif output.output_type == "error":
+                print("\n".join(output.traceback))
+            elif "text/plain" in output.get("data", {}):
+                print(output.data["text/plain"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebook", nargs="?", default=str(ROOT / "notebooks" / "demo.ipynb"))
+    parser.add_argument("--save", default=str(ROOT / "build" / "demo.executed.ipynb"),
+                        help="where to write the executed notebook")
+    args = parser.parse_args()
+    path = Path(args.notebook)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path)})
+    saved = Path(args.save)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, saved)
+    _print_outputs(notebook)
+    print(f"\nExecuted notebook written to {saved}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up, then run every check: lint, types, the test suite and the example notebooks under nbval.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "== ruff"
+.venv/bin/ruff check jupyter_aigov aigov tests benchmarks scripts
+.venv/bin/ruff format --check jupyter_aigov aigov tests benchmarks scripts
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest (tests/ and notebooks/ under nbval)"
+.venv/bin/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider "$@"
