@@ -186,7 +186,7 @@ class Exchange:
                 decision=self.call_record.get("decision"),
                 status=self.status,
                 error=error,
-                usage=usage.as_dict() if usage is not None else None,
+                usage=usage.as_dict() if usage is not None and usage != Usage() else None,
                 duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
             )
         except EvidenceError:

@@ -34,22 +34,34 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         tap.close()
         return
     read, read_chunked, release = response.read, response.read_chunked, response.release_conn
+    # urllib3 releases the connection from inside read(), before read() returns the last bytes:
+    # a release seen mid-read only marks the end, and the tap closes once those bytes are fed.
+    reading = [False]
 
     def tapped_read(amt: int | None = None, decode_content: bool | None = None, *args: Any, **kwargs: Any) -> Any:
-        data = read(amt, decode_content, *args, **kwargs)
+        reading[0] = True
+        try:
+            data = read(amt, decode_content, *args, **kwargs)
+        finally:
+            reading[0] = False
         tap.feed(data)
-        if not data or (amt is None) or response.isclosed():
+        if not data or amt is None or response.isclosed():
             tap.close()
         return data
 
     def tapped_read_chunked(amt: int | None = None, decode_content: bool | None = None) -> Any:
-        for chunk in read_chunked(amt, decode_content):
-            tap.feed(chunk)
-            yield chunk
+        reading[0] = True
+        try:
+            for chunk in read_chunked(amt, decode_content):
+                tap.feed(chunk)
+                yield chunk
+        finally:
+            reading[0] = False
         tap.close()
 
     def tapped_release_conn() -> Any:
-        tap.close()
+        if not reading[0]:
+            tap.close()
         return release()
 
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
