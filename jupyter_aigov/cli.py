@@ -14,8 +14,10 @@ def _verify(args: argparse.Namespace) -> int:
 
     target = Path(args.path)
     if not target.exists():
-        print(f"aigov verify: {target} does not exist. Give an evidence log (.jsonl) or a folder of them.",
-              file=sys.stderr)
+        print(
+            f"aigov verify: {target} does not exist. Give an evidence log (.jsonl) or a folder of them.",
+            file=sys.stderr,
+        )
         return 2
     logs = sorted(target.rglob("*.jsonl")) if target.is_dir() else [target]
     if not logs:
@@ -44,8 +46,11 @@ def _policy_check(args: argparse.Namespace) -> int:
         print(f"{path}: valid policy")
         return 0
     for problem in problems:
-        print(f"{path}:{problem.line}: {problem.path}: {problem.message}" if problem.path else
-              f"{path}:{problem.line}: {problem.message}")
+        print(
+            f"{path}:{problem.line}: {problem.path}: {problem.message}"
+            if problem.path
+            else f"{path}:{problem.line}: {problem.message}"
+        )
     print(f"{len(problems)} problem(s) in {path}.", file=sys.stderr)
     return 1
 

@@ -55,6 +55,13 @@ def _kernel_id() -> str | None:
     return name.removeprefix("kernel-") or None
 
 
+def _is_user_script(path: Path) -> bool:
+    """A script the user runs, not `python -m tool` (a package's __main__.py) nor an installed program."""
+    if path.name == "__main__.py" or path.name.startswith(("pytest", "<")):
+        return False
+    return "site-packages" not in path.parts and "dist-packages" not in path.parts
+
+
 def locate_notebook(env: Mapping[str, str], user_ns: Mapping[str, Any] | None, cwd: Path) -> tuple[str, str]:
     """The notebook path and how it was found: the server's names first, then fallbacks for scripts."""
     for key in ("AIGOV_NOTEBOOK", "JPY_SESSION_NAME"):
@@ -70,7 +77,7 @@ def locate_notebook(env: Mapping[str, str], user_ns: Mapping[str, Any] | None, c
         return str(cwd / f"kernel-{kernel}"), "kernel id"
     main = sys.modules.get("__main__")
     script = getattr(main, "__file__", None)
-    if script and not Path(script).name.startswith(("pytest", "<")):
+    if script and _is_user_script(Path(script)):
         return str(Path(script).resolve()), "script"
     return str(cwd / "session"), "fallback"
 

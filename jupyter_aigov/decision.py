@@ -57,6 +57,7 @@ CHECKS: tuple[Check, ...] = (check_use_case, check_model)
 def decide(call: AIRequest, effective: Any, ctx: CallContext) -> Decision:
     """Run every check; the first block wins, else the call is allowed with the rules that passed it."""
     passed: list[str] = []
+    reasons: list[str] = []
     for check in CHECKS:
         verdict = check(call, effective, ctx)
         if verdict is None:
@@ -64,4 +65,5 @@ def decide(call: AIRequest, effective: Any, ctx: CallContext) -> Decision:
         if verdict.blocked:
             return verdict
         passed.extend(verdict.rules)
-    return Decision("allow", passed, "Allowed by policy.")
+        reasons.append(verdict.reason)
+    return Decision("allow", passed, " ".join(reasons) or "Allowed by policy.")

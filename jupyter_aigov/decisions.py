@@ -10,8 +10,8 @@ from .governance import require_gateway
 
 DECISION_EVENTS = ("ai.call", "gateway.error")
 COLUMNS = [
-    "seq", "ts", "event", "user", "use_case", "provider", "model", "operation", "decision", "rules", "reason",
-    "entities", "input_tokens", "output_tokens", "status", "duration_ms", "call_id",
+    "seq", "ts", "event", "session", "user", "use_case", "provider", "model", "operation", "decision",
+    "rules", "reason", "entities", "input_tokens", "output_tokens", "status", "duration_ms", "call_id",
 ]  # fmt: skip
 
 
@@ -53,4 +53,7 @@ def decisions(*, all_events: bool = False) -> Any:
     frame = pd.DataFrame(rows, columns=None if all_events else COLUMNS)
     if "ts" in frame:
         frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    for column in ("seq", "input_tokens", "output_tokens", "status"):
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")  # counts stay integers beside missing values
     return frame

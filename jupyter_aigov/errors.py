@@ -1,11 +1,11 @@
 """Every error jupyter-aigov raises.
 
-    AIGovError                  base of everything the package raises
-     +-- PolicyError            a policy file is missing, malformed or invalid
-     +-- EvidenceError          the evidence log cannot be written or read
-     +-- PolicyViolation        a call (or part of one) was refused by policy
-          +-- ToolCallBlocked   a model asked for a tool call that policy forbids
-          +-- BudgetExceeded    a token / cost / rate budget is spent
+AIGovError                  base of everything the package raises
+ +-- PolicyError            a policy file is missing, malformed or invalid
+ +-- EvidenceError          the evidence log cannot be written or read
+ +-- PolicyViolation        a call (or part of one) was refused by policy
+      +-- ToolCallBlocked   a model asked for a tool call that policy forbids
+      +-- BudgetExceeded    a token / cost / rate budget is spent
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,8 +190,11 @@ class Exchange:
                 usage=usage.as_dict() if usage is not None and usage != Usage() else None,
                 duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
             )
-        except EvidenceError:
-            pass  # the call already went out under a durable decision record; nothing to refuse any more
+        except EvidenceError as exc:
+            # the call already went out under a durable decision record: nothing to refuse any more
+            warnings.warn(
+                f"aigov: the outcome of call {self.call_record.get('seq')} was not recorded: {exc}", stacklevel=2
+            )
 
 
 def _host(url: str) -> str:

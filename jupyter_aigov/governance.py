@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import warnings
@@ -49,10 +50,19 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         use_case = env.get("AIGOV_USE_CASE", "").strip() or None
         gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case)
         try:
-            gateway.record("extension.load", decision="allow", reason=f"aigov {__version__} loaded.",
-                           context_source=context.source)
-            gateway.record("policy.load", decision="allow", reason=f"Policy loaded from {loaded.source}.",
-                           policy_source=loaded.source, policy_sha256=loaded.sha256)
+            gateway.record(
+                "extension.load",
+                decision="allow",
+                reason=f"aigov {__version__} loaded.",
+                context_source=context.source,
+            )
+            gateway.record(
+                "policy.load",
+                decision="allow",
+                reason=f"Policy loaded from {loaded.source}.",
+                policy_source=loaded.source,
+                policy_sha256=loaded.sha256,
+            )
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
@@ -70,10 +80,8 @@ def disable() -> None:
         if _interceptor is not None:
             _interceptor.stop()
         if gateway is not None:
-            try:
+            with contextlib.suppress(EvidenceError):
                 gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
-            except EvidenceError:
-                pass
             gateway.log.close()
 
 
@@ -98,6 +106,7 @@ def status() -> dict[str, Any]:
         "on_error": gateway.loaded.policy.on_error,
         "user": gateway.context.user,
         "notebook": gateway.context.notebook,
+        "session": gateway.context.session,
         "use_case": gateway.use_case,
         "evidence_log": str(gateway.log.path),
         "calls": dict(gateway.counts),

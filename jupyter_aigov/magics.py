@@ -47,8 +47,10 @@ def _log(argument: str) -> None:
         print(f"No AI calls recorded yet in {gateway.log.path}.")
     for row in rows:
         tokens = f" {row['input_tokens']}->{row['output_tokens']} tokens" if row.get("input_tokens") is not None else ""
-        print(f"#{row['seq']} {row['ts']} {row['decision']:5} {row['provider']}/{row['model']} "
-              f"[{', '.join(row['rules'] or [])}]{tokens} {row['reason']}")
+        print(
+            f"#{row['seq']} {row['ts']} {row['decision']:5} {row['provider']}/{row['model']} "
+            f"[{', '.join(row['rules'] or [])}]{tokens} {row['reason']}"
+        )
 
 
 def _use_case(argument: str) -> None:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _print_outputs(notebook: nbformat.NotebookNode) -> None:
-    for number, cell in enumerate(notebook.cells, start=1):
+    for _number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "markdown":
             heading = next((line for line in cell.source.splitlines() if line.startswith("#")), "")
             if heading:
@@ -32,13 +32,17 @@ def _print_outputs(notebook: nbformat.NotebookNode) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebook", nargs="?", default=str(ROOT / "notebooks" / "demo.ipynb"))
-    parser.add_argument("--save", default=str(ROOT / "build" / "demo.executed.ipynb"),
-                        help="where to write the executed notebook")
+    parser.add_argument(
+        "--save",
+        default=str(ROOT / "build" / "demo.executed.ipynb"),
+        help="where to write the executed notebook",
+    )
     args = parser.parse_args()
     path = Path(args.notebook)
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path)})
     saved = Path(args.save)
     saved.parent.mkdir(parents=True, exist_ok=True)

@@ -73,4 +73,3 @@ def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
     helper = Governed(tmp_path, monkeypatch)
     yield helper
     governance.disable()
-

@@ -158,8 +158,12 @@ def test_when_evidence_folder_is_read_only_then_the_call_is_blocked_saying_so(pr
     evidence.mkdir()
     os.chmod(evidence, 0o555)
     (base / "aigov.yaml").write_text(ALLOW_LIST)
-    for name, value in {"AIGOV_EVIDENCE_DIR": str(evidence), "AIGOV_NOTEBOOK": str(base / "ro.ipynb"),
-                        "AIGOV_USER": "ada", "AIGOV_POLICY": str(base / "aigov.yaml")}.items():
+    for name, value in {
+        "AIGOV_EVIDENCE_DIR": str(evidence),
+        "AIGOV_NOTEBOOK": str(base / "ro.ipynb"),
+        "AIGOV_USER": "ada",
+        "AIGOV_POLICY": str(base / "aigov.yaml"),
+    }.items():
         monkeypatch.setenv(name, value)
 
     def work() -> str:
@@ -173,7 +177,7 @@ def test_when_evidence_folder_is_read_only_then_the_call_is_blocked_saying_so(pr
             return "\n".join([refusal.rule, refusal.reason, refusal.hint, str(caught[0].message)])
 
     output = _as_nobody(work)
-    rule, reason, hint, warning = (output.split("\n") + ["", "", "", ""])[:4]
+    rule, reason, hint, warning = ([*output.split("\n"), "", "", "", ""])[:4]
     assert not output.startswith("child failed"), output
     assert rule == "on_error.block"
     assert "could not write the evidence" in reason and str(evidence) in reason

@@ -154,9 +154,7 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
 
 def _accounts_for(record: dict[str, Any], damaged: _Damaged) -> bool:
     """Tell whether ``record`` is the recovery record written for exactly this damaged line."""
-    return record.get("event") == RECOVERY_EVENT and record.get("lost") == lost_span(
-        damaged.offset, damaged.data
-    )
+    return record.get("event") == RECOVERY_EVENT and record.get("lost") == lost_span(damaged.offset, damaged.data)
 
 
 def _fault(records: int, line: int, fault: str) -> LogVerification:

@@ -5,9 +5,11 @@ Adding a client library is one small module with `install(patches, module)` and 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -101,7 +103,7 @@ class Interceptor:
             return
         try:
             LAYERS[name](self.patches, module)
-        except Exception as exc:  # noqa: BLE001 - reported by %aigov status
+        except Exception as exc:
             self.failed[name] = f"{type(exc).__name__}: {exc}"
             return
         self.installed.append(name)
@@ -119,10 +121,8 @@ class Interceptor:
     def stop(self) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""
         if self._finder is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 sys.meta_path.remove(self._finder)
-            except ValueError:
-                pass
             self._finder = None
         self.installed.clear()
         self.failed.clear()

@@ -26,7 +26,7 @@ def _outbound(library: str, request: Any) -> Any:
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
     """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
 
-    class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined,misc]
+    class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined]
         def __init__(self, inner: Any, tap: ResponseTap) -> None:
             self._inner, self._tap = inner, tap
 
@@ -46,7 +46,7 @@ def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
             finally:
                 self._tap.close()
 
-    class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined,misc]
+    class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined]
         def __init__(self, inner: Any, tap: ResponseTap) -> None:
             self._inner, self._tap = inner, tap
 
@@ -89,7 +89,9 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
                 raise
             finally:
                 governing.reset(token)
-            response.stream = sync_stream(response.stream, ResponseTap(exchange, response.status_code, response.headers))
+            response.stream = sync_stream(
+                response.stream, ResponseTap(exchange, response.status_code, response.headers)
+            )
             return response
 
         return _send_single_request

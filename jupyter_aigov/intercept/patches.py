@@ -49,8 +49,10 @@ class PatchSet:
         """Put every original back; return the names left as pass-through because someone wrapped us."""
         stacked: list[str] = []
         for patch in self._patches.values():
-            current = patch.owner.__dict__.get(patch.name) if isinstance(patch.owner, type) else getattr(
-                patch.owner, patch.name, None
+            current = (
+                patch.owner.__dict__.get(patch.name)
+                if isinstance(patch.owner, type)
+                else getattr(patch.owner, patch.name, None)
             )
             if current is patch.replacement:
                 setattr(patch.owner, patch.name, patch.original)

@@ -19,7 +19,7 @@ governing: ContextVar[bool] = ContextVar("aigov_governing", default=False)
 _shielded: ContextVar[bool] = ContextVar("aigov_shielded", default=False)
 
 
-class Refusal(BaseException):  # noqa: N818 - not an error of the user's: a carrier
+class Refusal(BaseException):
     """Carries a PolicyViolation past an SDK's `except Exception` (no retry, no wrapping), to its shield."""
 
     def __init__(self, violation: PolicyViolation) -> None:

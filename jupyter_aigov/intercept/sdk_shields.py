@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import ModuleType
 
 from .patches import PatchSet
@@ -14,7 +15,7 @@ GENAI_ENTRY_POINTS = {
 }
 
 
-def _install(patches: PatchSet, module: ModuleType, entry_points: dict[str, tuple[str, ...]]) -> None:
+def _install(patches: PatchSet, module: ModuleType, entry_points: Mapping[str, tuple[str, ...]]) -> None:
     for class_name, methods in entry_points.items():
         owner = getattr(module, class_name, None)
         for method in methods:

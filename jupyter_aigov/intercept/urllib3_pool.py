@@ -65,7 +65,11 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         return release()
 
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
-    response.read, response.read_chunked, response.release_conn = tapped_read, tapped_read_chunked, tapped_release_conn
+    response.read, response.read_chunked, response.release_conn = (
+        tapped_read,
+        tapped_read_chunked,
+        tapped_release_conn,
+    )
 
 
 def _full_url(pool: Any, url: str) -> str:

@@ -189,9 +189,7 @@ class BudgetsSection(_Section):
     usd_per_day_per_use_case: float | None = Field(
         default=None, gt=0, description="Estimated US dollars allowed per use case per UTC day."
     )
-    requests_per_minute: int | None = Field(
-        default=None, gt=0, description="AI calls allowed in any sliding minute."
-    )
+    requests_per_minute: int | None = Field(default=None, gt=0, description="AI calls allowed in any sliding minute.")
 
 
 class ProviderEntry(_Section):
@@ -317,9 +315,9 @@ class Policy(_Section):
     def for_context(self, user: str, use_case: str | None) -> EffectivePolicy:
         """The policy in force for one user and declared use case (cached)."""
         # Hot path: pydantic's __getattr__ for private attributes costs microseconds; the dict does not.
-        contexts: dict[tuple[str, str | None], EffectivePolicy] = cast(
-            dict[str, Any], self.__pydantic_private__
-        )["_contexts"]
+        contexts: dict[tuple[str, str | None], EffectivePolicy] = cast(dict[str, Any], self.__pydantic_private__)[
+            "_contexts"
+        ]
         key = (user, use_case)
         cached = contexts.get(key)
         if cached is None:

@@ -31,9 +31,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
     allow, deny = effective.model_allow, effective.model_deny
     if model is None:
         if not allow:
-            return ModelDecision(
-                True, "models.allowed", "No models.allow list is set, so any model is allowed.", ""
-            )
+            return ModelDecision(True, "models.allowed", "No models.allow list is set, so any model is allowed.", "")
         key = effective.origin("models.allow")
         return ModelDecision(
             False,
@@ -53,9 +51,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
             denied_by,
         )
     if not allow:
-        return ModelDecision(
-            True, "models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).", ""
-        )
+        return ModelDecision(True, "models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).", "")
     allowed_by = allow.match_model(provider, model)
     if allowed_by is None:
         key = effective.origin("models.allow")
@@ -63,8 +59,7 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
             False,
             "models.allow",
             f"Model '{model}' is not in the allowed models of {where} (allowed: {_listed(allow.globs)}).",
-            f"Use an allowed model ({_listed(allow.globs)}), or add '{model}' to {key} "
-            f"in {effective.source}.",
+            f"Use an allowed model ({_listed(allow.globs)}), or add '{model}' to {key} in {effective.source}.",
         )
     return ModelDecision(
         True, "models.allowed", f"Model '{model}' is allowed by the pattern '{allowed_by}'.", "", allowed_by

@@ -92,11 +92,7 @@ def _schema_at(schema: Mapping[str, Any], path: tuple[Any, ...]) -> Mapping[str,
         elif node.get("patternProperties"):
             node = next(iter(node["patternProperties"].values()))
         else:
-            node = (
-                node.get("additionalProperties")
-                if isinstance(node.get("additionalProperties"), dict)
-                else None
-            )
+            node = node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else None
     return node
 
 
@@ -113,9 +109,7 @@ def _message(error: ErrorDetails, path: tuple[Any, ...], on_key: bool, schema: M
     return text
 
 
-def _what_is_wrong(
-    error: ErrorDetails, path: tuple[Any, ...], on_key: bool, schema: Mapping[str, Any]
-) -> str:
+def _what_is_wrong(error: ErrorDetails, path: tuple[Any, ...], on_key: bool, schema: Mapping[str, Any]) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
     if kind == "extra_forbidden":
         allowed = _keys(schema, path[:-1])

@@ -82,9 +82,7 @@ class EffectivePolicy:
     def where(self) -> str:
         """Where the rules in force come from, for sentences: "use case 'x'" or "the policy"."""
         return (
-            f"use case '{self.use_case}'"
-            if self.use_case_declared and self.use_case_problem is None
-            else "the policy"
+            f"use case '{self.use_case}'" if self.use_case_declared and self.use_case_problem is None else "the policy"
         )
 
 
@@ -127,8 +125,7 @@ def _refusal(policy: Policy, user: str, use_case: str | None) -> Refusal | None:
     if not GlobSet(declared.users).matches(user):
         return Refusal(
             "use_case.user_not_listed",
-            f"User '{user}' is not listed in the users of use case '{use_case}' "
-            f"(users: {', '.join(declared.users)}).",
+            f"User '{user}' is not listed in the users of use case '{use_case}' (users: {', '.join(declared.users)}).",
             f"Ask the policy owner to add '{user}' to use_cases.{use_case}.users in {policy.source}, "
             f"or declare another use case.",
         )

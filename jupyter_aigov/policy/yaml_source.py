@@ -72,9 +72,7 @@ class _Walker:
                 continue
             key = self._scalar(key_node, path)
             if key in seen:
-                self._problem(
-                    key_node, (*path, key), "duplicate key; YAML would silently keep only the last one"
-                )
+                self._problem(key_node, (*path, key), "duplicate key; YAML would silently keep only the last one")
             seen.add(key)
         self.loader.flatten_mapping(node)
         result: dict[Any, Any] = {}

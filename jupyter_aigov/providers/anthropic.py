@@ -30,11 +30,7 @@ def parse_request(
     for i, message in enumerate(as_list(body.get("messages"))):
         if isinstance(message, dict):
             parts += _blocks(message.get("content"), ("messages", i, "content"), as_str(message.get("role")))
-    tools = [
-        t["name"]
-        for t in as_list(body.get("tools"))
-        if isinstance(t, dict) and isinstance(t.get("name"), str)
-    ]
+    tools = [t["name"] for t in as_list(body.get("tools")) if isinstance(t, dict) and isinstance(t.get("name"), str)]
     return model, body.get("stream") is True, [p for p in parts if p.text], tools
 
 
@@ -58,11 +54,7 @@ def _blocks(content: Any, path: JsonPath, role: str | None) -> list[TextPart]:
                 parts += string_leaves(result, (*path, j, "content"), "tool")
         elif kind == "document":
             source = block.get("source")
-            if (
-                isinstance(source, dict)
-                and source.get("type") == "text"
-                and isinstance(source.get("data"), str)
-            ):
+            if isinstance(source, dict) and source.get("type") == "text" and isinstance(source.get("data"), str):
                 parts.append(TextPart((*path, j, "source", "data"), source["data"], role))
             elif isinstance(source, dict) and source.get("type") == "content":
                 parts += _blocks(source.get("content"), (*path, j, "source", "content"), role)

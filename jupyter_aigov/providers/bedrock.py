@@ -76,13 +76,9 @@ def _content_parts(content: Any, path: JsonPath, role: str | None) -> list[TextP
         if isinstance(result, dict):
             for k, item in enumerate(as_list(result.get("content"))):
                 if isinstance(item, dict) and isinstance(item.get("text"), str):
-                    parts.append(
-                        TextPart((*path, j, "toolResult", "content", k, "text"), item["text"], "tool")
-                    )
+                    parts.append(TextPart((*path, j, "toolResult", "content", k, "text"), item["text"], "tool"))
                 elif isinstance(item, dict) and "json" in item:
-                    parts += string_leaves(
-                        item["json"], (*path, j, "toolResult", "content", k, "json"), "tool"
-                    )
+                    parts += string_leaves(item["json"], (*path, j, "toolResult", "content", k, "json"), "tool")
         # toolUse.input is a dict the model produced: sent back verbatim.
     return parts
 
@@ -93,9 +89,7 @@ def _tool_names(body: dict[str, Any]) -> list[str]:
     names = [
         t["toolSpec"]["name"]
         for t in specs
-        if isinstance(t, dict)
-        and isinstance(t.get("toolSpec"), dict)
-        and isinstance(t["toolSpec"].get("name"), str)
+        if isinstance(t, dict) and isinstance(t.get("toolSpec"), dict) and isinstance(t["toolSpec"].get("name"), str)
     ]
     # OpenAI-shaped invoke bodies offer tools as {"type": "function", "function": {"name": ...}}.
     for tool in as_list(body.get("tools")):
@@ -144,9 +138,7 @@ def usage_from_event(operation: str, event: Any, usage: Usage) -> Usage:
             return usage
     metrics = event.get("amazon-bedrock-invocationMetrics")
     if isinstance(metrics, dict):  # Bedrock's own count, on the last chunk of every model family
-        return usage.updated_by(
-            Usage(as_int(metrics.get("inputTokenCount")), as_int(metrics.get("outputTokenCount")))
-        )
+        return usage.updated_by(Usage(as_int(metrics.get("inputTokenCount")), as_int(metrics.get("outputTokenCount"))))
     if event.get("type") in ("message_start", "message_delta"):
         return anthropic.usage_from_event(operation, event, usage)
     metadata = event.get("metadata")  # ConverseStream wraps the event in its type when not split by header
@@ -165,6 +157,4 @@ def usage_from_headers(operation: str, headers: Mapping[str, str]) -> Usage:
                 found[lowered] = int(value)
             except ValueError:
                 continue
-    return Usage(
-        found.get("x-amzn-bedrock-input-token-count"), found.get("x-amzn-bedrock-output-token-count")
-    )
+    return Usage(found.get("x-amzn-bedrock-input-token-count"), found.get("x-amzn-bedrock-output-token-count"))

@@ -68,21 +68,15 @@ class Catalogue:
         self._by_ending: dict[str, dict[str, list[Operation]]] = {}
         for api, spec in data["apis"].items():
             if api not in WIRE_FORMATS:
-                raise ValueError(
-                    f"catalogue api {api!r} has no wire-format module; known: {sorted(WIRE_FORMATS)}"
-                )
+                raise ValueError(f"catalogue api {api!r} has no wire-format module; known: {sorted(WIRE_FORMATS)}")
             self.operations[api] = []
             for op in spec["operations"]:
                 for template in op["paths"]:
                     last = template.rsplit("/", 1)[-1]
                     ending = last if "{" not in last else last.rsplit("}", 1)[-1]
                     if "{" in last and not (ending.startswith(":") and len(ending) > 1):
-                        raise ValueError(
-                            f"catalogue path {template!r} must end in a literal segment or ':verb'"
-                        )
-                    operation = Operation(
-                        api, op["name"], compile_template(template), tuple(op.get("requires", ()))
-                    )
+                        raise ValueError(f"catalogue path {template!r} must end in a literal segment or ':verb'")
+                    operation = Operation(api, op["name"], compile_template(template), tuple(op.get("requires", ())))
                     self.operations[api].append(operation)
                     self._by_ending.setdefault(ending, {}).setdefault(api, []).append(operation)
         self.providers: dict[str, tuple[str, ...]] = {}
@@ -248,13 +242,7 @@ def _parse_json(headers: Mapping[str, str] | None, body: bytes | None) -> Any:
         return None
     encoding = _header(headers, "content-encoding").lower()
     try:
-        raw = (
-            gzip.decompress(body)
-            if encoding == "gzip"
-            else zlib.decompress(body)
-            if encoding == "deflate"
-            else body
-        )
+        raw = gzip.decompress(body) if encoding == "gzip" else zlib.decompress(body) if encoding == "deflate" else body
         return json.loads(raw)
     except (ValueError, OSError, zlib.error, EOFError):
         return None

@@ -66,11 +66,7 @@ def _tool_names(body: dict[str, Any]) -> list[str]:
             continue
         for key, value in tool.items():
             if key in ("functionDeclarations", "function_declarations"):
-                names += [
-                    d["name"]
-                    for d in as_list(value)
-                    if isinstance(d, dict) and isinstance(d.get("name"), str)
-                ]
+                names += [d["name"] for d in as_list(value) if isinstance(d, dict) and isinstance(d.get("name"), str)]
             else:
                 names.append(key)
     return names

@@ -23,9 +23,7 @@ def parse_request(
     parts: list[TextPart] = []
     for i, message in enumerate(as_list(body.get("messages"))):
         if isinstance(message, dict) and isinstance(message.get("content"), str):
-            parts.append(
-                TextPart(("messages", i, "content"), message["content"], as_str(message.get("role")))
-            )
+            parts.append(TextPart(("messages", i, "content"), message["content"], as_str(message.get("role"))))
         # tool_calls[].function.arguments is a dict the model produced: sent back verbatim.
     for key, role in (("system", "system"), ("prompt", "user"), ("suffix", "user")):
         if isinstance(body.get(key), str):
@@ -34,17 +32,11 @@ def parse_request(
     if isinstance(embed_input, str):
         parts.append(TextPart(("input",), embed_input, "user"))
     else:
-        parts += [
-            TextPart(("input", i), v, "user")
-            for i, v in enumerate(as_list(embed_input))
-            if isinstance(v, str)
-        ]
+        parts += [TextPart(("input", i), v, "user") for i, v in enumerate(as_list(embed_input)) if isinstance(v, str)]
     tools = [
         t["function"]["name"]
         for t in as_list(body.get("tools"))
-        if isinstance(t, dict)
-        and isinstance(t.get("function"), dict)
-        and isinstance(t["function"].get("name"), str)
+        if isinstance(t, dict) and isinstance(t.get("function"), dict) and isinstance(t["function"].get("name"), str)
     ]
     return as_str(body.get("model")), stream, [p for p in parts if p.text], tools
 

@@ -44,9 +44,7 @@ def _message_parts(message: dict[str, Any], path: JsonPath) -> list[TextPart]:
         for k, call in enumerate(calls):
             function = call.get("function") if isinstance(call, dict) else None
             if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                parts.append(
-                    TextPart((*path, "tool_calls", k, "function", "arguments"), function["arguments"], role)
-                )
+                parts.append(TextPart((*path, "tool_calls", k, "function", "arguments"), function["arguments"], role))
     legacy = message.get("function_call")
     if isinstance(legacy, dict) and isinstance(legacy.get("arguments"), str):
         parts.append(TextPart((*path, "function_call", "arguments"), legacy["arguments"], role))
@@ -60,11 +58,7 @@ def _content_parts(content: Any, path: JsonPath, role: str | None) -> list[TextP
     parts: list[TextPart] = []
     if isinstance(content, list):
         for j, part in enumerate(content):
-            if (
-                isinstance(part, dict)
-                and part.get("type") in _TEXT_PART_TYPES
-                and isinstance(part.get("text"), str)
-            ):
+            if isinstance(part, dict) and part.get("type") in _TEXT_PART_TYPES and isinstance(part.get("text"), str):
                 parts.append(TextPart((*path, j, "text"), part["text"], role))
             elif isinstance(part, str):
                 parts.append(TextPart((*path, j), part, role))

@@ -134,11 +134,7 @@ class EventStreamDecoder:
         events: list[Any] = []
         while len(self._buf) >= _PRELUDE.size:
             total, headers_len, prelude_crc = _PRELUDE.unpack_from(self._buf)
-            if (
-                zlib.crc32(self._buf[:8]) != prelude_crc
-                or total > MAX_EVENT_BYTES
-                or total < 16 + headers_len
-            ):
+            if zlib.crc32(self._buf[:8]) != prelude_crc or total > MAX_EVENT_BYTES or total < 16 + headers_len:
                 self._fail("a message prelude failed its CRC32 or length check")
                 break
             if len(self._buf) < total:
@@ -220,11 +216,7 @@ def decoder_for(content_type: str, api: str) -> _Decoder:
         return SSEDecoder()
     if "vnd.amazon.eventstream" in content_type:
         return EventStreamDecoder()
-    if (
-        "ndjson" in content_type
-        or "jsonl" in content_type
-        or (api == "ollama" and "json" not in content_type)
-    ):
+    if "ndjson" in content_type or "jsonl" in content_type or (api == "ollama" and "json" not in content_type):
         return NDJSONDecoder()
     return JSONBodyDecoder()
 

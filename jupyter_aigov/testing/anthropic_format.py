@@ -80,16 +80,12 @@ def stream_events(call: Call, model: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = [{"type": "message_start", "message": started}]
     for index, block in enumerate(whole["content"]):
         if block["type"] == "text":
-            events.append(
-                {"type": "content_block_start", "index": index, "content_block": {**block, "text": ""}}
-            )
+            events.append({"type": "content_block_start", "index": index, "content_block": {**block, "text": ""}})
             deltas = [{"type": "text_delta", "text": piece} for piece in words(block["text"])]
         else:
             empty = {**block, "input": {}}
             events.append({"type": "content_block_start", "index": index, "content_block": empty})
-            deltas = [
-                {"type": "input_json_delta", "partial_json": p} for p in thirds(json.dumps(block["input"]))
-            ]
+            deltas = [{"type": "input_json_delta", "partial_json": p} for p in thirds(json.dumps(block["input"]))]
         if index == 0:
             events.append({"type": "ping"})
         events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]

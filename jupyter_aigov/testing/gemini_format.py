@@ -40,9 +40,7 @@ def _prompt(call: Call) -> str:
     contents = call.get("contents")
     if isinstance(contents, list):
         as_messages = [
-            {"role": c.get("role", "user"), "content": c.get("parts")}
-            for c in contents
-            if isinstance(c, dict)
+            {"role": c.get("role", "user"), "content": c.get("parts")} for c in contents if isinstance(c, dict)
         ]
         return last_user_text(as_messages)
     return ""

@@ -78,8 +78,7 @@ def responses(call: Call) -> Answer:
     response_id = new_id("resp_", 32)
     message_id = new_id("msg_", 32)
     calls = [
-        (new_id("fc_", 32), tc.id or new_id("call_"), tc.name, json.dumps(tc.arguments))
-        for tc in call.reply.tool_calls
+        (new_id("fc_", 32), tc.id or new_id("call_"), tc.name, json.dumps(tc.arguments)) for tc in call.reply.tool_calls
     ]
     output = [_message(message_id, text, done=True)] if text else []
     output += [_function_call(*c, done=True) for c in calls]
@@ -101,9 +100,7 @@ def responses(call: Call) -> Answer:
     if text:
         at = {"item_id": message_id, "output_index": 0, "content_index": 0}
         part = {"type": "output_text", "text": "", "annotations": []}
-        events.append(
-            ("response.output_item.added", {"output_index": 0, "item": _message(message_id, "", False)})
-        )
+        events.append(("response.output_item.added", {"output_index": 0, "item": _message(message_id, "", False)}))
         events.append(("response.content_part.added", {**at, "part": part}))
         events += [("response.output_text.delta", {**at, "delta": p, "logprobs": []}) for p in words(text)]
         events.append(("response.output_text.done", {**at, "text": text, "logprobs": []}))
@@ -116,9 +113,7 @@ def responses(call: Call) -> Answer:
         events.append(("response.output_item.added", {"output_index": index + offset, "item": added}))
         events += [("response.function_call_arguments.delta", {**at, "delta": p}) for p in thirds(arguments)]
         events.append(("response.function_call_arguments.done", {**at, "name": name, "arguments": arguments}))
-        events.append(
-            ("response.output_item.done", {"output_index": index + offset, "item": output[index + offset]})
-        )
+        events.append(("response.output_item.done", {"output_index": index + offset, "item": output[index + offset]}))
     events.append(("response.completed", {"response": _response(call, response_id, output, usage)}))
     return sse_answer(
         [sse({"type": kind, "sequence_number": n, **data}, kind) for n, (kind, data) in enumerate(events)]

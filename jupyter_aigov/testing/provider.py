@@ -19,9 +19,7 @@ def main(argv: list[str] | None = None) -> None:
         description="Serve a loopback stand-in AI provider until interrupted.",
     )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    parser.add_argument(
-        "--reply-text", default=DEFAULT_REPLY_TEXT, help="answer template with {provider} and {prompt}"
-    )
+    parser.add_argument("--reply-text", default=DEFAULT_REPLY_TEXT, help="answer template with {provider} and {prompt}")
     args = parser.parse_args(argv)
     with StandInProvider(args.port, args.reply_text) as provider:
         print(f"Stand-in AI provider serving on {provider.url}")

@@ -84,18 +84,14 @@ class StandInProvider:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
     @property
     def url(self) -> str:
         """http://127.0.0.1:PORT."""
         if self._server is None:
-            raise RuntimeError(
-                "The stand-in provider is not running: call start() or use it in a `with` block."
-            )
+            raise RuntimeError("The stand-in provider is not running: call start() or use it in a `with` block.")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property

@@ -44,9 +44,7 @@ def assert_complete(path: Path, writers: list[str], count: int) -> None:
 def test_when_processes_append_concurrently_then_no_record_lost_and_chain_intact(tmp_path: Path) -> None:
     path, go = tmp_path / "shared.jsonl", tmp_path / "go"
     writers, count = [f"kernel-{k}" for k in range(4)], 150
-    processes = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(go), w, str(count)]) for w in writers
-    ]
+    processes = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(go), w, str(count)]) for w in writers]
     deadline = time.monotonic() + 30
     while len(list(tmp_path.glob("ready-*"))) < len(writers) and time.monotonic() < deadline:
         time.sleep(0.01)

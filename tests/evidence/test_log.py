@@ -112,9 +112,7 @@ def test_when_fields_hold_a_reserved_name_then_evidence_error(tmp_path: Path, na
         EvidenceLog(tmp_path / "nb.jsonl").append({name: 1})
 
 
-@pytest.mark.parametrize(
-    "value", [float("nan"), float("inf"), {1, 2}, 2**60, b"bytes", {1: "int key"}, "\ud800"]
-)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), {1, 2}, 2**60, b"bytes", {1: "int key"}, "\ud800"])
 def test_when_fields_are_not_json_then_evidence_error_and_nothing_written(
     make_log: Callable[..., Path], value: object
 ) -> None:

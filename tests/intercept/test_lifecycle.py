@@ -83,7 +83,11 @@ def test_when_a_library_is_imported_after_loading_then_it_is_governed(tmp_path):
     )
     (tmp_path / "aigov.yaml").write_text(REFUSE_ALL)
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "AIGOV_NOTEBOOK": str(tmp_path / "late.ipynb"), "HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
@@ -91,9 +95,15 @@ def test_when_a_library_is_imported_after_loading_then_it_is_governed(tmp_path):
 
 
 def test_when_loading_then_no_client_library_is_imported(tmp_path):
-    script = "import sys, aigov; aigov.enable(); print(sorted(m for m in %r if m in sys.modules))" % list(LAYERS)
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    script = f"import sys, aigov; aigov.enable(); print(sorted(m for m in {list(LAYERS)!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 

@@ -45,7 +45,7 @@ async def test_when_async_httpx_family_streams_then_usage_is_read_as_the_caller_
             lines = [line async for line in reply.aiter_lines() if line.startswith("data: {")]
         with pytest.raises(aigov.PolicyViolation):
             await client.post(provider.openai_base_url + "/chat/completions", json=REFUSED)
-    last = json.loads(lines[-1][len("data: "):])
+    last = json.loads(lines[-1][len("data: ") :])
     (response,) = governed.records("ai.response")
     assert response["usage"]["output_tokens"] == last["usage"]["completion_tokens"]
 
@@ -70,7 +70,10 @@ def test_when_requests_streams_ollama_ndjson_then_usage_comes_from_the_final_lin
     (call,) = governed.records("ai.call")
     (response,) = governed.records("ai.response")
     assert (call["api"], call["stream"]) == ("ollama", True)
-    assert response["usage"] == {"input_tokens": final["prompt_eval_count"], "output_tokens": final["eval_count"]}
+    assert response["usage"] == {
+        "input_tokens": final["prompt_eval_count"],
+        "output_tokens": final["eval_count"],
+    }
 
 
 def test_when_urllib3_pool_posts_then_it_is_governed(governed, provider):
@@ -98,7 +101,7 @@ async def test_when_aiohttp_posts_and_streams_then_it_is_governed(governed, prov
             await session.post(url, json=REFUSED)
     first, second = governed.records("ai.response")
     assert first["usage"]["input_tokens"] == data["usage"]["prompt_tokens"]
-    assert second["usage"]["output_tokens"] == json.loads(lines[-1][len(b"data: "):])["usage"]["completion_tokens"]
+    assert second["usage"]["output_tokens"] == json.loads(lines[-1][len(b"data: ") :])["usage"]["completion_tokens"]
     assert len(provider.received) == 2
 
 

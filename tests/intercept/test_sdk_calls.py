@@ -9,7 +9,6 @@ import anthropic
 import boto3
 import openai
 import pytest
-from botocore.config import Config
 from google import genai
 from google.genai import types
 
@@ -47,11 +46,15 @@ def test_when_openai_chat_is_allowed_then_it_is_sent_and_recorded_with_usage(gov
     assert "hello" in reply.choices[0].message.content
     call, response = governed.records("ai.call", "ai.response")
     assert (call["decision"], call["model"], call["operation"], call["library"]) == (
-        "allow", "gpt-4o-mini", "chat.completions", "httpx2"
+        "allow",
+        "gpt-4o-mini",
+        "chat.completions",
+        "httpx2",
     )
     assert response["call_id"] == call["call_id"]
     assert response["usage"] == {
-        "input_tokens": reply.usage.prompt_tokens, "output_tokens": reply.usage.completion_tokens
+        "input_tokens": reply.usage.prompt_tokens,
+        "output_tokens": reply.usage.completion_tokens,
     }
 
 
@@ -78,7 +81,10 @@ def test_when_openai_streams_then_usage_is_read_from_the_stream(governed, provid
     )
     usage = next(c.usage for c in chunks if c.usage)
     (response,) = governed.records("ai.response")
-    assert response["usage"] == {"input_tokens": usage.prompt_tokens, "output_tokens": usage.completion_tokens}
+    assert response["usage"] == {
+        "input_tokens": usage.prompt_tokens,
+        "output_tokens": usage.completion_tokens,
+    }
 
 
 def test_when_openai_responses_and_embeddings_are_called_then_each_is_one_decision(governed, provider):
@@ -125,7 +131,10 @@ def test_when_anthropic_messages_stream_then_allowed_with_usage(governed, provid
         final = stream.get_final_message()
     assert "hi there" in text
     (response,) = governed.records("ai.response")
-    assert response["usage"] == {"input_tokens": final.usage.input_tokens, "output_tokens": final.usage.output_tokens}
+    assert response["usage"] == {
+        "input_tokens": final.usage.input_tokens,
+        "output_tokens": final.usage.output_tokens,
+    }
 
 
 async def test_when_async_anthropic_is_refused_then_policy_violation_once(governed, provider):
@@ -140,12 +149,15 @@ def test_when_gemini_generates_and_streams_then_both_are_governed(governed, prov
     client = genai.Client(api_key="x", http_options=types.HttpOptions(base_url=provider.gemini_base_url))
     governed(POLICY)
     reply = client.models.generate_content(model="gemini-2.5-flash", contents="hello gemini")
-    streamed = "".join(c.text or "" for c in client.models.generate_content_stream(
-        model="gemini-2.5-flash", contents="stream it"))
+    streamed = "".join(
+        c.text or "" for c in client.models.generate_content_stream(model="gemini-2.5-flash", contents="stream it")
+    )
     assert "hello gemini" in reply.text and "stream it" in streamed
     calls = governed.records("ai.call")
-    assert [(c["operation"], c["stream"]) for c in calls] == [("generateContent", False),
-                                                             ("streamGenerateContent", True)]
+    assert [(c["operation"], c["stream"]) for c in calls] == [
+        ("generateContent", False),
+        ("streamGenerateContent", True),
+    ]
     assert all(r["usage"]["output_tokens"] for r in governed.records("ai.response"))
     with pytest.raises(aigov.PolicyViolation):
         client.models.generate_content(model="gpt-4o", contents="x")
@@ -176,7 +188,8 @@ def test_when_bedrock_converse_is_allowed_then_usage_is_recorded(governed, provi
     (response,) = governed.records("ai.response")
     assert (call["library"], call["model"]) == ("botocore", "anthropic.claude-3-haiku-20240307-v1:0")
     assert response["usage"] == {
-        "input_tokens": reply["usage"]["inputTokens"], "output_tokens": reply["usage"]["outputTokens"]
+        "input_tokens": reply["usage"]["inputTokens"],
+        "output_tokens": reply["usage"]["outputTokens"],
     }
 
 
@@ -184,8 +197,9 @@ def test_when_bedrock_is_refused_then_policy_violation_not_http_client_error(gov
     client = _bedrock(provider)
     governed(POLICY)
     with pytest.raises(aigov.PolicyViolation):
-        client.converse(modelId="meta.llama3-70b-instruct-v1:0",
-                        messages=[{"role": "user", "content": [{"text": "hi"}]}])
+        client.converse(
+            modelId="meta.llama3-70b-instruct-v1:0", messages=[{"role": "user", "content": [{"text": "hi"}]}]
+        )
     _one_block(governed, provider, "meta.llama3-70b-instruct-v1:0")
 
 
@@ -194,8 +208,11 @@ def test_when_bedrock_invoke_and_converse_stream_then_usage_from_headers_and_eve
 
     client = _bedrock(provider)
     governed(POLICY)
-    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 20,
-            "messages": [{"role": "user", "content": "invoke me"}]}
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 20,
+        "messages": [{"role": "user", "content": "invoke me"}],
+    }
     invoked = client.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=json.dumps(body))
     invoked["body"].read()
     streamed = client.converse_stream(
@@ -205,8 +222,9 @@ def test_when_bedrock_invoke_and_converse_stream_then_usage_from_headers_and_eve
     events = list(streamed["stream"])
     metadata = next(e["metadata"] for e in events if "metadata" in e)
     invoke_usage, stream_usage = (r["usage"] for r in governed.records("ai.response"))
-    assert invoke_usage["input_tokens"] == int(invoked["ResponseMetadata"]["HTTPHeaders"][
-        "x-amzn-bedrock-input-token-count"])
+    assert invoke_usage["input_tokens"] == int(
+        invoked["ResponseMetadata"]["HTTPHeaders"]["x-amzn-bedrock-input-token-count"]
+    )
     assert stream_usage["output_tokens"] == metadata["usage"]["outputTokens"]
 
 
@@ -216,8 +234,9 @@ def test_when_client_was_created_before_loading_then_it_is_governed(governed, pr
     governed(POLICY)
     for call in (
         lambda: early.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "x"}]),
-        lambda: early_anthropic.messages.create(model="gpt-4.1", max_tokens=5,
-                                                messages=[{"role": "user", "content": "x"}]),
+        lambda: early_anthropic.messages.create(
+            model="gpt-4.1", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        ),
     ):
         with pytest.raises(aigov.PolicyViolation):
             call()

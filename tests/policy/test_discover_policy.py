@@ -51,9 +51,7 @@ def test_when_aigov_policy_points_at_no_file_then_it_is_an_error_naming_the_vari
     if make_dir:
         target.mkdir()
 
-    with pytest.raises(
-        PolicyError, match=r"AIGOV_POLICY points at .*nope\.yaml, which (does not exist|is a dir)"
-    ):
+    with pytest.raises(PolicyError, match=r"AIGOV_POLICY points at .*nope\.yaml, which (does not exist|is a dir)"):
         discover_policy(tree, _env(tree, AIGOV_POLICY=str(target)))
 
 
@@ -66,9 +64,7 @@ def test_when_aigov_policy_points_at_no_file_then_it_is_an_error_naming_the_vari
         ("home/ana", "aigov.yaml"),
     ],
 )
-def test_when_a_policy_file_is_in_the_folder_or_a_parent_then_it_is_found(
-    tree: Path, where: str, name: str
-) -> None:
+def test_when_a_policy_file_is_in_the_folder_or_a_parent_then_it_is_found(tree: Path, where: str, name: str) -> None:
     path = _write(tree / where, "found", name)
 
     loaded = discover_policy(tree / "home/ana/project/notebooks", _env(tree))

@@ -56,9 +56,7 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "path", "says"),
     [
-        pytest.param(
-            "version: 1\ncolour: red\n", 2, "colour", "unknown key; allowed keys are version,", id="top"
-        ),
+        pytest.param("version: 1\ncolour: red\n", 2, "colour", "unknown key; allowed keys are version,", id="top"),
         pytest.param(
             """\
             version: 1
@@ -86,9 +84,7 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
             "must be a valid boolean",
             id="type",
         ),
-        pytest.param(
-            "version: 1\nbudgets:\n  usd_per_day: lots\n", 3, "budgets.usd_per_day", "got 'lots'", id="num"
-        ),
+        pytest.param("version: 1\nbudgets:\n  usd_per_day: lots\n", 3, "budgets.usd_per_day", "got 'lots'", id="num"),
         pytest.param(
             "version: 1\nbudgets: {requests_per_minute: 0}\n",
             2,
@@ -96,12 +92,8 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
             "greater than 0",
             id="pos",
         ),
-        pytest.param(
-            "version: 1\nmodels:\n  deny: gpt-4o\n", 3, "models.deny", "must be a list", id="not-a-list"
-        ),
-        pytest.param(
-            "version: 1\nmodels: [gpt-4o]\n", 2, "models", "must be a mapping of allow, deny", id="not-a-map"
-        ),
+        pytest.param("version: 1\nmodels:\n  deny: gpt-4o\n", 3, "models.deny", "must be a list", id="not-a-list"),
+        pytest.param("version: 1\nmodels: [gpt-4o]\n", 2, "models", "must be a mapping of allow, deny", id="not-a-map"),
         pytest.param(
             "version: 1\non_error: ignore\n",
             2,
@@ -193,18 +185,14 @@ def test_when_the_policy_has_a_mistake_then_its_line_and_key_are_named(
     ("text", "line", "path", "says"),
     [
         pytest.param("version: 1\nmodels: {allow: [a, b}\n", 2, "", "YAML syntax error", id="flow"),
-        pytest.param(
-            "version: 1\nmodels:\n  allow: [a]\n deny: [b]\n", 4, "", "YAML syntax error", id="indent"
-        ),
+        pytest.param("version: 1\nmodels:\n  allow: [a]\n deny: [b]\n", 4, "", "YAML syntax error", id="indent"),
         pytest.param("version: 1\n---\nversion: 1\n", 2, "", "YAML syntax error", id="two-documents"),
         pytest.param("", 1, "", "the policy file is empty", id="empty"),
         pytest.param("# only a comment\n", 1, "", "the policy file is empty", id="comment-only"),
         pytest.param("- version: 1\n", 1, "", "the top level must be a mapping", id="list"),
         pytest.param("just text\n", 1, "", "the top level must be a mapping", id="scalar"),
         pytest.param("on_error: block\n", 1, "version", "required key missing", id="no-version"),
-        pytest.param(
-            "on_error: block\nversion: 2\n", 2, "version", "unsupported policy version 2", id="version-2"
-        ),
+        pytest.param("on_error: block\nversion: 2\n", 2, "version", "unsupported policy version 2", id="version-2"),
         pytest.param("version: '1'\n", 1, "version", "must be the number 1", id="version-text"),
         pytest.param("version: true\n", 1, "version", "must be the number 1", id="version-bool"),
     ],

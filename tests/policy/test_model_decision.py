@@ -119,8 +119,6 @@ def test_when_globs_are_matched_then_the_first_matching_glob_is_named(
 
 
 def test_when_the_use_case_is_a_free_label_then_the_sentence_speaks_of_the_policy() -> None:
-    effective = parse_policy_text("version: 1\nmodels: {allow: [a]}\n", "aigov.yaml").for_context(
-        "ana", "label"
-    )
+    effective = parse_policy_text("version: 1\nmodels: {allow: [a]}\n", "aigov.yaml").for_context("ana", "label")
 
     assert "allowed models of the policy" in decide_model(effective, "openai", "b").reason

@@ -95,9 +95,7 @@ def test_when_a_use_case_empties_a_list_then_the_empty_list_is_in_force(policy: 
 def test_when_the_use_case_cannot_be_used_then_the_refusal_says_which_rule(
     require: bool, user: str, use_case: str | None, rule: str | None, says: str | None
 ) -> None:
-    policy = parse_policy_text(
-        POLICY.replace("version: 1", f"version: 1\nrequire_use_case: {require}"), "aigov.yaml"
-    )
+    policy = parse_policy_text(POLICY.replace("version: 1", f"version: 1\nrequire_use_case: {require}"), "aigov.yaml")
 
     refusal = policy.for_context(user, use_case).use_case_problem
 

@@ -32,9 +32,7 @@ class Recorder:
         self.requests: list[Captured] = []
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(
-            Captured(request.method, str(request.url), dict(request.headers), request.content)
-        )
+        self.requests.append(Captured(request.method, str(request.url), dict(request.headers), request.content))
         return httpx2.Response(200, content=self.content, headers={"content-type": self.content_type})
 
     def client(self) -> httpx2.Client:
@@ -58,9 +56,7 @@ class _RawBody:
         pass
 
 
-def boto_client(
-    service: str, content: bytes, content_type: str, headers: dict[str, str] | None = None
-) -> Any:
+def boto_client(service: str, content: bytes, content_type: str, headers: dict[str, str] | None = None) -> Any:
     """A boto3 client whose requests are recorded (client.captured) and answered with `content`."""
     import boto3
     from botocore.awsrequest import AWSResponse

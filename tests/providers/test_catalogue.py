@@ -15,9 +15,7 @@ from jupyter_aigov.providers.catalogue import CATALOGUE_FILE, compile_template
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
 
-def _recognise(
-    method: str, url: str, body: Any = CHAT, headers: dict[str, str] | None = None, extra: Any = ()
-) -> Any:
+def _recognise(method: str, url: str, body: Any = CHAT, headers: dict[str, str] | None = None, extra: Any = ()) -> Any:
     raw = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
     return get_catalogue().recognise(method, url, headers, raw, extra_providers=extra)
 
@@ -266,9 +264,7 @@ def test_when_header_values_are_bytes_then_they_are_read_all_the_same() -> None:
 
 def test_when_the_request_body_is_gzipped_then_it_is_read() -> None:
     body = gzip.compress(json.dumps(CHAT).encode())
-    request = _recognise(
-        "POST", "http://localhost:8000/v1/chat/completions", body, {"Content-Encoding": "gzip"}
-    )
+    request = _recognise("POST", "http://localhost:8000/v1/chat/completions", body, {"Content-Encoding": "gzip"})
     assert request is not None and request.model == "m"
 
 
@@ -304,9 +300,7 @@ def test_when_a_policy_declared_provider_shadows_a_known_host_then_the_policy_na
 
 def test_when_a_policy_declares_an_unknown_api_then_the_error_names_the_valid_ones() -> None:
     with pytest.raises(ValueError, match=re.escape("providers[].api")):
-        _recognise(
-            "POST", "https://x.example/v1/chat/completions", extra=[("x", "https://x.example", "cohere")]
-        )
+        _recognise("POST", "https://x.example/v1/chat/completions", extra=[("x", "https://x.example", "cohere")])
 
 
 @pytest.mark.parametrize(
@@ -322,9 +316,7 @@ def test_when_a_policy_declares_an_unknown_api_then_the_error_names_the_valid_on
         ("POST", "https://example.com", False),
     ],
 )
-def test_when_a_request_is_prefiltered_then_only_ai_shaped_posts_pass(
-    method: str, url: str, expected: bool
-) -> None:
+def test_when_a_request_is_prefiltered_then_only_ai_shaped_posts_pass(method: str, url: str, expected: bool) -> None:
     assert get_catalogue().might_be_ai(method, url) is expected
 
 

@@ -78,9 +78,7 @@ def openai_chat() -> tuple[Captured, Expect]:
         tools=[WEATHER_TOOL],
     )
     texts = {"You are terse.", "Weather for Ana?", '{"city": "Oslo"}', "Rain, 4C"}
-    return rec.last, Expect(
-        "openai", "openai", "chat.completions", "gpt-4o-mini", False, texts, ["get_weather"]
-    )
+    return rec.last, Expect("openai", "openai", "chat.completions", "gpt-4o-mini", False, texts, ["get_weather"])
 
 
 def openai_chat_stream() -> tuple[Captured, Expect]:
@@ -115,17 +113,13 @@ def openai_responses() -> tuple[Captured, Expect]:
         ],
     )
     texts = {"Answer in French.", "Look up Bob", '{"who": "Bob"}', "Bob lives in Lyon"}
-    return rec.last, Expect(
-        "openai", "openai", "responses", "gpt-4.1", False, texts, ["lookup", "web_search"]
-    )
+    return rec.last, Expect("openai", "openai", "responses", "gpt-4.1", False, texts, ["lookup", "web_search"])
 
 
 def openai_embeddings() -> tuple[Captured, Expect]:
     import openai
 
-    rec = Recorder(
-        {"object": "list", "data": [], "model": "m", "usage": {"prompt_tokens": 2, "total_tokens": 2}}
-    )
+    rec = Recorder({"object": "list", "data": [], "model": "m", "usage": {"prompt_tokens": 2, "total_tokens": 2}})
     client = openai.OpenAI(api_key="k", base_url="http://127.0.0.1:8000/v1", http_client=rec.client())
     client.embeddings.create(model="bge-small", input=["first text", "second text"], encoding_format="float")
     texts = {"first text", "second text"}
@@ -152,9 +146,7 @@ def azure_openai_chat() -> tuple[Captured, Expect]:
         http_client=rec.client(),
     )
     client.chat.completions.create(model="prod-gpt4o", messages=[{"role": "user", "content": "Hello Azure"}])
-    return rec.last, Expect(
-        "azure-openai", "openai", "chat.completions", "prod-gpt4o", False, {"Hello Azure"}
-    )
+    return rec.last, Expect("azure-openai", "openai", "chat.completions", "prod-gpt4o", False, {"Hello Azure"})
 
 
 def anthropic_messages() -> tuple[Captured, Expect]:
@@ -208,18 +200,14 @@ def anthropic_count_tokens() -> tuple[Captured, Expect]:
     rec = Recorder({"input_tokens": 5})
     client = anthropic.Anthropic(api_key="k", http_client=rec.client())
     client.messages.count_tokens(model="claude-x", messages=[{"role": "user", "content": "Count me"}])
-    return rec.last, Expect(
-        "anthropic", "anthropic", "messages.count_tokens", "claude-x", False, {"Count me"}
-    )
+    return rec.last, Expect("anthropic", "anthropic", "messages.count_tokens", "claude-x", False, {"Count me"})
 
 
 def anthropic_vertex() -> tuple[Captured, Expect]:
     import anthropic
 
     rec = Recorder(ANTHROPIC_MESSAGE)
-    client = anthropic.AnthropicVertex(
-        region="us-east5", project_id="proj", access_token="t", http_client=rec.client()
-    )
+    client = anthropic.AnthropicVertex(region="us-east5", project_id="proj", access_token="t", http_client=rec.client())
     client.messages.create(
         model="claude-sonnet-4@20250514", max_tokens=10, messages=[{"role": "user", "content": "Hi V"}]
     )
@@ -237,9 +225,7 @@ def anthropic_bedrock() -> tuple[Captured, Expect]:
         http_client=rec.client(),
     )
     model = "us.anthropic.claude-sonnet-4-20250514-v1:0"
-    client.messages.create(
-        model=model, max_tokens=10, system="Sys B", messages=[{"role": "user", "content": "Hi B"}]
-    )
+    client.messages.create(model=model, max_tokens=10, system="Sys B", messages=[{"role": "user", "content": "Hi B"}])
     return rec.last, Expect("bedrock", "bedrock", "invoke", model, False, {"Sys B", "Hi B"})
 
 
@@ -261,18 +247,12 @@ def gemini_generate() -> tuple[Captured, Expect]:
             types.Content(role="model", parts=[types.Part.from_function_call(name="who", args={"n": "Dan"})]),
             types.Content(
                 role="user",
-                parts=[
-                    types.Part.from_function_response(
-                        name="who", response={"result": {"bio": "Dan, chemist"}}
-                    )
-                ],
+                parts=[types.Part.from_function_response(name="who", response={"result": {"bio": "Dan, chemist"}})],
             ),
         ],
         config=types.GenerateContentConfig(
             system_instruction="Reply briefly.",
-            tools=[
-                types.Tool(function_declarations=[types.FunctionDeclaration(name="who", description="d")])
-            ],
+            tools=[types.Tool(function_declarations=[types.FunctionDeclaration(name="who", description="d")])],
         ),
     )
     texts = {"Who is Dan?", "Dan, chemist", "Reply briefly."}
@@ -281,22 +261,14 @@ def gemini_generate() -> tuple[Captured, Expect]:
 
 def gemini_stream() -> tuple[Captured, Expect]:
     rec = Recorder(b"", "text/event-stream")
-    list(
-        _genai(rec, api_key="k").models.generate_content_stream(
-            model="gemini-2.5-flash", contents="Stream it"
-        )
-    )
-    return rec.last, Expect(
-        "gemini", "gemini", "streamGenerateContent", "gemini-2.5-flash", True, {"Stream it"}
-    )
+    list(_genai(rec, api_key="k").models.generate_content_stream(model="gemini-2.5-flash", contents="Stream it"))
+    return rec.last, Expect("gemini", "gemini", "streamGenerateContent", "gemini-2.5-flash", True, {"Stream it"})
 
 
 def gemini_embed() -> tuple[Captured, Expect]:
     rec = Recorder({"embeddings": [{"values": [0.1]}, {"values": [0.2]}]})
     _genai(rec, api_key="k").models.embed_content(model="gemini-embedding-001", contents=["alpha", "beta"])
-    return rec.last, Expect(
-        "gemini", "gemini", "batchEmbedContents", "gemini-embedding-001", False, {"alpha", "beta"}
-    )
+    return rec.last, Expect("gemini", "gemini", "batchEmbedContents", "gemini-embedding-001", False, {"alpha", "beta"})
 
 
 def vertex_generate() -> tuple[Captured, Expect]:
@@ -309,9 +281,7 @@ def vertex_generate() -> tuple[Captured, Expect]:
     return rec.last, Expect("vertex-ai", "gemini", "generateContent", "gemini-2.5-pro", False, {"Hi Vertex"})
 
 
-BEDROCK_ARN = (
-    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0"
-)
+BEDROCK_ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0"
 
 
 def bedrock_converse() -> tuple[Captured, Expect]:
@@ -340,19 +310,13 @@ def bedrock_converse() -> tuple[Captured, Expect]:
         toolConfig={"tools": [{"toolSpec": {"name": "locate", "inputSchema": {"json": {"type": "object"}}}}]},
     )
     texts = {"Be exact.", "Where is Eve?", "Eve is in Rome", "+39 06 1234"}
-    return client.captured[-1], Expect(
-        "bedrock", "bedrock", "converse", BEDROCK_ARN, False, texts, ["locate"]
-    )
+    return client.captured[-1], Expect("bedrock", "bedrock", "converse", BEDROCK_ARN, False, texts, ["locate"])
 
 
 def bedrock_converse_stream() -> tuple[Captured, Expect]:
     client = boto_client("bedrock-runtime", b"", "application/vnd.amazon.eventstream")
-    client.converse_stream(
-        modelId="amazon.nova-lite-v1:0", messages=[{"role": "user", "content": [{"text": "Go"}]}]
-    )
-    return client.captured[-1], Expect(
-        "bedrock", "bedrock", "converse-stream", "amazon.nova-lite-v1:0", True, {"Go"}
-    )
+    client.converse_stream(modelId="amazon.nova-lite-v1:0", messages=[{"role": "user", "content": [{"text": "Go"}]}])
+    return client.captured[-1], Expect("bedrock", "bedrock", "converse-stream", "amazon.nova-lite-v1:0", True, {"Go"})
 
 
 def bedrock_invoke_titan() -> tuple[Captured, Expect]:
@@ -360,9 +324,7 @@ def bedrock_invoke_titan() -> tuple[Captured, Expect]:
     body = {"inputText": "Summarise Frank's memo", "textGenerationConfig": {"maxTokenCount": 10}}
     client.invoke_model(modelId="amazon.titan-text-express-v1", body=json.dumps(body))
     texts = {"Summarise Frank's memo"}
-    return client.captured[-1], Expect(
-        "bedrock", "bedrock", "invoke", "amazon.titan-text-express-v1", False, texts
-    )
+    return client.captured[-1], Expect("bedrock", "bedrock", "invoke", "amazon.titan-text-express-v1", False, texts)
 
 
 CASES: list[Callable[[], tuple[Captured, Expect]]] = [

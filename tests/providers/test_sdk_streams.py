@@ -26,9 +26,7 @@ def openai_chat() -> Usage:
     import openai
 
     client = openai.OpenAI(api_key="k", http_client=Recorder(OPENAI_CHAT_SSE, SSE_TYPE).client())
-    chunks = list(
-        client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True)
-    )
+    chunks = list(client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], stream=True))
     usage = chunks[-1].usage
     assert usage is not None
     return Usage(usage.prompt_tokens, usage.completion_tokens)
@@ -47,9 +45,7 @@ def anthropic_messages() -> Usage:
     import anthropic
 
     client = anthropic.Anthropic(api_key="k", http_client=Recorder(ANTHROPIC_SSE, SSE_TYPE).client())
-    with client.messages.stream(
-        model="claude-x", max_tokens=9, messages=[{"role": "user", "content": "x"}]
-    ) as stream:
+    with client.messages.stream(model="claude-x", max_tokens=9, messages=[{"role": "user", "content": "x"}]) as stream:
         usage = stream.get_final_message().usage
     return Usage(usage.input_tokens + (usage.cache_read_input_tokens or 0), usage.output_tokens)
 
@@ -59,9 +55,7 @@ def gemini_stream() -> Usage:
     from google.genai import types
 
     http = types.HttpOptions(httpx_client=Recorder(GEMINI_SSE, SSE_TYPE).client())
-    chunks = list(
-        genai.Client(api_key="k", http_options=http).models.generate_content_stream(model="g", contents="x")
-    )
+    chunks = list(genai.Client(api_key="k", http_options=http).models.generate_content_stream(model="g", contents="x"))
     usage = chunks[-1].usage_metadata
     assert usage is not None
     return Usage(usage.prompt_token_count, usage.candidates_token_count)

@@ -116,15 +116,9 @@ CONVERSE_STREAM = b"".join(
 )
 INVOKE_STREAM = b"".join(
     [
-        invoke_chunk(
-            {"type": "message_start", "message": {"usage": {"input_tokens": 14, "output_tokens": 1}}}
-        ),
-        invoke_chunk(
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hé"}}
-        ),
-        invoke_chunk(
-            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}
-        ),
+        invoke_chunk({"type": "message_start", "message": {"usage": {"input_tokens": 14, "output_tokens": 1}}}),
+        invoke_chunk({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hé"}}),
+        invoke_chunk({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}),
         invoke_chunk(
             {
                 "type": "message_stop",
@@ -279,9 +273,7 @@ def test_when_event_stream_headers_have_every_value_type_then_the_payload_is_sti
         (EVENTSTREAM_TYPE, b"\x00" * 40),
     ],
 )
-def test_when_the_response_is_junk_then_the_tap_gives_no_usage_and_never_raises(
-    content_type: str, junk: bytes
-) -> None:
+def test_when_the_response_is_junk_then_the_tap_gives_no_usage_and_never_raises(content_type: str, junk: bytes) -> None:
     tap = StreamTap("openai" if "event-stream" not in content_type else "bedrock", "x", content_type)
     tap.feed(junk)
     assert tap.close() == Usage()

@@ -89,9 +89,7 @@ from jupyter_aigov.providers import Usage, wire_format
         ("ollama", "embed", {"embeddings": [[0.1]], "prompt_eval_count": 8}, Usage(8, None)),
     ],
 )
-def test_when_a_response_body_reports_usage_then_it_is_read(
-    api: str, operation: str, body: Any, usage: Usage
-) -> None:
+def test_when_a_response_body_reports_usage_then_it_is_read(api: str, operation: str, body: Any, usage: Usage) -> None:
     assert wire_format(api).usage_from_json(operation, body) == usage
 
 
@@ -164,7 +162,5 @@ def test_when_stream_events_are_folded_then_the_last_cumulative_counts_win(
         ("openai", {"x-ratelimit-remaining-tokens": "100"}, Usage()),
     ],
 )
-def test_when_usage_is_in_response_headers_then_it_is_read(
-    api: str, headers: dict[str, str], usage: Usage
-) -> None:
+def test_when_usage_is_in_response_headers_then_it_is_read(api: str, headers: dict[str, str], usage: Usage) -> None:
     assert wire_format(api).usage_from_headers("invoke", headers) == usage

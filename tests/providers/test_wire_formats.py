@@ -9,9 +9,7 @@ import pytest
 from jupyter_aigov.providers import value_at, wire_format
 
 # (api, operation, path params, body, expected model, stream, [(path, text)], tools)
-CASES: list[
-    tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tuple[Any, ...], str]], list[str]]
-] = [
+CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tuple[Any, ...], str]], list[str]]] = [
     (
         "openai",
         "chat.completions",
@@ -180,9 +178,7 @@ CASES: list[
         "streamGenerateContent",
         {"model": "g"},
         {
-            "contents": [
-                {"role": "model", "parts": [{"text": "thinking...", "thought": True}, {"text": "answer"}]}
-            ],
+            "contents": [{"role": "model", "parts": [{"text": "thinking...", "thought": True}, {"text": "answer"}]}],
             "tools": [{"googleSearch": {}}, {"functionDeclarations": [{"name": "a"}, {"name": "b"}]}],
         },
         "g",

@@ -19,9 +19,7 @@ WEATHER = ToolCall("get_weather", {"city": "Paris"}, id="toolu_fixed")
 
 @pytest.fixture
 def client(provider: StandInProvider) -> Iterator[anthropic.Anthropic]:
-    with anthropic.Anthropic(
-        base_url=provider.anthropic_base_url, api_key="sk-ant-test", max_retries=0
-    ) as client:
+    with anthropic.Anthropic(base_url=provider.anthropic_base_url, api_key="sk-ant-test", max_retries=0) as client:
         yield client
 
 
@@ -51,9 +49,7 @@ def test_when_stream_is_true_then_events_come_in_the_documented_order(client: an
     assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
     assert events[0].message.usage.input_tokens > 0
     assert events[-2].usage.output_tokens > 1
-    text = "".join(
-        e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta"
-    )
+    text = "".join(e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta")
     assert text.endswith("You said: Summarise the governance policy.")
 
 
@@ -77,9 +73,7 @@ def test_when_a_tool_use_is_scripted_then_the_sdk_parses_its_input(
 
     if streamed:
         with client.messages.stream(model=MODEL, max_tokens=100, messages=USER) as stream:
-            json_pieces = [
-                e for e in stream if e.type == "content_block_delta" and e.delta.type == "input_json_delta"
-            ]
+            json_pieces = [e for e in stream if e.type == "content_block_delta" and e.delta.type == "input_json_delta"]
             message = stream.get_final_message()
         assert len(json_pieces) >= 2
     else:
@@ -93,9 +87,7 @@ def test_when_a_tool_use_is_scripted_then_the_sdk_parses_its_input(
 
 
 async def test_when_the_async_client_creates_and_streams_then_both_answer(provider: StandInProvider) -> None:
-    async with anthropic.AsyncAnthropic(
-        base_url=provider.anthropic_base_url, api_key="x", max_retries=0
-    ) as client:
+    async with anthropic.AsyncAnthropic(base_url=provider.anthropic_base_url, api_key="x", max_retries=0) as client:
         whole = await client.messages.create(model=MODEL, max_tokens=100, messages=USER)
         async with client.messages.stream(model=MODEL, max_tokens=100, messages=USER) as stream:
             final = await stream.get_final_message()
@@ -156,8 +148,6 @@ def test_when_the_stream_is_cut_off_then_the_transport_error_reaches_the_caller(
 
     # Unlike openai, anthropic lets httpx2's own error through while iterating.
     with pytest.raises(httpx2.RemoteProtocolError):
-        seen.extend(
-            e.type for e in client.messages.create(model=MODEL, max_tokens=100, messages=USER, stream=True)
-        )
+        seen.extend(e.type for e in client.messages.create(model=MODEL, max_tokens=100, messages=USER, stream=True))
 
     assert "message_start" in seen and "message_stop" not in seen

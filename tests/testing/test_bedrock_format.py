@@ -72,9 +72,7 @@ def test_when_a_tool_use_is_scripted_then_converse_returns_it(
     if streamed:
         events = list(bedrock.converse_stream(modelId=MODEL, messages=MESSAGES)["stream"])
         start = next(e["contentBlockStart"]["start"]["toolUse"] for e in events if "contentBlockStart" in e)
-        pieces = [
-            e["contentBlockDelta"]["delta"]["toolUse"]["input"] for e in events if "contentBlockDelta" in e
-        ]
+        pieces = [e["contentBlockDelta"]["delta"]["toolUse"]["input"] for e in events if "contentBlockDelta" in e]
         tool_use = {**start, "input": json.loads("".join(pieces))}
         assert len(pieces) >= 2
         assert events[-2]["messageStop"]["stopReason"] == "tool_use"
@@ -123,9 +121,7 @@ def test_when_an_error_status_is_scripted_then_boto3_raises_the_modelled_excepti
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
 
 
-def test_when_the_event_stream_is_cut_off_then_reading_it_raises(
-    bedrock: Any, provider: StandInProvider
-) -> None:
+def test_when_the_event_stream_is_cut_off_then_reading_it_raises(bedrock: Any, provider: StandInProvider) -> None:
     provider.script(Reply(cut_off=True))
     stream = bedrock.converse_stream(modelId=MODEL, messages=MESSAGES)["stream"]
 
@@ -133,9 +129,7 @@ def test_when_the_event_stream_is_cut_off_then_reading_it_raises(
         list(stream)
 
 
-def test_when_the_invoke_body_is_cut_off_then_reading_it_raises(
-    bedrock: Any, provider: StandInProvider
-) -> None:
+def test_when_the_invoke_body_is_cut_off_then_reading_it_raises(bedrock: Any, provider: StandInProvider) -> None:
     provider.script(Reply(cut_off=True))
     response = bedrock.invoke_model(modelId=MODEL, body=ANTHROPIC_BODY)
 

@@ -46,9 +46,7 @@ def test_when_text_is_split_for_streaming_then_the_pieces_join_back(text: str) -
         ("not a list", ""),
     ],
 )
-def test_when_the_last_user_text_is_read_then_string_and_part_contents_work(
-    messages: object, expected: str
-) -> None:
+def test_when_the_last_user_text_is_read_then_string_and_part_contents_work(messages: object, expected: str) -> None:
     assert last_user_text(messages) == expected
 
 
@@ -62,9 +60,7 @@ def test_when_tool_calls_are_scripted_then_there_is_no_default_text() -> None:
 
 def test_when_an_event_is_encoded_then_botocore_decodes_headers_and_payload() -> None:
     buffer = EventStreamBuffer()
-    buffer.add_data(
-        aws_eventstream.event("messageStart", {"role": "assistant"}) + aws_eventstream.event("x", {})
-    )
+    buffer.add_data(aws_eventstream.event("messageStart", {"role": "assistant"}) + aws_eventstream.event("x", {}))
 
     first, second = list(buffer)
 

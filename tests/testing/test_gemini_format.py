@@ -98,9 +98,7 @@ def test_when_an_error_status_is_scripted_then_the_sdk_raises_its_error_class(
     assert raised.value.code == status and raised.value.message == "Not today."
 
 
-def test_when_the_body_is_not_json_then_each_call_style_raises(
-    client: genai.Client, provider: StandInProvider
-) -> None:
+def test_when_the_body_is_not_json_then_each_call_style_raises(client: genai.Client, provider: StandInProvider) -> None:
     provider.script(Reply(body=b"<html>oops</html>"), Reply(body=b"<html>oops</html>"))
 
     with pytest.raises(json.JSONDecodeError):

@@ -27,9 +27,7 @@ def test_when_chat_is_not_told_otherwise_then_it_streams_ndjson_ending_with_coun
 
 
 def test_when_chat_stream_is_false_then_one_json_object_answers(provider: StandInProvider) -> None:
-    body = requests.post(
-        f"{provider.ollama_base_url}/api/chat", json={**CHAT, "stream": False}, timeout=5
-    ).json()
+    body = requests.post(f"{provider.ollama_base_url}/api/chat", json={**CHAT, "stream": False}, timeout=5).json()
 
     assert body["done"] and body["done_reason"] == "stop"
     assert body["message"]["content"].endswith("You said: Why is the sky blue?")
@@ -49,9 +47,7 @@ def test_when_generate_is_called_then_the_prompt_is_echoed(provider: StandInProv
 
 
 @pytest.mark.parametrize("stream", [True, False])
-def test_when_a_tool_call_is_scripted_then_chat_returns_it_whole(
-    provider: StandInProvider, stream: bool
-) -> None:
+def test_when_a_tool_call_is_scripted_then_chat_returns_it_whole(provider: StandInProvider, stream: bool) -> None:
     provider.script(Reply(tool_calls=[ToolCall("get_weather", {"city": "Paris"})]))
 
     answer = httpx.post(f"{provider.ollama_base_url}/api/chat", json={**CHAT, "stream": stream})
@@ -63,9 +59,7 @@ def test_when_a_tool_call_is_scripted_then_chat_returns_it_whole(
 
 
 def test_when_embed_is_called_then_one_vector_per_input_comes_back(provider: StandInProvider) -> None:
-    body = httpx.post(
-        f"{provider.ollama_base_url}/api/embed", json={"model": "all-minilm", "input": ["a", "b"]}
-    ).json()
+    body = httpx.post(f"{provider.ollama_base_url}/api/embed", json={"model": "all-minilm", "input": ["a", "b"]}).json()
 
     assert len(body["embeddings"]) == 2 and body["prompt_eval_count"] > 0
 

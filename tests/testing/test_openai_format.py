@@ -30,14 +30,10 @@ def test_when_chat_completion_is_created_then_text_echoes_the_prompt_and_usage_i
     completion = client.chat.completions.create(model="gpt-4o-mini", messages=USER)
 
     text = completion.choices[0].message.content
-    assert (
-        text == "Hello from the stand-in OpenAI provider. You said: What is the weather like in Paris today,"
-    )
+    assert text == "Hello from the stand-in OpenAI provider. You said: What is the weather like in Paris today,"
     assert completion.id.startswith("chatcmpl-")
     assert completion.usage is not None and completion.usage.prompt_tokens > 0
-    assert (
-        completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
-    )
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
     assert provider.received[-1].path == "/v1/chat/completions"
     assert provider.received[-1].json["model"] == "gpt-4o-mini"
     assert provider.received[-1].headers["authorization"] == "Bearer sk-test"

@@ -38,9 +38,7 @@ def test_when_the_package_is_imported_then_all_names_its_public_api() -> None:
 
 
 def test_when_httpx_posts_then_the_request_is_recorded_in_full(provider: StandInProvider) -> None:
-    answer = httpx.post(
-        f"{provider.openai_base_url}/chat/completions?trace=1", json=CHAT, headers={"X-Custom": "yes"}
-    )
+    answer = httpx.post(f"{provider.openai_base_url}/chat/completions?trace=1", json=CHAT, headers={"X-Custom": "yes"})
 
     assert answer.status_code == 200 and answer.json()["object"] == "chat.completion"
     (received,) = provider.received
@@ -54,9 +52,7 @@ def test_when_httpx_posts_then_the_request_is_recorded_in_full(provider: StandIn
 
 
 def test_when_httpx2_streams_then_sse_lines_end_with_done(provider: StandInProvider) -> None:
-    with httpx2.stream(
-        "POST", f"{provider.openai_base_url}/chat/completions", json={**CHAT, "stream": True}
-    ) as r:
+    with httpx2.stream("POST", f"{provider.openai_base_url}/chat/completions", json={**CHAT, "stream": True}) as r:
         lines = [line for line in r.iter_lines() if line]
 
     assert r.headers["content-type"] == "text/event-stream"
@@ -180,9 +176,7 @@ def test_when_a_chunk_delay_is_scripted_then_the_stream_is_paced(provider: Stand
     provider.script(Reply(text="a b c d", chunk_delay=0.05))
     arrivals: list[float] = []
 
-    with httpx.stream(
-        "POST", f"{provider.openai_base_url}/chat/completions", json={**CHAT, "stream": True}
-    ) as r:
+    with httpx.stream("POST", f"{provider.openai_base_url}/chat/completions", json={**CHAT, "stream": True}) as r:
         for _ in r.iter_lines():
             arrivals.append(time.monotonic())
 

@@ -1,0 +1,90 @@
+"""`%load_ext aigov` in a real kernel, driven through nbclient: magics, refusals shown short, exact unload."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+POLICY = "version: 1\nmodels:\n  allow: ['gpt-4o-mini']\nuse_cases:\n  churn:\n    users: ['*']\n"
+
+
+def _run(tmp_path: Path, provider, *sources: str) -> list:
+    notebook = new_notebook(cells=[new_code_cell(s) for s in sources])
+    for cell in notebook.cells:
+        cell.metadata["tags"] = ["raises-exception"]  # keep going: the test reads every cell's outputs
+    (tmp_path / "aigov.yaml").write_text(POLICY)
+    env = {
+        **os.environ,
+        "JPY_SESSION_NAME": str(tmp_path / "kernel-test.ipynb"),
+        "AIGOV_USER": "ada",
+        "PROVIDER": provider.openai_base_url,
+    }
+    for name in ("AIGOV_POLICY", "AIGOV_EVIDENCE_DIR", "AIGOV_NOTEBOOK", "AIGOV_USE_CASE"):
+        env.pop(name, None)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute(env=env)
+    return notebook.cells
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+CALL = """
+import os, openai
+client = openai.OpenAI(base_url=os.environ["PROVIDER"], api_key="x")
+def ask(model):
+    return client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}])
+"""
+
+
+def test_when_a_notebook_loads_aigov_then_calls_are_governed_and_shown_briefly(tmp_path, provider):
+    cells = _run(
+        tmp_path,
+        provider,
+        CALL,
+        "%load_ext aigov\n%load_ext aigov",  # twice: harmless
+        "print(ask('gpt-4o-mini').choices[0].message.content)",
+        "ask('gpt-4o')",
+        "%aigov status",
+        "%aigov use-case churn",
+        "%aigov log",
+        "import aigov; frame = aigov.decisions(); print(frame[['model', 'decision', 'use_case']].to_dict('records'))",
+        "%aigov policy",
+        "import httpx2; before = httpx2.Client.__dict__['_send_single_request']\n%unload_ext aigov\n"
+        "print(httpx2.Client.__dict__['_send_single_request'] is getattr(before, '__aigov_original__'))",
+        "print(ask('gpt-4o').choices[0].message.content)",
+    )
+    assert "Hello from the stand-in" in _text(cells[2])
+    (error,) = [o for o in cells[3].outputs if o.output_type == "error"]
+    assert error.ename == "PolicyViolation"
+    assert len(error.traceback) <= 3  # what and why, how to proceed, where recorded: no 60-line traceback
+    assert "models.allow" in error.traceback[0] and "To proceed" in error.traceback[1]
+    status = _text(cells[4])
+    assert "1 allowed, 1 blocked" in status and "kernel-test.ipynb" in status
+    assert "Use case set to 'churn'" in _text(cells[5])
+    assert "block" in _text(cells[6]) and "gpt-4o" in _text(cells[6])
+    assert "'decision': 'block'" in _text(cells[7])
+    assert json.loads(_text(cells[8]).split("\n", 1)[1])["models"]["allow"] == ["gpt-4o-mini"]
+    assert _text(cells[9]).strip() == "True"  # unloading put back the very function that was there
+    assert "Hello from the stand-in" in _text(cells[10])  # no longer governed
+    log = tmp_path / ".aigov" / "evidence" / "kernel-test.jsonl"
+    events = [json.loads(line)["event"] for line in log.read_text().splitlines()]
+    assert events.count("extension.load") == 1 and events[-1] == "extension.unload"
+    assert events.count("ai.call") == 2
+
+
+def test_when_the_executed_notebook_is_saved_then_the_refusal_renders_in_its_outputs(tmp_path, provider):
+    cells = _run(tmp_path, provider, CALL, "%load_ext aigov", "ask('o3')")
+    path = tmp_path / "out.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    saved = nbformat.read(path, as_version=4)
+    (error,) = saved.cells[2].outputs
+    assert error.evalue.startswith("Model 'o3' is not in the allowed models")
