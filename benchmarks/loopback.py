@@ -1,7 +1,7 @@
 """Servers and canned transports for the overhead benchmarks: loopback HTTP in child processes, or none.
 
-    python benchmarks/loopback.py small       # a tiny keep-alive JSON server; prints its port
-    python benchmarks/loopback.py provider    # the stand-in AI provider with Nagle off; prints its URL
+python benchmarks/loopback.py small       # a tiny keep-alive JSON server; prints its port
+python benchmarks/loopback.py provider    # the stand-in AI provider with Nagle off; prints its URL
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def decisions(*, all_events: bool = False) -> Any:
     import pandas as pd
 
     gateway = require_gateway()
-    gateway.log.flush()
+    gateway.flush()
     rows = decision_rows(gateway.log.path, all_events=all_events)
     frame = pd.DataFrame(rows, columns=None if all_events else COLUMNS)
     if "ts" in frame:

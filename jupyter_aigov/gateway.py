@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +64,18 @@ class Gateway:
 
     # -- evidence -----------------------------------------------------------------------------
     def record(self, event: str, *, durable: bool = True, **fields: Any) -> dict[str, Any]:
-        """Append one evidence record with the common fields filled in."""
+        """Append one evidence record with the common fields filled in; durable ones are synced to disk."""
+        return self.log.append(self._fields(event, fields), durable=durable)
+
+    def flush(self) -> None:
+        """Sync every record written so far to disk."""
+        self.log.flush()
+
+    def close(self) -> None:
+        """Sync and close the log."""
+        self.log.close()
+
+    def _fields(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         base: dict[str, Any] = {
             "event": event,
             "session": self.context.session,
@@ -81,7 +91,7 @@ class Gateway:
             "usage": None,
         }
         base.update(fields)
-        return self.log.append(base, durable=durable)
+        return base
 
     # -- the pipeline -------------------------------------------------------------------------
     def begin(self, outbound: OutboundRequest) -> Exchange | None:
@@ -175,26 +185,22 @@ class Exchange:
         if self._done:
             return
         self._done = True
-        try:
-            self.gateway.record(
-                "ai.response",
-                durable=False,  # the decision was made durable before sending; this is its accounting
-                call_id=self.call_record.get("call_id"),
-                call_seq=self.call_record.get("seq"),
-                api=self.call.api,
-                provider=self.call.provider,
-                model=self.call.model,
-                decision=self.call_record.get("decision"),
-                status=self.status,
-                error=error,
-                usage=usage.as_dict() if usage is not None and usage != Usage() else None,
-                duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
-            )
-        except EvidenceError as exc:
-            # the call already went out under a durable decision record: nothing to refuse any more
-            warnings.warn(
-                f"aigov: the outcome of call {self.call_record.get('seq')} was not recorded: {exc}", stacklevel=2
-            )
+        # written at once (a crash of the kernel loses nothing) but not synced: the decision was synced before
+        # the request left, and the next durable record or flush syncs this one too
+        self.gateway.record(
+            "ai.response",
+            durable=False,
+            call_id=self.call_record.get("call_id"),
+            call_seq=self.call_record.get("seq"),
+            api=self.call.api,
+            provider=self.call.provider,
+            model=self.call.model,
+            decision=self.call_record.get("decision"),
+            status=self.status,
+            error=error,
+            usage=usage.as_dict() if usage is not None and usage != Usage() else None,
+            duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
+        )
 
 
 def _host(url: str) -> str:

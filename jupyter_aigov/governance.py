@@ -82,7 +82,7 @@ def disable() -> None:
         if gateway is not None:
             with contextlib.suppress(EvidenceError):
                 gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
-            gateway.log.close()
+            gateway.close()
 
 
 def require_gateway() -> Gateway:

@@ -40,7 +40,7 @@ def _policy(argument: str) -> None:
 
 def _log(argument: str) -> None:
     gateway = governance.require_gateway()
-    gateway.log.flush()
+    gateway.flush()
     count = int(argument) if argument.strip().isdigit() else 20
     rows = decision_rows(gateway.log.path)[-count:]
     if not rows:

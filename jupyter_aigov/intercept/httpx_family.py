@@ -10,17 +10,16 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
+from ..gateway import OutboundRequest
 from ..state import active_gateway
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import governing
 
 
-def _outbound(library: str, request: Any) -> Any:
-    from ..gateway import OutboundRequest
-
+def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
     # a streamed upload has no `_content`: the body is unknown, which recognition treats as such
-    return OutboundRequest(library, request.method, str(request.url), request.headers, request.__dict__.get("_content"))
+    return OutboundRequest(library, request.method, url, request.headers, request.__dict__.get("_content"))
 
 
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
@@ -76,9 +75,12 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
     def wrap_sync(original: Any) -> Any:
         def _send_single_request(self: Any, request: Any) -> Any:
             gateway = active_gateway()
-            if gateway is None or governing.get():
+            if gateway is None or governing.get() or request.method != "POST":
                 return original(self, request)
-            exchange = gateway.begin(_outbound(library, request))
+            url = str(request.url)
+            if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
+                return original(self, request)
+            exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return original(self, request)
             token = governing.set(True)
@@ -99,9 +101,12 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
     def wrap_async(original: Any) -> Any:
         async def _send_single_request(self: Any, request: Any) -> Any:
             gateway = active_gateway()
-            if gateway is None or governing.get():
+            if gateway is None or governing.get() or request.method != "POST":
                 return await original(self, request)
-            exchange = gateway.begin(_outbound(library, request))
+            url = str(request.url)
+            if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
+                return await original(self, request)
+            exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return await original(self, request)
             token = governing.set(True)

@@ -118,3 +118,16 @@ def string_leaves(value: Any, path: JsonPath, role: str | None) -> list[TextPart
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in string_leaves(v, (*path, i), role)]
     return []
+
+
+def header_value(headers: Mapping[str, Any] | None, name: str) -> str:
+    """A header's value ("" when absent): client header objects look up case-insensitively, a plain dict
+    (botocore's) may hold any casing and is scanned; bytes values are decoded."""
+    if not headers:
+        return ""
+    value = headers.get(name)
+    if value is None and type(headers) is dict:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value) if value is not None else ""

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from jupyter_aigov.providers import anthropic, bedrock, gemini, ollama, openai
-from jupyter_aigov.providers.base import AIRequest, WireFormat
+from jupyter_aigov.providers.base import AIRequest, WireFormat, header_value
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
@@ -163,7 +163,7 @@ class Catalogue:
         known = provider is not None
         if not known and not _looks_like_json(headers, body):
             return None
-        plain = body if body and not _header(headers, "content-encoding") else None
+        plain = body if body and not header_value(headers, "content-encoding") else None
         parsed: Any = _UNPARSED
         for api in apis:
             for op in candidates.get(api, ()):
@@ -213,26 +213,14 @@ class Catalogue:
 _UNPARSED = object()
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str:
-    """A header's value, case-insensitively, from any mapping ("" when absent)."""
-    if not headers:
-        return ""
-    value = headers.get(name)
-    if value is None:
-        value = next((v for k, v in headers.items() if k.lower() == name), None)
-    if isinstance(value, bytes):  # botocore may hold header values as bytes
-        return value.decode("latin-1")
-    return str(value) if value is not None else ""
-
-
 def _looks_like_json(headers: Mapping[str, str] | None, body: bytes | None) -> bool:
     """On an unknown host only a JSON object body can make a request an AI call."""
     if not body:
         return False
-    content_type = _header(headers, "content-type").lower()
+    content_type = header_value(headers, "content-type").lower()
     if content_type and "json" not in content_type:
         return False
-    encoded = _header(headers, "content-encoding").lower() in ("gzip", "deflate")
+    encoded = header_value(headers, "content-encoding").lower() in ("gzip", "deflate")
     return encoded or bytes(body[:64]).lstrip()[:1] == b"{"
 
 
@@ -240,7 +228,7 @@ def _parse_json(headers: Mapping[str, str] | None, body: bytes | None) -> Any:
     """The request body as JSON, or None when it is empty, compressed oddly or not JSON."""
     if not body:
         return None
-    encoding = _header(headers, "content-encoding").lower()
+    encoding = header_value(headers, "content-encoding").lower()
     try:
         raw = gzip.decompress(body) if encoding == "gzip" else zlib.decompress(body) if encoding == "deflate" else body
         return json.loads(raw)

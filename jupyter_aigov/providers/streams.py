@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from jupyter_aigov.providers.base import AIRequest, Usage
+from jupyter_aigov.providers.base import AIRequest, Usage, header_value
 from jupyter_aigov.providers.catalogue import wire_format
 
 # Bounds that keep a tap's memory small on long streams, yet above any real single event or body.
@@ -241,13 +241,13 @@ class StreamTap:
         self.api = api
         self.operation = operation
         self._wire = wire_format(api)
-        self._headers = dict(headers or {})
-        lowered = {k.lower(): str(v) for k, v in self._headers.items()}
+        # kept as given (copying a client's header object costs more than the rest of the tap)
+        self._headers: Mapping[str, str] = headers if headers is not None else {}
         if content_type is None:
-            content_type = lowered.get("content-type", "")
+            content_type = header_value(self._headers, "content-type")
         self._decoder = decoder_for(content_type, api)
         # Bytes may arrive still compressed when the tap sits below the client's decoding: sniffed.
-        self._encoding = lowered.get("content-encoding", "").lower()
+        self._encoding = header_value(self._headers, "content-encoding").lower()
         self._inflate: Any = None
         # The first bytes, held until there are enough to tell compressed from plain.
         self._head: bytes | None = b"" if self._encoding in ("gzip", "deflate") else None

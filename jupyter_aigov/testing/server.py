@@ -182,6 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so pooled SDK clients reuse connections
     server_version = "StandInProvider/1.0"
     timeout = 60  # an idle keep-alive connection is dropped after this
+    disable_nagle_algorithm = True  # else a small answer waits ~40 ms on the client's delayed ACK
     server: _Server
 
     def setup(self) -> None:
