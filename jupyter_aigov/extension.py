@@ -32,9 +32,16 @@ def _show_violation(shell: Any, etype: type, value: BaseException, tb: Any, tb_o
     return stb
 
 
+def _flush_after_cell(result: Any = None) -> None:
+    """Each cell's calls have their usage on disk when the cell is done."""
+    governance.flush_evidence()
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """Start governing this kernel."""
     governance.enable(user_ns=ipython.user_ns)
+    if _flush_after_cell not in ipython.events.callbacks["post_run_cell"]:
+        ipython.events.register("post_run_cell", _flush_after_cell)
     ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")
     if id(ipython) not in _previous_custom_exc:
         _previous_custom_exc[id(ipython)] = (ipython.custom_exceptions, ipython.CustomTB)
@@ -44,6 +51,8 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     """Stop governing and restore every patched client."""
     governance.disable()
+    if _flush_after_cell in ipython.events.callbacks["post_run_cell"]:
+        ipython.events.unregister("post_run_cell", _flush_after_cell)
     previous = _previous_custom_exc.pop(id(ipython), None)
     if previous is not None:
         ipython.custom_exceptions, ipython.CustomTB = previous

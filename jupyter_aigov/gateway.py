@@ -13,7 +13,7 @@ from typing import Any
 from .context import RunContext
 from .decision import CallContext, Decision, decide
 from .errors import EvidenceError, PolicyViolation
-from .evidence import EvidenceLog
+from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
 from .providers import get_catalogue
@@ -39,6 +39,8 @@ class Gateway:
         self.context = context
         self.evidence_dir = evidence_dir
         self.log = EvidenceLog(evidence_dir / f"{context.stem}.jsonl")
+        self._pending: list[dict[str, Any]] = []
+        self._pending_lock = threading.Lock()
         self.catalogue = get_catalogue()
         self._use_case = use_case
         self._lock = threading.Lock()
@@ -63,17 +65,47 @@ class Gateway:
         self._extra_providers = tuple((p.name, p.base_url, p.api) for p in policy.providers)
 
     # -- evidence -----------------------------------------------------------------------------
-    def record(self, event: str, *, durable: bool = True, **fields: Any) -> dict[str, Any]:
-        """Append one evidence record with the common fields filled in; durable ones are synced to disk."""
-        return self.log.append(self._fields(event, fields), durable=durable)
+    def record(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Append one record, with the common fields, synced to disk before returning.
+
+        Records queued by `record_later` go first, in the same write and sync (a group commit).
+        """
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        try:
+            written = self.log.append_all([*batch, self._fields(event, fields)], durable=True)
+        except Exception:
+            with self._pending_lock:  # nothing was written: keep them for the next attempt
+                self._pending[:0] = batch
+            raise
+        return written[-1]
+
+    def record_later(self, event: str, **fields: Any) -> None:
+        """Queue a record for the next durable write or flush: a call's accounting, not its decision."""
+        record = self._fields(event, fields)
+        record["ts"] = utc_now()
+        with self._pending_lock:
+            self._pending.append(record)
 
     def flush(self) -> None:
-        """Sync every record written so far to disk."""
+        """Write the queued records and sync the log (after each cell, on unload and at exit)."""
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        if batch:
+            try:
+                self.log.append_all(batch, durable=True)
+            except Exception:
+                with self._pending_lock:
+                    self._pending[:0] = batch
+                raise
         self.log.flush()
 
     def close(self) -> None:
-        """Sync and close the log."""
-        self.log.close()
+        """Flush and close the log."""
+        try:
+            self.flush()
+        finally:
+            self.log.close()
 
     def _fields(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         base: dict[str, Any] = {
@@ -185,11 +217,9 @@ class Exchange:
         if self._done:
             return
         self._done = True
-        # written at once (a crash of the kernel loses nothing) but not synced: the decision was synced before
-        # the request left, and the next durable record or flush syncs this one too
-        self.gateway.record(
+        # the decision was synced before the request left; its accounting rides with the next durable write
+        self.gateway.record_later(
             "ai.response",
-            durable=False,
             call_id=self.call_record.get("call_id"),
             call_seq=self.call_record.get("seq"),
             api=self.call.api,

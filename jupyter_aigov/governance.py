@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
@@ -69,12 +70,25 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         _interceptor = _interceptor or Interceptor()
         _interceptor.start()
         set_active_gateway(gateway)
+        atexit.register(flush_evidence)
         return gateway
+
+
+def flush_evidence() -> None:
+    """Write the records still queued (a call's usage) and sync the log; warns instead of raising."""
+    gateway = active_gateway()
+    if gateway is None:
+        return
+    try:
+        gateway.flush()
+    except EvidenceError as exc:
+        warnings.warn(f"aigov: {exc}", stacklevel=2)
 
 
 def disable() -> None:
     """Stop governing and restore every patched function; harmless when governance is off."""
     with _lock:
+        atexit.unregister(flush_evidence)
         gateway = active_gateway()
         set_active_gateway(None)
         if _interceptor is not None:

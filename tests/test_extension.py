@@ -52,6 +52,8 @@ def test_when_a_notebook_loads_aigov_then_calls_are_governed_and_shown_briefly(t
         CALL,
         "%load_ext aigov\n%load_ext aigov",  # twice: harmless
         "print(ask('gpt-4o-mini').choices[0].message.content)",
+        "import json, aigov\nlog = aigov.status()['evidence_log']\n"
+        "print([json.loads(line)['event'] for line in open(log)][-2:])",
         "ask('gpt-4o')",
         "%aigov status",
         "%aigov use-case churn",
@@ -63,6 +65,9 @@ def test_when_a_notebook_loads_aigov_then_calls_are_governed_and_shown_briefly(t
         "print(ask('gpt-4o').choices[0].message.content)",
     )
     assert "Hello from the stand-in" in _text(cells[2])
+    # the call's usage record was queued, and written with its cell's end: on disk before the next cell
+    assert _text(cells[3]).strip() == "['ai.call', 'ai.response']"
+    del cells[3]
     (error,) = [o for o in cells[3].outputs if o.output_type == "error"]
     assert error.ename == "PolicyViolation"
     assert len(error.traceback) <= 3  # what and why, how to proceed, where recorded: no 60-line traceback

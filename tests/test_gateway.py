@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -185,3 +186,15 @@ def test_when_evidence_folder_is_read_only_then_the_call_is_blocked_saying_so(pr
     assert "aigov:" in warning  # loading warned at once instead of failing silently
     assert provider.received == []
     shutil.rmtree(base)
+
+
+def test_when_a_call_completes_then_its_usage_rides_with_the_next_durable_write(governed, provider):
+    gateway = governed(ALLOW_LIST)
+    httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
+    on_disk = [json.loads(line)["event"] for line in governed.log_path.read_text().splitlines()]
+    assert on_disk[-1] == "ai.call"  # the accounting is queued, the decision is on disk
+    httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
+    on_disk = [json.loads(line)["event"] for line in governed.log_path.read_text().splitlines()]
+    assert on_disk[-3:] == ["ai.call", "ai.response", "ai.call"]  # one write, one sync: a group commit
+    gateway.flush()
+    assert json.loads(governed.log_path.read_text().splitlines()[-1])["event"] == "ai.response"

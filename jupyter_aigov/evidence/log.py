@@ -75,13 +75,18 @@ class EvidenceLog:
 
     def append(self, fields: dict[str, Any], *, durable: bool = True) -> dict[str, Any]:
         """Chain ``fields`` (adding seq, ts unless given, prev, hash), write it, return the full record."""
-        reserved = sorted(RESERVED_FIELDS & fields.keys())
-        if reserved:
-            raise EvidenceError(f"Evidence fields must not include {reserved}: the log assigns them.")
+        return self.append_all([fields], durable=durable)[0]
+
+    def append_all(self, batch: list[dict[str, Any]], *, durable: bool = True) -> list[dict[str, Any]]:
+        """Chain several records in order and write them with one write (and one sync when durable)."""
+        for fields in batch:
+            reserved = sorted(RESERVED_FIELDS & fields.keys())
+            if reserved:
+                raise EvidenceError(f"Evidence fields must not include {reserved}: the log assigns them.")
         with self._guard:
             fd = self._locked_fd()
             try:
-                return self._append_locked(fd, fields, durable)
+                return self._append_locked(fd, batch, durable)
             finally:
                 unlock(fd)
 
@@ -114,19 +119,26 @@ class EvidenceLog:
     def __repr__(self) -> str:
         return f"EvidenceLog({str(self.path)!r})"
 
-    def _append_locked(self, fd: int, fields: dict[str, Any], durable: bool) -> dict[str, Any]:
+    def _append_locked(self, fd: int, batch: list[dict[str, Any]], durable: bool) -> list[dict[str, Any]]:
         size = os.fstat(fd).st_size
         if size == self._size:
             last_hash, last_seq, prefix = self._last_hash, self._last_seq, b""
         else:
             last_hash, last_seq, prefix = self._read_tail(fd, size)
-        record = {"ts": utc_now(), **fields, "seq": last_seq + 1, "prev": last_hash}
-        digest, line = seal(record)
-        data = prefix + line
+        records: list[dict[str, Any]] = []
+        lines = [prefix]
+        now = utc_now()
+        for fields in batch:
+            last_seq += 1
+            record = {"ts": now, **fields, "seq": last_seq, "prev": last_hash}
+            last_hash, line = seal(record)
+            record["hash"] = last_hash
+            records.append(record)
+            lines.append(line)
+        data = b"".join(lines)
         self._write(fd, size, data, durable)
-        self._size, self._last_hash, self._last_seq = size + len(data), digest, last_seq + 1
-        record["hash"] = digest
-        return record
+        self._size, self._last_hash, self._last_seq = size + len(data), last_hash, last_seq
+        return records
 
     def _write(self, fd: int, size: int, data: bytes, durable: bool) -> None:
         try:
