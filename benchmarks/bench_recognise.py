@@ -20,9 +20,7 @@ CHAT = json.dumps(
                 "content": "Summarise the quarterly churn figures for the board in three bullets.",
             },
         ],
-        "tools": [
-            {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
-        ],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
     }
 ).encode()
 
