@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
-from ..state import active_gateway
 from .patches import PatchSet
 from .response_tap import ResponseTap
-from .scope import governing
+from .scope import deciding_gateway, sending
 from .urllib3_pool import as_bytes
 
 
@@ -85,8 +84,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
 
     def wrap(original: Any) -> Any:
         async def _request(self: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
-            gateway = active_gateway()
-            if gateway is None or governing.get():
+            gateway = deciding_gateway()
+            if gateway is None:
                 return await original(self, method, str_or_url, **kwargs)
             url = self._build_url(str_or_url) if hasattr(self, "_build_url") else str_or_url
             body = _body(kwargs.get("data"), kwargs.get("json"))
@@ -94,14 +93,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
             if exchange is None:
                 return await original(self, method, str_or_url, **kwargs)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 response = await original(self, method, str_or_url, **kwargs)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             tap = ResponseTap(exchange, response.status, response.headers)
             response.content = TappedContent(response.content, tap)
             release = response.release

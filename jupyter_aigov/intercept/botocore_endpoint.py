@@ -9,10 +9,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ..state import active_gateway
 from .patches import PatchSet
 from .response_tap import ResponseTap
-from .scope import governing
+from .scope import deciding_gateway, sending
 from .urllib3_pool import as_bytes, tap_response
 
 
@@ -36,8 +35,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
 
     def wrap(original: Any) -> Any:
         def _send_request(self: Any, request_dict: dict[str, Any], operation_model: Any) -> Any:
-            gateway = active_gateway()
-            if gateway is None or governing.get():
+            gateway = deciding_gateway()
+            if gateway is None:
                 return original(self, request_dict, operation_model)
             outbound = OutboundRequest(
                 "botocore",
@@ -49,14 +48,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request_dict, operation_model)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 result = original(self, request_dict, operation_model)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             _finish(exchange, result)
             return result
 

@@ -11,10 +11,9 @@ from types import ModuleType
 from typing import Any
 
 from ..gateway import OutboundRequest
-from ..state import active_gateway
 from .patches import PatchSet
 from .response_tap import ResponseTap
-from .scope import governing
+from .scope import deciding_gateway, sending
 
 
 def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
@@ -74,8 +73,8 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
 
     def wrap_sync(original: Any) -> Any:
         def _send_single_request(self: Any, request: Any) -> Any:
-            gateway = active_gateway()
-            if gateway is None or governing.get() or request.method != "POST":
+            gateway = deciding_gateway()
+            if gateway is None or request.method != "POST":
                 return original(self, request)
             url = str(request.url)
             if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
@@ -83,14 +82,8 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return original(self, request)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 response = original(self, request)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             response.stream = sync_stream(
                 response.stream, ResponseTap(exchange, response.status_code, response.headers)
             )
@@ -100,8 +93,8 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
 
     def wrap_async(original: Any) -> Any:
         async def _send_single_request(self: Any, request: Any) -> Any:
-            gateway = active_gateway()
-            if gateway is None or governing.get() or request.method != "POST":
+            gateway = deciding_gateway()
+            if gateway is None or request.method != "POST":
                 return await original(self, request)
             url = str(request.url)
             if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
@@ -109,14 +102,8 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return await original(self, request)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 response = await original(self, request)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             tap = ResponseTap(exchange, response.status_code, response.headers)
             response.stream = async_stream(response.stream, tap)
             return response

@@ -5,9 +5,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ..state import active_gateway
 from .patches import PatchSet
-from .scope import governing
+from .scope import deciding_gateway, sending
 from .urllib3_pool import as_bytes, tap_response
 
 
@@ -17,21 +16,15 @@ def install(patches: PatchSet, module: ModuleType) -> None:
 
     def wrap(original: Any) -> Any:
         def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-            gateway = active_gateway()
-            if gateway is None or governing.get():
+            gateway = deciding_gateway()
+            if gateway is None:
                 return original(self, request, *args, **kwargs)
             outbound = OutboundRequest("requests", request.method, request.url, request.headers, as_bytes(request.body))
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request, *args, **kwargs)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 response = original(self, request, *args, **kwargs)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             tap_response(response.raw, exchange)
             return response
 

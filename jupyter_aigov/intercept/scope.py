@@ -7,9 +7,13 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import PolicyViolation
+from ..state import active_gateway
+
+if TYPE_CHECKING:
+    from ..gateway import Exchange, Gateway
 
 # Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
 # let it through instead of deciding a second time.
@@ -17,6 +21,27 @@ governing: ContextVar[bool] = ContextVar("aigov_governing", default=False)
 
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
 _shielded: ContextVar[bool] = ContextVar("aigov_shielded", default=False)
+
+
+def deciding_gateway() -> Gateway | None:
+    """The gateway that should decide on a request now: None when governance is off or an outer layer has it."""
+    gateway = active_gateway()
+    if gateway is None or governing.get():
+        return None
+    return gateway
+
+
+@contextmanager
+def sending(exchange: Exchange) -> Iterator[None]:
+    """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
+    token = governing.set(True)
+    try:
+        yield
+    except BaseException as exc:
+        exchange.finish(None, error=type(exc).__name__)
+        raise
+    finally:
+        governing.reset(token)
 
 
 class Refusal(BaseException):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..state import active_gateway
 from .patches import PatchSet
 from .response_tap import ResponseTap
-from .scope import governing
+from .scope import deciding_gateway, sending
 
 if TYPE_CHECKING:
     from ..gateway import Exchange
@@ -86,21 +85,15 @@ def install(patches: PatchSet, module: ModuleType) -> None:
 
     def wrap(original: Any) -> Any:
         def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any, **kw: Any):
-            gateway = active_gateway()
-            if gateway is None or governing.get():
+            gateway = deciding_gateway()
+            if gateway is None:
                 return original(self, method, url, body, headers, *args, **kw)
             outbound = OutboundRequest("urllib3", method, _full_url(self, url), headers, as_bytes(body))
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, method, url, body, headers, *args, **kw)
-            token = governing.set(True)
-            try:
+            with sending(exchange):
                 response = original(self, method, url, body, headers, *args, **kw)
-            except BaseException as exc:
-                exchange.finish(None, error=type(exc).__name__)
-                raise
-            finally:
-                governing.reset(token)
             tap_response(response, exchange)
             return response
 
