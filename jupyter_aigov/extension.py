@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import governance
-from .errors import PolicyViolation
+from .errors import PolicyError, PolicyViolation
 from .intercept.scope import Refusal
 from .magics import aigov_magic
 
@@ -39,7 +39,13 @@ def _flush_after_cell(result: Any = None) -> None:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Start governing this kernel."""
-    governance.enable(user_ns=ipython.user_ns)
+    try:
+        governance.enable(user_ns=ipython.user_ns)
+    except PolicyError as error:
+        from IPython.core.error import UsageError
+
+        # shown as one clear message, not a traceback through IPython's extension manager
+        raise UsageError(f"aigov did not load. {error}") from None
     if _flush_after_cell not in ipython.events.callbacks["post_run_cell"]:
         ipython.events.register("post_run_cell", _flush_after_cell)
     ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")

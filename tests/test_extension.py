@@ -13,11 +13,11 @@ from nbformat.v4 import new_code_cell, new_notebook
 POLICY = "version: 1\nmodels:\n  allow: ['gpt-4o-mini']\nuse_cases:\n  churn:\n    users: ['*']\n"
 
 
-def _run(tmp_path: Path, provider, *sources: str) -> list:
+def _run(tmp_path: Path, provider, *sources: str, policy: str = POLICY) -> list:
     notebook = new_notebook(cells=[new_code_cell(s) for s in sources])
     for cell in notebook.cells:
         cell.metadata["tags"] = ["raises-exception"]  # keep going: the test reads every cell's outputs
-    (tmp_path / "aigov.yaml").write_text(POLICY)
+    (tmp_path / "aigov.yaml").write_text(policy)
     env = {
         **os.environ,
         "JPY_SESSION_NAME": str(tmp_path / "kernel-test.ipynb"),
@@ -93,3 +93,20 @@ def test_when_the_executed_notebook_is_saved_then_the_refusal_renders_in_its_out
     saved = nbformat.read(path, as_version=4)
     (error,) = saved.cells[2].outputs
     assert error.evalue.startswith("Model 'o3' is not in the allowed models")
+
+
+def test_when_the_policy_is_bad_then_load_ext_says_why_in_one_message_and_nothing_is_governed(tmp_path, provider):
+    cells = _run(
+        tmp_path,
+        provider,
+        CALL,
+        "%load_ext aigov",
+        "print(ask('gpt-4o').choices[0].message.content)",
+        policy="version: 1\nmodels:\n  alow: ['gpt-4o-mini']\n",
+    )
+    # IPython shows a magic's UsageError as one message, no traceback; the cell still fails
+    (message,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert message.startswith("UsageError: aigov did not load.")
+    assert "aigov.yaml:3: models.alow: unknown key" in message
+    assert "Traceback" not in message
+    assert "Hello from the stand-in" in _text(cells[2])  # not enabled: nothing pretends to govern
