@@ -226,7 +226,7 @@ STAGES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("flock + unlock", 2, ("lock", "unlock")),
     ("response tap (init + feed + close)", 0, ("tap __init__", "tap feed", "tap close")),
     ("usage parse (StreamTap)", 1, ("streamtap __init__", "streamtap feed", "streamtap close")),
-    ("record ai.response (append, no fsync)", 1, ("finish",)),
+    ("queue ai.response (written with the next durable append)", 1, ("finish",)),
     ("seal: canonical JSON + sha256 (response)", 2, ("seal ai.response",)),
 )
 
