@@ -23,9 +23,14 @@ def render_violation(violation: PolicyViolation) -> list[str]:
     return lines
 
 
-def _show_violation(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
+def _show_violation(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> Any:
+    if not isinstance(value, PolicyViolation | Refusal):
+        # another extension's exception: its own handler, as if aigov were not there
+        previous_types, previous_handler = _previous_custom_exc.get(id(shell), ((), None))
+        if previous_handler is not None and isinstance(value, previous_types):
+            return previous_handler(etype, value, tb, tb_offset=tb_offset)
+        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
     violation = value.violation if isinstance(value, Refusal) else value
-    assert isinstance(violation, PolicyViolation)
     stb = render_violation(violation)
     # _showtraceback publishes an error output (ename, evalue, our short traceback) in a kernel
     shell._showtraceback(type(violation), violation, stb)
@@ -51,7 +56,7 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")
     if id(ipython) not in _previous_custom_exc:
         _previous_custom_exc[id(ipython)] = (ipython.custom_exceptions, ipython.CustomTB)
-        ipython.set_custom_exc((PolicyViolation, Refusal), _show_violation)
+        ipython.set_custom_exc((PolicyViolation, Refusal, *ipython.custom_exceptions), _show_violation)
 
 
 def unload_ipython_extension(ipython: Any) -> None:

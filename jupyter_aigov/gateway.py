@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from .intercept.scope import refuse
 from .policy import LoadedPolicy
 from .providers import get_catalogue
 from .providers.base import AIRequest, Usage
+from .state import active_gateway
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,12 @@ class Gateway:
     # -- state the magics change --------------------------------------------------------------
     @property
     def use_case(self) -> str | None:
-        return self._use_case
+        return self._scope[0]
+
+    @property
+    def effective(self) -> Any:
+        """The effective policy for this user and use case."""
+        return self._scope[1]
 
     def set_use_case(self, name: str | None) -> None:
         """Declare the use case for the calls that follow, and record the change."""
@@ -61,8 +67,15 @@ class Gateway:
 
     def _refresh_effective(self) -> None:
         policy = self.loaded.policy
-        self.effective = policy.for_context(self.context.user, self._use_case)
+        # one attribute, swapped whole: a call decided while the use case changes sees one or the other
+        self._scope = (self._use_case, policy.for_context(self.context.user, self._use_case))
         self._extra_providers = tuple((p.name, p.base_url, p.api) for p in policy.providers)
+
+    def after_fork(self) -> None:
+        """In a forked child: its own session id, and none of the parent's queued records."""
+        self.context = replace(self.context, session=uuid.uuid4().hex[:16])
+        self._pending_lock = threading.Lock()
+        self._pending = []
 
     # -- evidence -----------------------------------------------------------------------------
     def record(self, event: str, **fields: Any) -> dict[str, Any]:
@@ -113,7 +126,7 @@ class Gateway:
             "session": self.context.session,
             "user": self.context.user,
             "notebook": self.context.notebook,
-            "use_case": self._use_case,
+            "use_case": self._scope[0],
             "provider": None,
             "model": None,
             "decision": None,
@@ -133,9 +146,10 @@ class Gateway:
         )
         if call is None:
             return None
+        use_case, effective = self._scope
         try:
-            verdict = decide(call, self.effective, CallContext(self.context.user, self._use_case))
-            record = self._record_call(call, outbound, verdict)
+            verdict = decide(call, effective, CallContext(self.context.user, use_case))
+            record = self._record_call(call, outbound, verdict, use_case)
         except PolicyViolation:
             raise
         except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
@@ -146,9 +160,12 @@ class Gateway:
         self._count("allow", record)
         return Exchange(self, call, record)
 
-    def _record_call(self, call: AIRequest, outbound: OutboundRequest, verdict: Decision) -> dict[str, Any]:
+    def _record_call(
+        self, call: AIRequest, outbound: OutboundRequest, verdict: Decision, use_case: str | None
+    ) -> dict[str, Any]:
         return self.record(
             "ai.call",
+            use_case=use_case,
             call_id=uuid.uuid4().hex[:16],
             library=outbound.library,
             host=_host(outbound.url),
@@ -217,9 +234,12 @@ class Exchange:
         if self._done:
             return
         self._done = True
-        # the decision was synced before the request left; its accounting rides with the next durable write
-        self.gateway.record_later(
+        # the decision was synced before the request left; its accounting rides with the next durable write,
+        # or, when governance stopped while the response was still being read, is written at once
+        write = self.gateway.record_later if active_gateway() is self.gateway else self.gateway.record
+        write(
             "ai.response",
+            use_case=self.call_record.get("use_case"),
             call_id=self.call_record.get("call_id"),
             call_seq=self.call_record.get("seq"),
             api=self.call.api,
@@ -234,5 +254,6 @@ class Exchange:
 
 
 def _host(url: str) -> str:
-    rest = url.split("://", 1)[-1]
-    return rest.split("/", 1)[0]
+    """host[:port] of a URL, never its user:password@ part (credentials stay out of the evidence)."""
+    authority = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return authority.rpartition("@")[2]

@@ -23,6 +23,16 @@ _lock = threading.RLock()
 _interceptor: Interceptor | None = None
 
 
+def _after_fork_in_child() -> None:
+    gateway = active_gateway()
+    if gateway is not None:
+        gateway.after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # a forked worker (multiprocessing) keeps governing, as its own session
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def evidence_dir_for(notebook_dir: Path, env: Mapping[str, str]) -> Path:
     """AIGOV_EVIDENCE_DIR, else .aigov/evidence beside the notebook."""
     configured = env.get("AIGOV_EVIDENCE_DIR", "").strip()

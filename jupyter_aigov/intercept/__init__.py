@@ -54,6 +54,20 @@ LAYERS: dict[str, Installer] = {
 }
 
 
+# Every Stainless-generated SDK (openai, anthropic, groq, together, cerebras, fireworks...) keeps its retry
+# loop in a `<package>._base_client` module: all of them are shielded, not only the ones named above.
+_STAINLESS_SUFFIX = "._base_client"
+_shield_stainless = _lazy(".sdk_shields", "install_stainless")
+
+
+def installer_for(name: str) -> Installer | None:
+    """The installer for a module, if aigov hooks into it."""
+    found = LAYERS.get(name)
+    if found is None and name.endswith(_STAINLESS_SUFFIX):
+        return _shield_stainless
+    return found
+
+
 class _PatchOnImport(importlib.abc.MetaPathFinder):
     """Patches a watched library right after it is first imported, so loading aigov imports none of them."""
 
@@ -64,7 +78,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in LAYERS or getattr(self._busy, "name", None) == fullname:
+        if installer_for(fullname) is None or getattr(self._busy, "name", None) == fullname:
             return None
         self._busy.name = fullname
         try:
@@ -99,10 +113,11 @@ class Interceptor:
 
     def install_layer(self, name: str, module: ModuleType) -> None:
         """Install one layer; a library whose internals changed is reported, never fatal to the others."""
-        if name in self.installed:
+        installer = installer_for(name)
+        if name in self.installed or installer is None:
             return
         try:
-            LAYERS[name](self.patches, module)
+            installer(self.patches, module)
         except Exception as exc:
             self.failed[name] = f"{type(exc).__name__}: {exc}"
             return
@@ -113,10 +128,9 @@ class Interceptor:
         if self._finder is None:
             self._finder = _PatchOnImport(self)
             sys.meta_path.insert(0, self._finder)
-        for name in LAYERS:
-            module = sys.modules.get(name)
-            if module is not None:
-                self.install_layer(name, module)
+        loaded = [name for name in list(sys.modules) if installer_for(name) is not None]
+        for name in sorted(loaded, key=lambda n: n not in LAYERS):  # the catalogue's own layers first
+            self.install_layer(name, sys.modules[name])
 
     def stop(self) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""

@@ -72,9 +72,15 @@ class TappedContent:
             yield chunk
 
 
-def _body(data: Any, json: Any) -> bytes | None:
+def _body(session: Any, data: Any, json: Any) -> bytes | None:
+    """The body as the session will send it; None when it cannot be known without sending it."""
     if json is not None:
-        return json_module.dumps(json).encode("utf-8")
+        serialize = getattr(session, "_json_serialize", json_module.dumps)
+        try:
+            text = serialize(json)
+        except Exception:  # the session will raise this itself, as it would without aigov
+            return None
+        return text.encode("utf-8") if isinstance(text, str) else as_bytes(text)
     return as_bytes(data)
 
 
@@ -85,10 +91,12 @@ def install(patches: PatchSet, module: ModuleType) -> None:
     def wrap(original: Any) -> Any:
         async def _request(self: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
             gateway = deciding_gateway()
-            if gateway is None:
+            if gateway is None or method.upper() != "POST":
                 return await original(self, method, str_or_url, **kwargs)
             url = self._build_url(str_or_url) if hasattr(self, "_build_url") else str_or_url
-            body = _body(kwargs.get("data"), kwargs.get("json"))
+            if not gateway.catalogue.might_be_ai("POST", str(url)):
+                return await original(self, method, str_or_url, **kwargs)
+            body = _body(self, kwargs.get("data"), kwargs.get("json"))
             headers = {str(k).lower(): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
             exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
             if exchange is None:
@@ -97,13 +105,17 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 response = await original(self, method, str_or_url, **kwargs)
             tap = ResponseTap(exchange, response.status, response.headers)
             response.content = TappedContent(response.content, tap)
-            release = response.release
+            release, close = response.release, response.close
 
             def tapped_release() -> Any:
                 tap.close()
                 return release()
 
-            response.release = tapped_release
+            def tapped_close() -> Any:
+                tap.close(error=None if response.content.at_eof() else "closed before the end")
+                return close()
+
+            response.release, response.close = tapped_release, tapped_close
             return response
 
         return _request

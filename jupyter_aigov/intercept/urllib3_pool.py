@@ -32,7 +32,7 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         tap.feed(body)
         tap.close()
         return
-    read, read_chunked, release = response.read, response.read_chunked, response.release_conn
+    read, read_chunked, release, close = response.read, response.read_chunked, response.release_conn, response.close
     # urllib3 releases the connection from inside read(), before read() returns the last bytes:
     # a release seen mid-read only marks the end, and the tap closes once those bytes are fed.
     reading = [False]
@@ -62,6 +62,11 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         if not reading[0]:
             tap.close()
         return release()
+
+    def tapped_close() -> Any:
+        if not reading[0]:
+            tap.close(error=None if response.isclosed() else "closed before the end")
+        return close()
 
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
     response.read, response.read_chunked, response.release_conn = (

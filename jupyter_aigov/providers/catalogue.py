@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from jupyter_aigov.providers import anthropic, bedrock, gemini, ollama, openai
-from jupyter_aigov.providers.base import AIRequest, WireFormat, header_value
+from jupyter_aigov.providers.base import AIRequest, WireFormat, header_value, string_leaves
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 
@@ -107,19 +107,32 @@ class Catalogue:
         return tuple(self.operations)
 
     def might_be_ai(self, method: str, url: str) -> bool:
-        """The cheap pre-filter: a POST whose last path segment is one an AI operation ends in."""
+        """The cheap pre-filter: a POST whose last path segment an AI operation ends in, or to an AI host."""
         return self._candidates(method, url) is not None
 
     def _candidates(self, method: str, url: str) -> dict[str, list[Operation]] | None:
-        """The operations (per api) a request could be, from its method and last path segment alone."""
+        """The operations (per api) a request could be, from its method and last path segment alone;
+        an empty mapping for any other POST to a known AI host, which is decided all the same."""
         if method != "POST" and method.upper() != "POST":
             return None
-        path = url.partition("?")[0]
+        # what the server routes on: no fragment, no query, no trailing slash, percent-escapes decoded
+        path = url.partition("#")[0].partition("?")[0].rstrip("/")
         last = path[path.rfind("/") + 1 :]
+        if "%" in last:
+            last = unquote(last)
         found = self._by_ending.get(last)
         if found is None and (colon := last.rfind(":")) >= 0:
             found = self._by_ending.get(last[colon:])
+        if found is None and self._known_host(url):
+            return _ANY_OPERATION
         return found
+
+    def _known_host(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+            return self.provider_for_host(parts.hostname or "", parts.port) is not None
+        except ValueError:
+            return False
 
     def provider_for_host(self, host: str, port: int | None = None) -> str | None:
         """The provider serving a host (and port), or None when the host is not in the catalogue."""
@@ -161,15 +174,18 @@ class Catalogue:
             return None
         provider, apis = self._provider(url, parts.hostname or "", port, extra_providers)
         known = provider is not None
-        if not known and not _looks_like_json(headers, body):
-            return None
-        plain = body if body and not header_value(headers, "content-encoding") else None
+        # a key an operation needs can be looked for in the raw bytes when they are plain UTF-8
+        plain = body if body and not header_value(headers, "content-encoding") and b"\x00" not in body[:4] else None
         parsed: Any = _UNPARSED
+        path = parts.path.rstrip("/")
         for api in apis:
             for op in candidates.get(api, ()):
-                match = op.pattern.fullmatch(parts.path)
+                match = op.pattern.fullmatch(path) or ("%" in path and op.pattern.fullmatch(unquote(path))) or None
                 if match is None:
                     continue
+                if not known and body is None:
+                    # an AI-shaped path with a body we cannot read (a streamed upload): decided, model unknown
+                    return AIRequest(f"{api}-compatible", api, op.name, None, False, None)
                 if not known and plain and not all(f'"{key}"'.encode() in plain for key in op.requires):
                     continue  # a key it needs is not even in the bytes: no need to parse them
                 if parsed is _UNPARSED:
@@ -189,6 +205,8 @@ class Catalogue:
                     text_parts=text_parts,
                     tools=tools,
                 )
+        if known and provider is not None:
+            return _other_operation(provider, apis[0], _parse_json(headers, body) if parsed is _UNPARSED else parsed)
         return None
 
     def _provider(
@@ -213,15 +231,23 @@ class Catalogue:
 _UNPARSED = object()
 
 
-def _looks_like_json(headers: Mapping[str, str] | None, body: bytes | None) -> bool:
-    """On an unknown host only a JSON object body can make a request an AI call."""
-    if not body:
-        return False
-    content_type = header_value(headers, "content-type").lower()
-    if content_type and "json" not in content_type:
-        return False
-    encoded = header_value(headers, "content-encoding").lower() in ("gzip", "deflate")
-    return encoded or bytes(body[:64]).lstrip()[:1] == b"{"
+_ANY_OPERATION: dict[str, list[Operation]] = {}
+
+
+def _other_operation(provider: str, api: str, parsed: Any) -> AIRequest:
+    """A POST to a known AI host that no catalogue operation describes (batches, files, threads...):
+    decided all the same, with whatever model its body names, and every string in it as text."""
+    body = parsed if isinstance(parsed, dict) else None
+    model = body.get("model") if body is not None else None
+    return AIRequest(
+        provider=provider,
+        api=api,
+        operation="other",
+        model=model if isinstance(model, str) else None,
+        stream=bool(body.get("stream")) if body is not None else False,
+        body=body,
+        text_parts=string_leaves(body, (), None) if body is not None else [],
+    )
 
 
 def _parse_json(headers: Mapping[str, str] | None, body: bytes | None) -> Any:

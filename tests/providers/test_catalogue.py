@@ -34,12 +34,6 @@ def _recognise(method: str, url: str, body: Any = CHAT, headers: dict[str, str] 
             {"Content-Type": "multipart/form-data; boundary=b"},
         ),
         ("POST", "https://example.com/api/chat", {"text": "hello"}, {"content-type": "application/json"}),
-        (
-            "POST",
-            "https://example.com/api/chat",
-            {"model": "m", "messages": []},
-            {"content-type": "text/plain"},
-        ),
         ("POST", "https://example.com/api/generate", {"model": "x"}, None),
         ("POST", "https://example.com/v1/chat/completions", b"messages=hi", None),
         ("POST", "https://example.com/v1/chat/completions", b"", None),
@@ -48,14 +42,45 @@ def _recognise(method: str, url: str, body: Any = CHAT, headers: dict[str, str] 
         ("POST", "https://example.com/threads/1/messages", {"role": "user", "content": "hi"}, None),
         ("POST", "https://example.com/v1/models/x:generateContent", {"prompt": "no contents"}, None),
         ("POST", "https://bucket.s3.amazonaws.com/key?uploads", None, None),
-        ("POST", "https://api.openai.com/v1/files", b"--b\r\n", {"content-type": "multipart/form-data"}),
-        ("POST", "https://api.openai.com/v1/chat/completions/abc", CHAT, None),
     ],
 )
 def test_when_a_request_is_not_an_ai_call_then_it_is_not_recognised(
     method: str, url: str, body: Any, headers: dict[str, str] | None
 ) -> None:
     assert _recognise(method, url, body, headers) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "headers", "operation", "model"),
+    [
+        # any other POST to a known AI host is decided too: batches, files, threads, assistants...
+        ("https://api.openai.com/v1/files", b"--b\r\n", {"content-type": "multipart/form-data"}, "other", None),
+        ("https://api.openai.com/v1/chat/completions/abc", CHAT, None, "other", "m"),
+        ("https://api.anthropic.com/v1/messages/batches", {"requests": []}, None, "other", None),
+        # what the server routes on, however the URL is dressed
+        ("http://127.0.0.1:8000/v1/chat/completions#frag", CHAT, None, "chat.completions", "m"),
+        ("http://127.0.0.1:8000/v1/chat/completions/", CHAT, None, "chat.completions", "m"),
+        ("http://127.0.0.1:8000/v1/chat/%63ompletions", CHAT, None, "chat.completions", "m"),
+        # a JSON body is read whatever its declared type or encoding
+        ("https://example.com/api/chat", {"model": "m", "messages": []}, {"content-type": "text/plain"}, "chat", "m"),
+        (
+            "http://127.0.0.1:8000/v1/chat/completions",
+            b" " * 100 + json.dumps(CHAT).encode(),
+            None,
+            "chat.completions",
+            "m",
+        ),
+        ("http://127.0.0.1:8000/v1/chat/completions", json.dumps(CHAT).encode("utf-16"), None, "chat.completions", "m"),
+        # a body that cannot be read (a streamed upload) on an AI-shaped path: decided, model unknown
+        ("http://127.0.0.1:8000/v1/chat/completions", None, None, "chat.completions", None),
+    ],
+)
+def test_when_a_request_could_carry_an_ai_call_then_it_is_decided(
+    url: str, body: Any, headers: dict[str, str] | None, operation: str, model: str | None
+) -> None:
+    found = _recognise("POST", url, body, headers)
+    assert found is not None
+    assert (found.operation, found.model) == (operation, model)
 
 
 @pytest.mark.parametrize(
