@@ -110,3 +110,32 @@ def test_when_the_policy_is_bad_then_load_ext_says_why_in_one_message_and_nothin
     assert "aigov.yaml:3: models.alow: unknown key" in message
     assert "Traceback" not in message
     assert "Hello from the stand-in" in _text(cells[2])  # not enabled: nothing pretends to govern
+
+
+def test_when_another_extension_handles_its_own_exceptions_then_aigov_keeps_its_handler_working(tmp_path, monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("AIGOV_EVIDENCE_DIR", str(tmp_path))
+    monkeypatch.setenv("AIGOV_NOTEBOOK", str(tmp_path / "x.ipynb"))
+    shell = InteractiveShell.instance()
+    handled: list[str] = []
+
+    class TheirError(Exception):
+        pass
+
+    def their_handler(self, etype, value, tb, tb_offset=None):
+        handled.append(str(value))
+        return ["handled by them"]
+
+    shell.set_custom_exc((TheirError,), their_handler)
+    shell.user_ns["TheirError"] = TheirError
+    try:
+        shell.run_line_magic("load_ext", "aigov")
+        shell.run_cell("raise TheirError('theirs')")
+        assert handled == ["theirs"]
+        shell.run_line_magic("unload_ext", "aigov")
+        shell.run_cell("raise TheirError('still theirs')")
+        assert handled == ["theirs", "still theirs"]
+    finally:
+        shell.set_custom_exc((), None)
+        InteractiveShell.clear_instance()

@@ -198,3 +198,49 @@ def test_when_a_call_completes_then_its_usage_rides_with_the_next_durable_write(
     assert on_disk[-3:] == ["ai.call", "ai.response", "ai.call"]  # one write, one sync: a group commit
     gateway.flush()
     assert json.loads(governed.log_path.read_text().splitlines()[-1])["event"] == "ai.response"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_when_a_governed_process_forks_then_the_child_is_its_own_session_and_nothing_is_written_twice(
+    governed, provider
+):
+    gateway = governed(ALLOW_LIST)
+    httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)  # leaves its usage queued
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit code
+        try:
+            httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
+            aigov.disable()
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    gateway.flush()
+    records = governed.records("ai.call", "ai.response")
+    responses = [r["call_id"] for r in records if r["event"] == "ai.response"]
+    assert len(responses) == len(set(responses)) == 2  # the parent's queued record was not copied
+    assert len({r["session"] for r in records}) == 2
+
+
+def test_when_governance_stops_while_a_stream_is_read_then_its_usage_is_still_recorded(governed, provider):
+    governed(ALLOW_LIST)
+    body = {**CHAT, "stream": True, "stream_options": {"include_usage": True}}
+    with httpx2.stream("POST", provider.openai_base_url + "/chat/completions", json=body) as reply:
+        aigov.disable()
+        list(reply.iter_lines())
+    (response,) = [
+        json.loads(line)
+        for line in governed.log_path.read_text().splitlines()
+        if json.loads(line)["event"] == "ai.response"
+    ]
+    assert response["usage"]["output_tokens"]
+
+
+def test_when_the_use_case_changes_after_a_call_then_its_response_keeps_the_calls_use_case(governed, provider):
+    gateway = governed("version: 1\n", AIGOV_USE_CASE="first")
+    with httpx2.stream("POST", provider.openai_base_url + "/chat/completions", json=CHAT) as reply:
+        aigov.set_use_case("second")
+        reply.read()
+    gateway.flush()
+    (call,) = governed.records("ai.call")
+    (response,) = governed.records("ai.response")
+    assert call["use_case"] == response["use_case"] == "first"
