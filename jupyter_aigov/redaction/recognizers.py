@@ -1,0 +1,70 @@
+"""The recognizer registry: Presidio's predefined recognizers, made offline, plus aigov's own."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import tldextract
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NlpEngine
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, PhoneRecognizer
+
+from jupyter_aigov.redaction.nlp import LANGUAGE
+from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
+from jupyter_aigov.redaction.secrets import SecretRecognizer
+
+
+@cache
+def offline_tld_extractor() -> tldextract.TLDExtract:
+    """A suffix-list parser that uses the snapshot bundled with tldextract: no fetch, no cache file."""
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's email recognizer, validating domains against the bundled suffix list instead of fetching it."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """True when the address ends in a known public suffix."""
+        return offline_tld_extractor()(pattern_text).fqdn != ""
+
+
+class ConfidentPhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer; libphonenumber validation is precise enough to count without a context word."""
+
+    SCORE = 0.6
+
+
+def phone_shape_recognizer() -> PatternRecognizer:
+    """Phone numbers by their written shape, for numbers libphonenumber rejects (unassigned area codes, test data)."""
+    patterns = [
+        Pattern("international", r"(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){2,4}[ .-]?\d{2,4}(?![\w-])", 0.6),
+        Pattern("nanp_parentheses", r"(?<![\w)])\(\d{3}\)\s?\d{3}[ .-]\d{4}(?![\w-])", 0.6),
+        Pattern("nanp_separated", r"(?<![\w.-])\d{3}([ .-])\d{3}\1\d{4}(?![\w.-])", 0.5),
+    ]
+    context = ["phone", "telephone", "tel", "cell", "mobile", "call", "fax", "whatsapp", "sms", "dial", "reach"]
+    return PatternRecognizer(
+        "PHONE_NUMBER",
+        name="AigovPhoneShapeRecognizer",
+        patterns=patterns,
+        context=context,
+        supported_language=LANGUAGE,
+    )
+
+
+def build_registry(nlp_engine: NlpEngine) -> RecognizerRegistry:
+    """Every predefined English recognizer (so a policy can ask for any Presidio entity), patched and extended."""
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
+    registry.remove_recognizer("EmailRecognizer")
+    registry.remove_recognizer("PhoneRecognizer")
+    # The shipped configuration compiles IBAN patterns case-insensitively, so a following word ("held") is
+    # swallowed into the candidate and the checksum fails; the class default is case-sensitive.
+    registry.remove_recognizer("IbanRecognizer")
+    registry.add_recognizer(IbanRecognizer())
+    registry.add_recognizer(phone_shape_recognizer())
+    registry.add_recognizer(OfflineEmailRecognizer())
+    registry.add_recognizer(ConfidentPhoneRecognizer())
+    registry.add_recognizer(SecretRecognizer())
+    registry.add_recognizer(person_recognizer())
+    registry.add_recognizer(location_recognizer())
+    return registry
