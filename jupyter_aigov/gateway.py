@@ -17,7 +17,11 @@ from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
 from .providers import get_catalogue
-from .providers.base import AIRequest, Usage
+from .providers.base import AIRequest, Usage, header_value
+from .redaction.decision import RedactionDecision
+from .redaction.findings import DetectionFailed
+from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
+from .redaction.transit import TransitOutcome, entity_summary, examine
 from .state import active_gateway
 
 
@@ -30,6 +34,9 @@ class OutboundRequest:
     url: str
     headers: Mapping[str, str] | None
     body: bytes | None
+
+
+NOT_EXAMINED = TransitOutcome(RedactionDecision("allow"))
 
 
 class Gateway:
@@ -45,7 +52,8 @@ class Gateway:
         self.catalogue = get_catalogue()
         self._use_case = use_case
         self._lock = threading.Lock()
-        self.counts = {"allow": 0, "block": 0, "error": 0}
+        self.counts = {"allow": 0, "redact": 0, "block": 0, "error": 0}
+        self.vault = PlaceholderVault()
         self.last_decision: dict[str, Any] | None = None
         self._refresh_effective()
 
@@ -149,7 +157,10 @@ class Gateway:
         use_case, effective = self._scope
         try:
             verdict = decide(call, effective, CallContext(self.context.user, use_case))
-            record = self._record_call(call, outbound, verdict, use_case)
+            transit = NOT_EXAMINED
+            if not verdict.blocked:
+                verdict, transit = self._redact(call, outbound, effective, verdict)
+            record = self._record_call(call, outbound, verdict, use_case, transit.decision.entities)
         except PolicyViolation:
             raise
         except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
@@ -157,15 +168,52 @@ class Gateway:
         if verdict.blocked:
             self._count("block", record)
             refuse(PolicyViolation(verdict.rules[0], verdict.reason, record, verdict.hint))
-        self._count("allow", record)
-        return Exchange(self, call, record)
+        self._count(verdict.decision, record)
+        return Exchange(self, call, record, transit.body)
+
+    def _redact(
+        self, call: AIRequest, outbound: OutboundRequest, effective: Any, verdict: Decision
+    ) -> tuple[Decision, TransitOutcome]:
+        """Personal data and secrets: block, or rewrite the body with placeholders; detection failing blocks."""
+        section = effective.redaction
+        try:
+            transit = examine(call, section, self.vault, header_value(outbound.headers, "content-encoding"))
+        except (DetectionFailed, PlaceholderVaultFull) as failure:
+            why = failure.reason if isinstance(failure, DetectionFailed) else str(failure)
+            # fail closed whatever on_error says: an unchecked prompt may carry what policy forbids sending
+            return Decision(
+                "block",
+                ["redaction.failed"],
+                f"Checking the prompt for personal data and secrets failed ({why}), so it was not sent.",
+                "retry in a moment; if it keeps failing, raise redaction.deadline_ms or check "
+                "redaction.nlp_model in the policy (`%aigov status` shows the detection engine).",
+            ), NOT_EXAMINED
+        found = transit.decision
+        if found.action == "block":
+            listed = entity_summary({e: found.entities[e] for e in found.blocked_by})
+            return Decision(
+                "block",
+                ["redaction.block"],
+                f"The prompt contains {listed}, which the policy does not allow to be sent.",
+                "remove it from the prompt, or change its action under redaction.entities in the policy.",
+            ), transit
+        if found.action == "redact":
+            reason = f"{verdict.reason} Replaced {entity_summary(found.entities)} with placeholders before sending."
+            return Decision("redact", [*verdict.rules, "redaction.redact"], reason), transit
+        return verdict, transit
 
     def _record_call(
-        self, call: AIRequest, outbound: OutboundRequest, verdict: Decision, use_case: str | None
+        self,
+        call: AIRequest,
+        outbound: OutboundRequest,
+        verdict: Decision,
+        use_case: str | None,
+        entities: dict[str, int],
     ) -> dict[str, Any]:
         return self.record(
             "ai.call",
             use_case=use_case,
+            entities=entities,
             call_id=uuid.uuid4().hex[:16],
             library=outbound.library,
             host=_host(outbound.url),
@@ -219,10 +267,13 @@ class Gateway:
 class Exchange:
     """One allowed AI call in flight: collects the response's status and usage, then records them."""
 
-    __slots__ = ("_done", "call", "call_record", "gateway", "started", "status")
+    __slots__ = ("_done", "body", "call", "call_record", "gateway", "started", "status")
 
-    def __init__(self, gateway: Gateway, call: AIRequest, call_record: dict[str, Any]) -> None:
+    def __init__(
+        self, gateway: Gateway, call: AIRequest, call_record: dict[str, Any], body: bytes | None = None
+    ) -> None:
         self.gateway = gateway
+        self.body = body  # the rewritten request body to send instead, when redaction changed it
         self.call = call
         self.call_record = call_record
         self.started = time.perf_counter()

@@ -17,6 +17,8 @@ from .errors import AIGovError, EvidenceError
 from .gateway import Gateway
 from .intercept import Interceptor
 from .policy import LoadedPolicy, discover_policy, load_policy_file
+from .redaction.transit import engine_status
+from .redaction.transit import prepare as prepare_detection
 from .state import active_gateway, set_active_gateway
 
 _lock = threading.RLock()
@@ -77,6 +79,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
+        prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
         _interceptor = _interceptor or Interceptor()
         _interceptor.start()
         set_active_gateway(gateway)
@@ -134,6 +137,7 @@ def status() -> dict[str, Any]:
         "use_case": gateway.use_case,
         "evidence_log": str(gateway.log.path),
         "calls": dict(gateway.counts),
+        "detection": engine_status(gateway.effective.redaction),
         "last_decision": gateway.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},

@@ -23,7 +23,11 @@ def _status(argument: str) -> None:
     print(f"  user:        {info['user']}    use case: {info['use_case'] or '-'}")
     print(f"  notebook:    {info['notebook']}")
     print(f"  evidence:    {info['evidence_log']}")
-    print(f"  AI calls:    {counts['allow']} allowed, {counts['block']} blocked, {counts['error']} aigov errors")
+    print(
+        f"  AI calls:    {counts['allow']} allowed, {counts['redact']} redacted, {counts['block']} blocked, "
+        f"{counts['error']} aigov errors"
+    )
+    print(f"  detection:   {info['detection']}")
     print(f"  intercepting: {', '.join(info['intercepting']) or 'no client library imported yet'}")
     for name, failure in info["interception_failures"].items():
         print(f"  NOT intercepting {name}: {failure}")

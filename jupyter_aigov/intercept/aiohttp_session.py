@@ -101,6 +101,13 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
             if exchange is None:
                 return await original(self, method, str_or_url, **kwargs)
+            if exchange.body is not None:  # redacted: the new JSON goes as data, still typed as JSON
+                had_json = kwargs.pop("json", None) is not None
+                kwargs["data"] = exchange.body
+                sent_headers = dict(kwargs.get("headers") or {})
+                if had_json and not any(str(k).lower() == "content-type" for k in sent_headers):
+                    sent_headers["Content-Type"] = "application/json"
+                kwargs["headers"] = sent_headers
             with sending(exchange):
                 response = await original(self, method, str_or_url, **kwargs)
             tap = ResponseTap(exchange, response.status, response.headers)

@@ -12,7 +12,7 @@ from typing import Any
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes, tap_response
+from .urllib3_pool import as_bytes, tap_response, with_length
 
 
 def _finish(exchange: Any, result: Any) -> None:
@@ -48,6 +48,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request_dict, operation_model)
+            if exchange.body is not None:  # redacted before SigV4 signs the request: the signature covers it
+                request_dict["body"] = exchange.body
+                request_dict["headers"] = with_length(request_dict.get("headers"), len(exchange.body))
             with sending(exchange):
                 result = original(self, request_dict, operation_model)
             _finish(exchange, result)

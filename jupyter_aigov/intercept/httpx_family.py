@@ -21,6 +21,15 @@ def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
     return OutboundRequest(library, request.method, url, request.headers, request.__dict__.get("_content"))
 
 
+def _send_instead(module: ModuleType, request: Any, body: bytes | None) -> None:
+    """Put the redacted body in place of the original, with its length."""
+    if body is None:
+        return
+    request.stream = module.ByteStream(body)
+    request._content = body
+    request.headers["Content-Length"] = str(len(body))
+
+
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
     """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
 
@@ -82,6 +91,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return original(self, request)
+            _send_instead(module, request, exchange.body)
             with sending(exchange):
                 response = original(self, request)
             response.stream = sync_stream(
@@ -102,6 +112,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return await original(self, request)
+            _send_instead(module, request, exchange.body)
             with sending(exchange):
                 response = await original(self, request)
             tap = ResponseTap(exchange, response.status_code, response.headers)

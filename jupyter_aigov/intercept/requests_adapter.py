@@ -23,6 +23,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request, *args, **kwargs)
+            if exchange.body is not None:  # redacted: the prepared request carries the new body and length
+                request.body = exchange.body
+                request.headers["Content-Length"] = str(len(exchange.body))
             with sending(exchange):
                 response = original(self, request, *args, **kwargs)
             tap_response(response.raw, exchange)

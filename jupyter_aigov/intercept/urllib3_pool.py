@@ -24,6 +24,13 @@ def as_bytes(body: Any) -> bytes | None:
     return None
 
 
+def with_length(headers: Any, length: int) -> dict[str, Any]:
+    """A copy of the headers with Content-Length set to the new body's length (whatever its spelling was)."""
+    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() != "content-length"}
+    copied["Content-Length"] = str(length)
+    return copied
+
+
 def tap_response(response: Any, exchange: Exchange) -> None:
     """Copy what the caller reads from a urllib3 response into the exchange's usage reader."""
     tap = ResponseTap(exchange, response.status, response.headers)
@@ -97,6 +104,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, method, url, body, headers, *args, **kw)
+            if exchange.body is not None:  # redacted: send the new body, with its length
+                body, headers = exchange.body, with_length(headers, len(exchange.body))
             with sending(exchange):
                 response = original(self, method, url, body, headers, *args, **kw)
             tap_response(response, exchange)

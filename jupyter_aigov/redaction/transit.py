@@ -1,0 +1,103 @@
+"""Redaction in transit: a recognised AI call's text parts are analysed, decided on and rewritten.
+
+Engines are shared by every gateway of the process with the same settings: reloading the extension, or a
+new policy with the same model, never loads spaCy twice.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jupyter_aigov.providers.base import AIRequest, set_at
+from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect
+from jupyter_aigov.redaction.findings import DetectionFailed
+
+if TYPE_CHECKING:
+    from jupyter_aigov.redaction.engine import DetectionEngine
+
+_engines: dict[tuple[Any, ...], DetectionEngine] = {}
+_engines_lock = threading.Lock()
+NOTHING = RedactionDecision("allow")
+
+
+class Vault(Protocol):
+    """Where placeholders come from: the same value gets the same placeholder for the whole session."""
+
+    def redact(self, text: str, spans: list[tuple[int, int, str]]) -> str: ...
+
+
+def engine_for(section: Any) -> DetectionEngine:
+    """The process's engine for a policy's `redaction` settings, loading in the background from first use."""
+    from jupyter_aigov.redaction.engine import DetectionEngine  # spaCy and Presidio: imported on first need
+
+    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = DetectionEngine.from_policy(section)
+            engine.start_loading()
+    return engine
+
+
+def prepare(section: Any) -> None:
+    """Import and load the engine a policy needs on a background thread, so the first call finds it ready."""
+    if entities_to_detect(section.entities):
+        threading.Thread(target=engine_for, args=(section,), name="aigov-detect-prepare", daemon=True).start()
+
+
+def engine_status(section: Any) -> str:
+    """One sentence on the detection engine for `%aigov status`."""
+    if not entities_to_detect(section.entities):
+        return "off: the policy redacts and blocks no entity"
+    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
+    engine = _engines.get(key)
+    return engine.status() if engine is not None else "not started yet"
+
+
+@dataclass(frozen=True)
+class TransitOutcome:
+    """What redaction decided for one request, and the body to send instead when it rewrote it."""
+
+    decision: RedactionDecision
+    body: bytes | None = None
+
+
+def examine(call: AIRequest, section: Any, vault: Vault, content_encoding: str = "") -> TransitOutcome:
+    """Detect the policy's entities in the call's text parts; rewrite the body when they are to be redacted.
+
+    Raises DetectionFailed when detection cannot give a complete answer: the caller blocks the call.
+    """
+    actions = section.entities
+    wanted = entities_to_detect(actions)
+    if not wanted or not call.text_parts:
+        return TransitOutcome(NOTHING)
+    findings = engine_for(section).analyze_many([part.text for part in call.text_parts], wanted)
+    decision = decide(findings, actions)
+    if decision.action != "redact":
+        return TransitOutcome(decision)
+    body = copy.deepcopy(call.body)
+    for part, spans in zip(call.text_parts, decision.spans, strict=True):
+        if spans:
+            set_at(body, part.path, vault.redact(part.text, [(f.start, f.end, f.entity) for f in spans]))
+    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return TransitOutcome(decision, _encode_like(encoded, content_encoding))
+
+
+def _encode_like(data: bytes, content_encoding: str) -> bytes:
+    """The rewritten body in the request's own Content-Encoding."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return data
+    if encoding in ("gzip", "x-gzip"):
+        return gzip.compress(data)
+    raise DetectionFailed(f"a request body in {encoding!r} encoding cannot be rewritten, so it is not sent")
+
+
+def entity_summary(counts: dict[str, int]) -> str:
+    """'PERSON (2), EMAIL_ADDRESS (1)': types and counts, never values."""
+    return ", ".join(f"{entity} ({count})" for entity, count in counts.items())

@@ -1,0 +1,160 @@
+"""Redaction in transit with the real SDKs and clients: the provider never sees a protected value."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import anthropic
+import boto3
+import httpx
+import httpx2
+import openai
+import pytest
+import requests
+import urllib3
+
+import aigov
+
+PROMPT = "Summarise the complaint from Frank Holt (frank.holt@example.com) about the churn score."
+VALUES = ("Frank Holt", "frank.holt@example.com")
+SECRET_PROMPT = "Use the key sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd to call the API."
+REDACT = """
+version: 1
+redaction:
+  entities: {PERSON: redact, EMAIL_ADDRESS: redact, SECRET: block}
+  deadline_ms: 30000
+"""
+
+
+def _sent(provider) -> bytes:
+    return b"".join(request.body for request in provider.received)
+
+
+def _assert_redacted(governed, provider, calls: int = 1) -> None:
+    sent = _sent(provider)
+    for value in VALUES:
+        assert value.encode() not in sent
+    assert b"<PERSON_1>" in sent and b"<EMAIL_ADDRESS_1>" in sent
+    records = governed.records("ai.call")
+    assert [r["decision"] for r in records] == ["redact"] * calls
+    assert records[0]["entities"] == {"EMAIL_ADDRESS": 1, "PERSON": 1}
+    assert "redaction.redact" in records[0]["rules"]
+    log = governed.log_path.read_text()
+    assert all(value not in log for value in VALUES)
+
+
+def test_when_openai_prompt_holds_personal_data_then_the_provider_receives_placeholders(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    governed(REDACT)
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": PROMPT}])
+    _assert_redacted(governed, provider)
+    assert json.loads(provider.received[0].body)["messages"][0]["content"].startswith(
+        "Summarise the complaint from <PERSON_1> (<EMAIL_ADDRESS_1>)"
+    )
+
+
+def test_when_a_chat_resends_its_history_then_the_same_person_keeps_the_same_placeholder(governed, provider):
+    client = anthropic.Anthropic(base_url=provider.anthropic_base_url, api_key="x")
+    governed(REDACT)
+    history = [{"role": "user", "content": PROMPT}]
+    client.messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=history)
+    history += [
+        {"role": "assistant", "content": "Noted."},
+        {"role": "user", "content": "Draft a short reply to Frank Holt."},
+    ]
+    client.messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=history)
+    second = json.loads(provider.received[1].body)["messages"]
+    assert second[0]["content"].startswith("Summarise the complaint from <PERSON_1>")
+    assert second[2]["content"] == "Draft a short reply to <PERSON_1>."
+
+
+def test_when_the_prompt_holds_a_secret_then_the_call_is_blocked_and_never_sent(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    governed(REDACT)
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": SECRET_PROMPT}])
+    assert refused.value.rule == "redaction.block"
+    assert "SECRET (1)" in refused.value.reason and "sk-proj" not in str(refused.value)
+    assert provider.received == []
+    (record,) = governed.records("ai.call")
+    assert record["entities"] == {"SECRET": 1}
+    assert "sk-proj" not in governed.log_path.read_text()
+
+
+def test_when_detection_cannot_answer_in_time_then_the_call_is_blocked(governed, provider):
+    # a 1 ms deadline: the engine for these settings is still loading, so nothing is checked and nothing sent
+    governed(REDACT.replace("deadline_ms: 30000", "deadline_ms: 1"))
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(
+            provider.openai_base_url + "/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "A brand new text " * 3}]},
+        )
+    assert refused.value.rule == "redaction.failed"
+    assert provider.received == []
+
+
+@pytest.mark.parametrize("library", ["httpx", "httpx2", "requests", "urllib3"])
+def test_when_raw_clients_send_personal_data_then_the_body_and_its_length_are_rewritten(governed, provider, library):
+    governed(REDACT)
+    url = provider.openai_base_url + "/chat/completions"
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": PROMPT}]}
+    if library == "requests":
+        reply = requests.post(url, json=body, timeout=10)
+        status = reply.status_code
+    elif library == "urllib3":
+        status = (
+            urllib3.PoolManager()
+            .request("POST", url, body=json.dumps(body), headers={"Content-Type": "application/json"})
+            .status
+        )
+    else:
+        status = {"httpx": httpx, "httpx2": httpx2}[library].post(url, json=body).status_code
+    assert status == 200  # the stand-in parsed the rewritten JSON: its length was right
+    _assert_redacted(governed, provider)
+
+
+async def test_when_aiohttp_sends_personal_data_then_the_body_is_rewritten(governed, provider):
+    governed(REDACT)
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": PROMPT}]}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(provider.openai_base_url + "/chat/completions", json=body) as reply,
+    ):
+        assert reply.status == 200
+    _assert_redacted(governed, provider)
+    assert provider.received[0].headers["content-type"].startswith("application/json")
+
+
+def test_when_bedrock_is_redacted_then_it_happens_before_signing(governed, provider):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    client = boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=provider.bedrock_endpoint_url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    governed(REDACT)
+    client.converse(
+        modelId="anthropic.claude-3-haiku-20240307-v1:0", messages=[{"role": "user", "content": [{"text": PROMPT}]}]
+    )
+    _assert_redacted(governed, provider)
+    received = provider.received[0]
+    # recompute the signature over what the provider received: it must be the one the request carried
+    authorization = received.headers["authorization"]
+    signed = authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
+    request = AWSRequest(
+        method="POST",
+        url=provider.bedrock_endpoint_url + received.path,
+        data=received.body,
+        headers={name: received.headers[name] for name in signed},
+    )
+    request.context["timestamp"] = received.headers["x-amz-date"]
+    signer = SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "bedrock", "us-east-1")
+    signer._modify_request_before_signing(request)
+    signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    assert authorization.endswith("Signature=" + signature)
