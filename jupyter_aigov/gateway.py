@@ -21,6 +21,7 @@ from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision
 from .redaction.findings import DetectionFailed
 from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
+from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
 from .state import active_gateway
 
@@ -169,7 +170,9 @@ class Gateway:
             self._count("block", record)
             refuse(PolicyViolation(verdict.rules[0], verdict.reason, record, verdict.hint))
         self._count(verdict.decision, record)
-        return Exchange(self, call, record, transit.body)
+        # placeholders (this call's or earlier turns') may come back in the answer: the caller gets values
+        restoring = bool(effective.redaction.restore_in_response and len(self.vault))
+        return Exchange(self, call, record, transit.body, restoring)
 
     def _redact(
         self, call: AIRequest, outbound: OutboundRequest, effective: Any, verdict: Decision
@@ -267,18 +270,31 @@ class Gateway:
 class Exchange:
     """One allowed AI call in flight: collects the response's status and usage, then records them."""
 
-    __slots__ = ("_done", "body", "call", "call_record", "gateway", "started", "status")
+    __slots__ = ("_done", "body", "call", "call_record", "gateway", "restoring", "started", "status")
 
     def __init__(
-        self, gateway: Gateway, call: AIRequest, call_record: dict[str, Any], body: bytes | None = None
+        self,
+        gateway: Gateway,
+        call: AIRequest,
+        call_record: dict[str, Any],
+        body: bytes | None = None,
+        restoring: bool = False,
     ) -> None:
         self.gateway = gateway
         self.body = body  # the rewritten request body to send instead, when redaction changed it
+        self.restoring = restoring  # ask for an uncompressed answer and put values back in what the caller reads
         self.call = call
         self.call_record = call_record
         self.started = time.perf_counter()
         self.status: int | None = None
         self._done = False
+
+    def restorer(self, headers: Any) -> StreamRestorer | None:
+        """What puts original values back into the response the caller reads, or None when nothing must."""
+        if not self.restoring or header_value(headers, "content-encoding").lower() not in ("", "identity"):
+            return None  # a provider that compressed anyway is passed through as it answered
+        restorer = StreamRestorer(self.gateway.vault, header_value(headers, "content-type"))
+        return None if restorer.unsupported else restorer
 
     def finish(self, usage: Usage | None, *, error: str | None = None) -> None:
         """Record the outcome once: usage when the response was read, or the error that ended it."""

@@ -16,7 +16,7 @@ import aigov
 from jupyter_aigov.evidence import verify_log
 
 CANARY_PROMPT = "Canary prompt: Wilhelmina Quartzfeld asked about invoice 99-ZETA"
-CANARY_REPLY = "Canary reply: the zebra ledger balances at 4242"
+CANARY_REPLY = "Canary reply: the zebra ledger balances at QX4242Z"
 
 
 def test_when_calls_carry_text_then_no_prompt_or_reply_text_reaches_the_log(governed, provider):
@@ -38,7 +38,7 @@ def test_when_calls_carry_text_then_no_prompt_or_reply_text_reaches_the_log(gove
     )
     assert len(governed.records("ai.call")) == 3
     text = governed.log_path.read_text()
-    for fragment in ("Wilhelmina", "Quartzfeld", "99-ZETA", "zebra ledger", "4242"):
+    for fragment in ("Wilhelmina", "Quartzfeld", "99-ZETA", "zebra ledger", "QX4242Z"):
         assert fragment not in text
 
 

@@ -158,3 +158,67 @@ def test_when_bedrock_is_redacted_then_it_happens_before_signing(governed, provi
     signer._modify_request_before_signing(request)
     signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
     assert authorization.endswith("Signature=" + signature)
+
+
+ECHO_PROMPT = "Frank Holt (frank.holt@example.com) asked about the churn score."
+RESTORED = "Frank Holt (frank.holt@example.com)"
+
+
+def _tool_reply():
+    from jupyter_aigov.testing import Reply, ToolCall
+
+    return Reply(tool_calls=[ToolCall("send_email", {"to": "<EMAIL_ADDRESS_1>", "name": "<PERSON_1>"})])
+
+
+def test_when_openai_answers_with_placeholders_then_the_caller_reads_the_values(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    governed(REDACT)
+    messages = [{"role": "user", "content": ECHO_PROMPT}]
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+    assert RESTORED in reply.choices[0].message.content
+    assert b"<PERSON_1>" in provider.received[0].body  # what left the machine had the placeholder
+    provider.script(_tool_reply())
+    called = client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+    arguments = json.loads(called.choices[0].message.tool_calls[0].function.arguments)
+    assert arguments == {"to": "frank.holt@example.com", "name": "Frank Holt"}
+
+
+def test_when_openai_streams_placeholders_then_the_caller_reads_the_values_chunk_by_chunk(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    governed(REDACT)
+    messages = [{"role": "user", "content": ECHO_PROMPT}]
+    chunks = list(client.chat.completions.create(model="gpt-4o-mini", messages=messages, stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert RESTORED in text and "<PERSON_1>" not in text
+    provider.script(_tool_reply())
+    stream = client.chat.completions.create(model="gpt-4o-mini", messages=messages, stream=True)
+    pieces = [
+        call.function.arguments or ""
+        for chunk in stream
+        if chunk.choices
+        for call in chunk.choices[0].delta.tool_calls or []
+    ]
+    assert json.loads("".join(pieces)) == {"to": "frank.holt@example.com", "name": "Frank Holt"}
+
+
+def test_when_anthropic_answers_with_placeholders_then_json_and_stream_are_restored(governed, provider):
+    client = anthropic.Anthropic(base_url=provider.anthropic_base_url, api_key="x")
+    governed(REDACT)
+    messages = [{"role": "user", "content": ECHO_PROMPT}]
+    message = client.messages.create(model="claude-sonnet-4-6", max_tokens=100, messages=messages)
+    assert RESTORED in message.content[0].text
+    with client.messages.stream(model="claude-sonnet-4-6", max_tokens=100, messages=messages) as stream:
+        streamed = "".join(stream.text_stream)
+    assert RESTORED in streamed
+    provider.script(_tool_reply())
+    with client.messages.stream(model="claude-sonnet-4-6", max_tokens=100, messages=messages) as stream:
+        final = stream.get_final_message()
+    (tool_use,) = [block for block in final.content if block.type == "tool_use"]
+    assert tool_use.input == {"to": "frank.holt@example.com", "name": "Frank Holt"}
+
+
+def test_when_restoring_is_off_then_the_caller_reads_the_placeholders(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    governed(REDACT + "  restore_in_response: false\n")
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": ECHO_PROMPT}])
+    assert "<PERSON_1> (<EMAIL_ADDRESS_1>)" in reply.choices[0].message.content

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..gateway import OutboundRequest
+from ..gateway import Exchange, OutboundRequest
+from ..redaction.restore_stream import StreamRestorer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -21,8 +22,11 @@ def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
     return OutboundRequest(library, request.method, url, request.headers, request.__dict__.get("_content"))
 
 
-def _send_instead(module: ModuleType, request: Any, body: bytes | None) -> None:
-    """Put the redacted body in place of the original, with its length."""
+def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
+    """Put the redacted body in place of the original, with its length; ask for an answer we can restore."""
+    if exchange.restoring:
+        request.headers["Accept-Encoding"] = "identity"
+    body = exchange.body
     if body is None:
         return
     request.stream = module.ByteStream(body)
@@ -30,18 +34,31 @@ def _send_instead(module: ModuleType, request: Any, body: bytes | None) -> None:
     request.headers["Content-Length"] = str(len(body))
 
 
+def _restoring(exchange: Exchange, response: Any) -> StreamRestorer | None:
+    """The restorer for this response; its length changes, so the Content-Length it came with goes."""
+    restorer = exchange.restorer(response.headers)
+    if restorer is not None:
+        response.headers.pop("Content-Length", None)
+    return restorer
+
+
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
     """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
 
     class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap) -> None:
-            self._inner, self._tap = inner, tap
+        def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer | None) -> None:
+            self._inner, self._tap, self._restorer = inner, tap, restorer
 
         def __iter__(self) -> Iterator[bytes]:
+            restorer = self._restorer
             try:
                 for chunk in self._inner:
                     self._tap.feed(chunk)
-                    yield chunk
+                    out = restorer.feed(chunk) if restorer is not None else chunk
+                    if out:
+                        yield out
+                if restorer is not None and (tail := restorer.close()):
+                    yield tail
             except BaseException as exc:
                 self._tap.close(error=type(exc).__name__)
                 raise
@@ -54,14 +71,19 @@ def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
                 self._tap.close()
 
     class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap) -> None:
-            self._inner, self._tap = inner, tap
+        def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer | None) -> None:
+            self._inner, self._tap, self._restorer = inner, tap, restorer
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
+            restorer = self._restorer
             try:
                 async for chunk in self._inner:
                     self._tap.feed(chunk)
-                    yield chunk
+                    out = restorer.feed(chunk) if restorer is not None else chunk
+                    if out:
+                        yield out
+                if restorer is not None and (tail := restorer.close()):
+                    yield tail
             except BaseException as exc:
                 self._tap.close(error=type(exc).__name__)
                 raise
@@ -91,12 +113,11 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return original(self, request)
-            _send_instead(module, request, exchange.body)
+            _send_instead(module, request, exchange)
             with sending(exchange):
                 response = original(self, request)
-            response.stream = sync_stream(
-                response.stream, ResponseTap(exchange, response.status_code, response.headers)
-            )
+            tap = ResponseTap(exchange, response.status_code, response.headers)
+            response.stream = sync_stream(response.stream, tap, _restoring(exchange, response))
             return response
 
         return _send_single_request
@@ -112,11 +133,11 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             exchange = gateway.begin(_outbound(library, request, url))
             if exchange is None:
                 return await original(self, request)
-            _send_instead(module, request, exchange.body)
+            _send_instead(module, request, exchange)
             with sending(exchange):
                 response = await original(self, request)
             tap = ResponseTap(exchange, response.status_code, response.headers)
-            response.stream = async_stream(response.stream, tap)
+            response.stream = async_stream(response.stream, tap, _restoring(exchange, response))
             return response
 
         return _send_single_request
