@@ -222,3 +222,25 @@ def test_when_restoring_is_off_then_the_caller_reads_the_placeholders(governed, 
     governed(REDACT + "  restore_in_response: false\n")
     reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": ECHO_PROMPT}])
     assert "<PERSON_1> (<EMAIL_ADDRESS_1>)" in reply.choices[0].message.content
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+@pytest.mark.parametrize("library", ["requests", "urllib3"])
+def test_when_raw_clients_read_placeholders_then_values_are_restored(governed, provider, library, stream):
+    governed(REDACT)
+    url = provider.openai_base_url + "/chat/completions"
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": ECHO_PROMPT}], "stream": stream}
+    if library == "requests":
+        with requests.post(url, json=body, stream=stream, timeout=10) as reply:
+            text = b"".join(reply.iter_content(7)).decode()  # small chunks: placeholders split across reads
+    else:
+        reply = urllib3.PoolManager().request(
+            "POST", url, body=json.dumps(body), preload_content=not stream, headers={"Content-Type": "application/json"}
+        )
+        text = (b"".join(reply.stream(5)) if stream else reply.data).decode()
+    if stream:
+        events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: {")]
+        text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events if e["choices"])
+    else:
+        text = json.loads(text)["choices"][0]["message"]["content"]
+    assert RESTORED in text

@@ -26,6 +26,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if exchange.body is not None:  # redacted: the prepared request carries the new body and length
                 request.body = exchange.body
                 request.headers["Content-Length"] = str(len(exchange.body))
+            if exchange.restoring:
+                request.headers["Accept-Encoding"] = "identity"
             with sending(exchange):
                 response = original(self, request, *args, **kwargs)
             tap_response(response.raw, exchange)

@@ -32,38 +32,62 @@ def with_length(headers: Any, length: int) -> dict[str, Any]:
 
 
 def tap_response(response: Any, exchange: Exchange) -> None:
-    """Copy what the caller reads from a urllib3 response into the exchange's usage reader."""
+    """Copy what the caller reads from a urllib3 response into the usage reader; restore values in it."""
     tap = ResponseTap(exchange, response.status, response.headers)
+    restorer = exchange.restorer(response.headers)
+    if restorer is not None:
+        response.headers.discard("Content-Length")  # restored values change the length
     body = getattr(response, "_body", None)
     if body:  # preloaded: the whole body is already here
         tap.feed(body)
         tap.close()
+        if restorer is not None:
+            response._body = restorer.feed(body) + restorer.close()
         return
     read, read_chunked, release, close = response.read, response.read_chunked, response.release_conn, response.close
     # urllib3 releases the connection from inside read(), before read() returns the last bytes:
     # a release seen mid-read only marks the end, and the tap closes once those bytes are fed.
     reading = [False]
+    restored_to_end = [restorer is None]
+
+    def restored(data: bytes, ended: bool) -> bytes:
+        if restored_to_end[0]:
+            return data if restorer is None else b""
+        assert restorer is not None
+        out = restorer.feed(data) if data else b""
+        if ended:
+            restored_to_end[0] = True
+            out += restorer.close()
+        return out
 
     def tapped_read(amt: int | None = None, decode_content: bool | None = None, *args: Any, **kwargs: Any) -> Any:
-        reading[0] = True
-        try:
-            data = read(amt, decode_content, *args, **kwargs)
-        finally:
-            reading[0] = False
-        tap.feed(data)
-        if not data or amt is None or response.isclosed():
-            tap.close()
-        return data
+        while True:
+            reading[0] = True
+            try:
+                data = read(amt, decode_content, *args, **kwargs)
+            finally:
+                reading[0] = False
+            tap.feed(data)
+            ended = not data or amt is None or response.isclosed()
+            if ended:
+                tap.close()
+            out = restored(data, ended)
+            # an empty read means the end to most callers: while the restorer holds bytes back, read on
+            if out or ended:
+                return out
 
     def tapped_read_chunked(amt: int | None = None, decode_content: bool | None = None) -> Any:
         reading[0] = True
         try:
             for chunk in read_chunked(amt, decode_content):
                 tap.feed(chunk)
-                yield chunk
+                if out := restored(chunk, False):
+                    yield out
         finally:
             reading[0] = False
         tap.close()
+        if tail := restored(b"", True):
+            yield tail
 
     def tapped_release_conn() -> Any:
         if not reading[0]:
@@ -76,11 +100,15 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         return close()
 
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
-    response.read, response.read_chunked, response.release_conn = (
-        tapped_read,
-        tapped_read_chunked,
-        tapped_release_conn,
-    )
+    response.read, response.read_chunked = tapped_read, tapped_read_chunked
+    response.release_conn, response.close = tapped_release_conn, tapped_close
+
+
+def ask_for_identity(headers: Any) -> dict[str, Any]:
+    """A copy of the headers asking for an uncompressed answer, which values can be restored in."""
+    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() != "accept-encoding"}
+    copied["Accept-Encoding"] = "identity"
+    return copied
 
 
 def _full_url(pool: Any, url: str) -> str:
@@ -106,6 +134,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 return original(self, method, url, body, headers, *args, **kw)
             if exchange.body is not None:  # redacted: send the new body, with its length
                 body, headers = exchange.body, with_length(headers, len(exchange.body))
+            if exchange.restoring:
+                headers = ask_for_identity(headers)
             with sending(exchange):
                 response = original(self, method, url, body, headers, *args, **kw)
             tap_response(response, exchange)
