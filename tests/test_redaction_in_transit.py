@@ -244,3 +244,19 @@ def test_when_raw_clients_read_placeholders_then_values_are_restored(governed, p
     else:
         text = json.loads(text)["choices"][0]["message"]["content"]
     assert RESTORED in text
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+async def test_when_aiohttp_reads_placeholders_then_values_are_restored(governed, provider, stream):
+    governed(REDACT)
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": ECHO_PROMPT}], "stream": stream}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(provider.openai_base_url + "/chat/completions", json=body) as reply,
+    ):
+        if stream:
+            events = [json.loads(line[6:]) async for line in reply.content if line.startswith(b"data: {")]
+            text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events if e["choices"])
+        else:
+            text = (await reply.json())["choices"][0]["message"]["content"]
+    assert RESTORED in text

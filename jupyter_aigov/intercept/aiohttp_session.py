@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
+from ..redaction.restore_stream import StreamRestorer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -72,6 +73,73 @@ class TappedContent:
             yield chunk
 
 
+class RestoringContent(TappedContent):
+    """A response's content with original values put back: reads come from a buffer of restored bytes."""
+
+    def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer) -> None:
+        super().__init__(inner, tap)
+        self._restorer = restorer
+        self._buffer = bytearray()
+        self._ended = False
+
+    async def _fill(self) -> bool:
+        """Read more from the network into the buffer; False once everything was read and released."""
+        while not self._ended:
+            data = await self._inner.readany()
+            self._tap.feed(data)
+            if data:
+                self._buffer += self._restorer.feed(data)
+            else:
+                self._ended = True
+                self._buffer += self._restorer.close()
+                self._tap.close()
+            if self._buffer:
+                return True
+        return bool(self._buffer)
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def at_eof(self) -> bool:
+        return self._ended and not self._buffer
+
+    async def read(self, n: int = -1) -> bytes:
+        if n < 0:
+            while await self._fill() and not self._ended:
+                pass
+            return self._take(len(self._buffer))
+        if not self._buffer:
+            await self._fill()
+        return self._take(n)
+
+    async def readany(self) -> bytes:
+        if not self._buffer:
+            await self._fill()
+        return self._take(len(self._buffer))
+
+    async def readline(self, **kwargs: Any) -> bytes:
+        while b"\n" not in self._buffer and await self._fill() and not self._ended:
+            pass
+        end = self._buffer.find(b"\n")
+        return self._take(end + 1 if end >= 0 else len(self._buffer))
+
+    async def readuntil(self, separator: bytes = b"\n", **kwargs: Any) -> bytes:
+        while separator not in self._buffer and await self._fill() and not self._ended:
+            pass
+        end = self._buffer.find(separator)
+        return self._take(end + len(separator) if end >= 0 else len(self._buffer))
+
+    async def readexactly(self, n: int) -> bytes:
+        while len(self._buffer) < n and await self._fill() and not self._ended:
+            pass
+        return self._take(n)
+
+    async def readchunk(self) -> tuple[bytes, bool]:
+        return await self.readany(), True
+
+
 def _body(session: Any, data: Any, json: Any) -> bytes | None:
     """The body as the session will send it; None when it cannot be known without sending it."""
     if json is not None:
@@ -101,6 +169,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
             if exchange is None:
                 return await original(self, method, str_or_url, **kwargs)
+            if exchange.restoring:  # an uncompressed answer, which values can be restored in
+                kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "Accept-Encoding": "identity"}
             if exchange.body is not None:  # redacted: the new JSON goes as data, still typed as JSON
                 had_json = kwargs.pop("json", None) is not None
                 kwargs["data"] = exchange.body
@@ -111,7 +181,11 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             with sending(exchange):
                 response = await original(self, method, str_or_url, **kwargs)
             tap = ResponseTap(exchange, response.status, response.headers)
-            response.content = TappedContent(response.content, tap)
+            restorer = exchange.restorer(response.headers)
+            if restorer is None:
+                response.content = TappedContent(response.content, tap)
+            else:
+                response.content = RestoringContent(response.content, tap, restorer)
             release, close = response.release, response.close
 
             def tapped_release() -> Any:
