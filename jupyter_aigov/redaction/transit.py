@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from jupyter_aigov.redaction.engine import DetectionEngine
 
 _engines: dict[tuple[Any, ...], DetectionEngine] = {}
+# A call made just after %load_ext waits for the model that is loading in the background (a few seconds at
+# most) rather than being refused; `deadline_ms` then bounds the analysis itself.
+LOAD_WAIT_S = 60.0
 _engines_lock = threading.Lock()
 NOTHING = RedactionDecision("allow")
 
@@ -76,7 +79,9 @@ def examine(call: AIRequest, section: Any, vault: Vault, content_encoding: str =
     wanted = entities_to_detect(actions)
     if not wanted or not call.text_parts:
         return TransitOutcome(NOTHING)
-    findings = engine_for(section).analyze_many([part.text for part in call.text_parts], wanted)
+    engine = engine_for(section)
+    engine.wait_ready(LOAD_WAIT_S)
+    findings = engine.analyze_many([part.text for part in call.text_parts], wanted)
     decision = decide(findings, actions)
     if decision.action != "redact":
         return TransitOutcome(decision)
