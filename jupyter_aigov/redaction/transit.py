@@ -47,6 +47,19 @@ def engine_for(section: Any) -> DetectionEngine:
     return engine
 
 
+_prepared_sections: dict[int, tuple[Any, frozenset[str], Any]] = {}
+
+
+def _prepared(section: Any) -> tuple[frozenset[str], Any]:
+    """The entities a policy section detects and its engine, worked out once per section (a hot path)."""
+    found = _prepared_sections.get(id(section))
+    if found is None or found[0] is not section:
+        wanted = entities_to_detect(section.entities)
+        # the section is kept in the entry, so its id cannot be reused by another object meanwhile
+        found = _prepared_sections[id(section)] = (section, wanted, engine_for(section) if wanted else None)
+    return found[1], found[2]
+
+
 def prepare(section: Any) -> None:
     """Import and load the engine a policy needs on a background thread, so the first call finds it ready."""
     if entities_to_detect(section.entities):
@@ -76,12 +89,13 @@ def examine(call: AIRequest, section: Any, vault: Vault, content_encoding: str =
     Raises DetectionFailed when detection cannot give a complete answer: the caller blocks the call.
     """
     actions = section.entities
-    wanted = entities_to_detect(actions)
+    wanted, engine = _prepared(section)
     if not wanted or not call.text_parts:
         return TransitOutcome(NOTHING)
-    engine = engine_for(section)
     engine.wait_ready(LOAD_WAIT_S)
     findings = engine.analyze_many([part.text for part in call.text_parts], wanted)
+    if not any(findings):
+        return TransitOutcome(NOTHING)
     decision = decide(findings, actions)
     if decision.action != "redact":
         return TransitOutcome(decision)
