@@ -21,6 +21,7 @@ from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision
 from .redaction.findings import DetectionFailed
 from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
+from .redaction.restore_eventstream import EventStreamRestorer
 from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
 from .state import active_gateway
@@ -38,6 +39,7 @@ class OutboundRequest:
 
 
 NOT_EXAMINED = TransitOutcome(RedactionDecision("allow"))
+Restorer = StreamRestorer | EventStreamRestorer  # puts original values back into the bytes a caller reads
 
 
 class Gateway:
@@ -289,11 +291,14 @@ class Exchange:
         self.status: int | None = None
         self._done = False
 
-    def restorer(self, headers: Any) -> StreamRestorer | None:
+    def restorer(self, headers: Any) -> Restorer | None:
         """What puts original values back into the response the caller reads, or None when nothing must."""
         if not self.restoring or header_value(headers, "content-encoding").lower() not in ("", "identity"):
             return None  # a provider that compressed anyway is passed through as it answered
-        restorer = StreamRestorer(self.gateway.vault, header_value(headers, "content-type"))
+        content_type = header_value(headers, "content-type")
+        if content_type.lower().startswith("application/vnd.amazon.eventstream"):
+            return EventStreamRestorer(self.gateway.vault)
+        restorer = StreamRestorer(self.gateway.vault, content_type)
         return None if restorer.unsupported else restorer
 
     def finish(self, usage: Usage | None, *, error: str | None = None) -> None:

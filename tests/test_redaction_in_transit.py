@@ -260,3 +260,41 @@ async def test_when_aiohttp_reads_placeholders_then_values_are_restored(governed
         else:
             text = (await reply.json())["choices"][0]["message"]["content"]
     assert RESTORED in text
+
+
+def _bedrock_client(provider):
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=provider.bedrock_endpoint_url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+
+def test_when_bedrock_answers_with_placeholders_then_every_operation_is_restored(governed, provider):
+    client = _bedrock_client(provider)
+    governed(REDACT)
+    model = "anthropic.claude-3-haiku-20240307-v1:0"
+    messages = [{"role": "user", "content": [{"text": ECHO_PROMPT}]}]
+    conversed = client.converse(modelId=model, messages=messages)
+    assert RESTORED in conversed["output"]["message"]["content"][0]["text"]
+    streamed = client.converse_stream(modelId=model, messages=messages)
+    text = "".join(
+        e["contentBlockDelta"]["delta"].get("text", "") for e in streamed["stream"] if "contentBlockDelta" in e
+    )
+    assert RESTORED in text and "<PERSON_1>" not in text
+    body = json.dumps(
+        {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 100,
+            "messages": [{"role": "user", "content": ECHO_PROMPT}],
+        }
+    )
+    invoked = json.loads(client.invoke_model(modelId=model, body=body)["body"].read())
+    assert RESTORED in invoked["content"][0]["text"]
+    chunks = client.invoke_model_with_response_stream(modelId=model, body=body)["body"]
+    events = [json.loads(e["chunk"]["bytes"]) for e in chunks if "chunk" in e]
+    text = "".join(e["delta"].get("text", "") for e in events if e.get("type") == "content_block_delta")
+    assert RESTORED in text
+    assert all(value.encode() not in _sent(provider) for value in VALUES)

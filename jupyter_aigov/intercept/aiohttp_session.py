@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
-from ..redaction.restore_stream import StreamRestorer
+from ..gateway import Restorer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -76,7 +76,7 @@ class TappedContent:
 class RestoringContent(TappedContent):
     """A response's content with original values put back: reads come from a buffer of restored bytes."""
 
-    def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer) -> None:
+    def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer) -> None:
         super().__init__(inner, tap)
         self._restorer = restorer
         self._buffer = bytearray()

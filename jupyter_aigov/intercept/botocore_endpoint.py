@@ -9,24 +9,35 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from ..redaction.restore import restore_value
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes, tap_response, with_length
+from .urllib3_pool import as_bytes, ask_for_identity, tap_response, with_length
 
 
 def _finish(exchange: Any, result: Any) -> None:
-    """Read usage from what botocore parsed, or tap the raw stream of an event-stream operation."""
+    """Read usage (and restore values) as the caller reads a streamed body; else from what botocore parsed."""
     http_response, parsed = result
     raw = getattr(http_response, "raw", None)
-    if isinstance(parsed, dict) and any(hasattr(v, "_event_generator") for v in parsed.values()) and raw is not None:
-        tap_response(raw, exchange)  # converse-stream, invoke-with-response-stream: read as the caller reads
+    streamed = isinstance(parsed, dict) and any(
+        hasattr(value, "_event_generator") or hasattr(value, "_raw_stream") for value in parsed.values()
+    )
+    if streamed and raw is not None:
+        # converse-stream, invoke-with-response-stream, invoke_model's body: read when the caller reads
+        tap_response(raw, exchange)
+        if exchange.restoring:
+            for value in parsed.values():
+                if hasattr(value, "_content_length"):
+                    value._content_length = None  # restored values change the length it would check
         return
     tap = ResponseTap(exchange, http_response.status_code, http_response.headers)
     content = getattr(http_response, "_content", None)
-    if content is not None and "body" not in (parsed or {}):
+    if content is not None:
         tap.feed(content)
     tap.close()
+    if exchange.restoring and isinstance(parsed, dict) and "output" in parsed:
+        parsed["output"] = restore_value(parsed["output"], exchange.gateway.vault)  # converse: already parsed
 
 
 def install(patches: PatchSet, module: ModuleType) -> None:
@@ -51,6 +62,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if exchange.body is not None:  # redacted before SigV4 signs the request: the signature covers it
                 request_dict["body"] = exchange.body
                 request_dict["headers"] = with_length(request_dict.get("headers"), len(exchange.body))
+            if exchange.restoring:
+                request_dict["headers"] = ask_for_identity(request_dict.get("headers"))
             with sending(exchange):
                 result = original(self, request_dict, operation_model)
             _finish(exchange, result)

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..gateway import Exchange, OutboundRequest
-from ..redaction.restore_stream import StreamRestorer
+from ..gateway import Exchange, OutboundRequest, Restorer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -34,7 +33,7 @@ def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
     request.headers["Content-Length"] = str(len(body))
 
 
-def _restoring(exchange: Exchange, response: Any) -> StreamRestorer | None:
+def _restoring(exchange: Exchange, response: Any) -> Restorer | None:
     """The restorer for this response; its length changes, so the Content-Length it came with goes."""
     restorer = exchange.restorer(response.headers)
     if restorer is not None:
@@ -46,7 +45,7 @@ def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
     """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
 
     class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer | None) -> None:
+        def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
             self._inner, self._tap, self._restorer = inner, tap, restorer
 
         def __iter__(self) -> Iterator[bytes]:
@@ -71,7 +70,7 @@ def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
                 self._tap.close()
 
     class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap, restorer: StreamRestorer | None) -> None:
+        def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
             self._inner, self._tap, self._restorer = inner, tap, restorer
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
