@@ -298,3 +298,34 @@ def test_when_bedrock_answers_with_placeholders_then_every_operation_is_restored
     text = "".join(e["delta"].get("text", "") for e in events if e.get("type") == "content_block_delta")
     assert RESTORED in text
     assert all(value.encode() not in _sent(provider) for value in VALUES)
+
+
+def test_when_gemini_prompt_holds_personal_data_then_it_is_redacted_and_restored(governed, provider):
+    from google import genai
+    from google.genai import types
+
+    client = genai.Client(api_key="x", http_options=types.HttpOptions(base_url=provider.gemini_base_url))
+    governed(REDACT)
+    reply = client.models.generate_content(model="gemini-2.5-flash", contents=ECHO_PROMPT)
+    streamed = "".join(
+        c.text or "" for c in client.models.generate_content_stream(model="gemini-2.5-flash", contents=ECHO_PROMPT)
+    )
+    assert RESTORED in reply.text and RESTORED in streamed
+    assert all(value.encode() not in _sent(provider) for value in VALUES)
+
+
+def test_when_no_ner_model_is_installed_then_patterns_still_run_and_status_says_so(governed, provider):
+    governed(REDACT.replace("deadline_ms: 30000", "deadline_ms: 30000\n  nlp_model: no_such_pipeline"))
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(
+            provider.openai_base_url + "/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": SECRET_PROMPT}]},
+        )
+    assert refused.value.rule == "redaction.block"  # secrets are found by patterns, without spaCy's NER
+    httpx2.post(
+        provider.openai_base_url + "/chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": "Write to frank.holt@example.com"}]},
+    )
+    assert b"<EMAIL_ADDRESS_1>" in _sent(provider)
+    detection = aigov.status()["detection"]
+    assert "no_such_pipeline" in detection and "NER" in detection

@@ -133,7 +133,8 @@ class DetectionEngine:
             return f"Sensitive-data detection is loading spaCy model {self.nlp_model!r}."
         if self._analyzer is None:
             return f"Sensitive-data detection failed to load: {self._load_error!r}; every AI call is refused."
-        return self._analyzer.pipeline.note
+        pipeline = self._analyzer.pipeline
+        return pipeline.note if pipeline.ner_available else f"NER is off: {pipeline.note}"
 
     def supported_entities(self) -> frozenset[str]:
         """Entity types some recognizer can find (empty until loaded)."""
