@@ -19,6 +19,7 @@ from .policy import LoadedPolicy
 from .providers import get_catalogue
 from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision
+from .redaction.echoes import EchoCache
 from .redaction.findings import DetectionFailed
 from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
 from .redaction.restore_eventstream import EventStreamRestorer
@@ -57,6 +58,7 @@ class Gateway:
         self._lock = threading.Lock()
         self.counts = {"allow": 0, "redact": 0, "block": 0, "error": 0}
         self.vault = PlaceholderVault()
+        self.echoes = EchoCache()
         self.last_decision: dict[str, Any] | None = None
         self._refresh_effective()
 
@@ -174,7 +176,9 @@ class Gateway:
         self._count(verdict.decision, record)
         # placeholders (this call's or earlier turns') may come back in the answer: the caller gets values
         restoring = bool(effective.redaction.restore_in_response and len(self.vault))
-        return Exchange(self, call, record, transit.body, restoring)
+        exchange = Exchange(self, call, record, transit.body, restoring)
+        exchange.echoing = transit is not NOT_EXAMINED and transit.decision.action != "block"
+        return exchange
 
     def _redact(
         self, call: AIRequest, outbound: OutboundRequest, effective: Any, verdict: Decision
@@ -182,7 +186,8 @@ class Gateway:
         """Personal data and secrets: block, or rewrite the body with placeholders; detection failing blocks."""
         section = effective.redaction
         try:
-            transit = examine(call, section, self.vault, header_value(outbound.headers, "content-encoding"))
+            encoding = header_value(outbound.headers, "content-encoding")
+            transit = examine(call, section, self.vault, encoding, self.echoes)
         except (DetectionFailed, PlaceholderVaultFull) as failure:
             why = failure.reason if isinstance(failure, DetectionFailed) else str(failure)
             # fail closed whatever on_error says: an unchecked prompt may carry what policy forbids sending
@@ -272,7 +277,7 @@ class Gateway:
 class Exchange:
     """One allowed AI call in flight: collects the response's status and usage, then records them."""
 
-    __slots__ = ("_done", "body", "call", "call_record", "gateway", "restoring", "started", "status")
+    __slots__ = ("_done", "body", "call", "call_record", "echoing", "gateway", "restoring", "started", "status")
 
     def __init__(
         self,
@@ -285,6 +290,7 @@ class Exchange:
         self.gateway = gateway
         self.body = body  # the rewritten request body to send instead, when redaction changed it
         self.restoring = restoring  # ask for an uncompressed answer and put values back in what the caller reads
+        self.echoing = False  # remember a JSON answer, so that resending it needs no detection
         self.call = call
         self.call_record = call_record
         self.started = time.perf_counter()

@@ -329,3 +329,23 @@ def test_when_no_ner_model_is_installed_then_patterns_still_run_and_status_says_
     assert b"<EMAIL_ADDRESS_1>" in _sent(provider)
     detection = aigov.status()["detection"]
     assert "no_such_pipeline" in detection and "NER" in detection
+
+
+def test_when_a_chat_resends_an_answer_then_the_provider_gets_its_own_text_without_new_analysis(governed, provider):
+    from jupyter_aigov.redaction.transit import engine_for
+
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
+    gateway = governed(REDACT)
+    history = [{"role": "user", "content": ECHO_PROMPT}]
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=history)
+    answer = reply.choices[0].message.content
+    assert RESTORED in answer  # the caller read the values
+    history += [{"role": "assistant", "content": answer}, {"role": "user", "content": "Thanks, that helps a lot."}]
+    engine = engine_for(gateway.effective.redaction)
+    before = engine.analyses
+    client.chat.completions.create(model="gpt-4o-mini", messages=history)
+    resent = json.loads(provider.received[-1].body)["messages"][1]["content"]
+    assert "<PERSON_1> (<EMAIL_ADDRESS_1>)" in resent and "Frank Holt" not in resent
+    assert engine.analyses - before == 1  # only the new user message was analysed
+    (_, second) = governed.records("ai.call")
+    assert second["entities"] == {"EMAIL_ADDRESS": 2, "PERSON": 2}

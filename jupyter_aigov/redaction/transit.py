@@ -10,11 +10,13 @@ import copy
 import gzip
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jupyter_aigov.providers.base import AIRequest, set_at
 from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect
+from jupyter_aigov.redaction.echoes import EchoCache, placeholder_counts
 from jupyter_aigov.redaction.findings import DetectionFailed
 
 if TYPE_CHECKING:
@@ -83,26 +85,43 @@ class TransitOutcome:
     body: bytes | None = None
 
 
-def examine(call: AIRequest, section: Any, vault: Vault, content_encoding: str = "") -> TransitOutcome:
+def examine(
+    call: AIRequest, section: Any, vault: Vault, content_encoding: str = "", echoes: EchoCache | None = None
+) -> TransitOutcome:
     """Detect the policy's entities in the call's text parts; rewrite the body when they are to be redacted.
 
-    Raises DetectionFailed when detection cannot give a complete answer: the caller blocks the call.
+    Parts that are answers the provider gave earlier (a chat resending its history) are not analysed: the
+    provider gets back its own text, placeholders included. Raises DetectionFailed when detection cannot
+    give a complete answer: the caller blocks the call.
     """
     actions = section.entities
     wanted, engine = _prepared(section)
     if not wanted or not call.text_parts:
         return TransitOutcome(NOTHING)
-    engine.wait_ready(LOAD_WAIT_S)
-    findings = engine.analyze_many([part.text for part in call.text_parts], wanted)
-    if not any(findings):
-        return TransitOutcome(NOTHING)
-    decision = decide(findings, actions)
-    if decision.action != "redact":
+    echoed: dict[int, str] = {}
+    if echoes is not None:
+        for index, part in enumerate(call.text_parts):
+            if (own := echoes.provider_text(part.text)) is not None:
+                echoed[index] = own
+    fresh = [part for index, part in enumerate(call.text_parts) if index not in echoed]
+    findings: list[list[Any]] = []
+    if fresh:
+        engine.wait_ready(LOAD_WAIT_S)
+        findings = engine.analyze_many([part.text for part in fresh], wanted)
+    decision = decide(findings, actions) if any(findings) else NOTHING
+    replaced = {index: own for index, own in echoed.items() if own != call.text_parts[index].text}
+    if decision.action == "block" or (decision.action != "redact" and not replaced):
         return TransitOutcome(decision)
     body = copy.deepcopy(call.body)
-    for part, spans in zip(call.text_parts, decision.spans, strict=True):
-        if spans:
-            set_at(body, part.path, vault.redact(part.text, [(f.start, f.end, f.entity) for f in spans]))
+    if decision.action == "redact":
+        for part, spans in zip(fresh, decision.spans, strict=True):
+            if spans:
+                set_at(body, part.path, vault.redact(part.text, [(f.start, f.end, f.entity) for f in spans]))
+    counts = Counter(decision.entities)
+    for index, own in replaced.items():
+        set_at(body, call.text_parts[index].path, own)
+        counts.update(placeholder_counts(own))
+    decision = RedactionDecision("redact", dict(sorted(counts.items())), (), decision.spans)
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return TransitOutcome(decision, _encode_like(encoded, content_encoding))
 
