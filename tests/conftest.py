@@ -29,6 +29,20 @@ def provider(running_provider: StandInProvider) -> StandInProvider:
     return running_provider
 
 
+@pytest.fixture
+def bedrock(provider: StandInProvider) -> object:
+    """A bedrock-runtime client (boto3) pointed at the stand-in provider, with dummy credentials."""
+    import boto3
+
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=provider.bedrock_endpoint_url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+
 class Governed:
     """Governance switched on for one test, with its evidence in a temporary folder."""
 

@@ -262,18 +262,8 @@ async def test_when_aiohttp_reads_placeholders_then_values_are_restored(governed
     assert RESTORED in text
 
 
-def _bedrock_client(provider):
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        endpoint_url=provider.bedrock_endpoint_url,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-
-
-def test_when_bedrock_answers_with_placeholders_then_every_operation_is_restored(governed, provider):
-    client = _bedrock_client(provider)
+def test_when_bedrock_answers_with_placeholders_then_every_operation_is_restored(governed, provider, bedrock):
+    client = bedrock
     governed(REDACT)
     model = "anthropic.claude-3-haiku-20240307-v1:0"
     messages = [{"role": "user", "content": [{"text": ECHO_PROMPT}]}]

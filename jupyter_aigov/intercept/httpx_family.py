@@ -41,25 +41,37 @@ def _restoring(exchange: Exchange, response: Any) -> Restorer | None:
     return restorer
 
 
+class _Relay:
+    """What sync and async streams share: each chunk to the usage tap, and to the caller restored."""
+
+    def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
+        self._inner, self._tap, self._restorer = inner, tap, restorer
+
+    def _pass_on(self, chunk: bytes) -> bytes:
+        self._tap.feed(chunk)
+        return self._restorer.feed(chunk) if self._restorer is not None else chunk
+
+    def _end(self) -> bytes:
+        """What the restorer still held, once the provider's stream ended."""
+        return self._restorer.close() if self._restorer is not None else b""
+
+    def _failed(self, exc: BaseException) -> None:
+        self._tap.close(error=type(exc).__name__)
+
+
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
     """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
 
-    class TappedSyncStream(module.SyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
-            self._inner, self._tap, self._restorer = inner, tap, restorer
-
+    class TappedSyncStream(_Relay, module.SyncByteStream):  # type: ignore[name-defined]
         def __iter__(self) -> Iterator[bytes]:
-            restorer = self._restorer
             try:
                 for chunk in self._inner:
-                    self._tap.feed(chunk)
-                    out = restorer.feed(chunk) if restorer is not None else chunk
-                    if out:
+                    if out := self._pass_on(chunk):
                         yield out
-                if restorer is not None and (tail := restorer.close()):
+                if tail := self._end():
                     yield tail
             except BaseException as exc:
-                self._tap.close(error=type(exc).__name__)
+                self._failed(exc)
                 raise
             self._tap.close()
 
@@ -69,22 +81,16 @@ def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
             finally:
                 self._tap.close()
 
-    class TappedAsyncStream(module.AsyncByteStream):  # type: ignore[name-defined]
-        def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
-            self._inner, self._tap, self._restorer = inner, tap, restorer
-
+    class TappedAsyncStream(_Relay, module.AsyncByteStream):  # type: ignore[name-defined]
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            restorer = self._restorer
             try:
                 async for chunk in self._inner:
-                    self._tap.feed(chunk)
-                    out = restorer.feed(chunk) if restorer is not None else chunk
-                    if out:
+                    if out := self._pass_on(chunk):
                         yield out
-                if restorer is not None and (tail := restorer.close()):
+                if tail := self._end():
                     yield tail
             except BaseException as exc:
-                self._tap.close(error=type(exc).__name__)
+                self._failed(exc)
                 raise
             self._tap.close()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import anthropic
-import boto3
 import openai
 import pytest
 from google import genai
@@ -27,16 +26,6 @@ def _one_block(governed, provider, model: str) -> None:
     assert [(r["decision"], r["model"]) for r in blocks] == [("block", model)]
     assert blocks[0]["rules"] == ["models.allow"]
     assert provider.received == []
-
-
-def _bedrock(provider):
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        endpoint_url=provider.bedrock_endpoint_url,
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
 
 
 def test_when_openai_chat_is_allowed_then_it_is_sent_and_recorded_with_usage(governed, provider):
@@ -177,8 +166,8 @@ def test_when_gemini_async_uses_aiohttp_then_it_is_governed(governed, provider):
     assert len(provider.received) == 1
 
 
-def test_when_bedrock_converse_is_allowed_then_usage_is_recorded(governed, provider):
-    client = _bedrock(provider)
+def test_when_bedrock_converse_is_allowed_then_usage_is_recorded(governed, provider, bedrock):
+    client = bedrock
     governed(POLICY)
     reply = client.converse(
         modelId="anthropic.claude-3-haiku-20240307-v1:0",
@@ -193,8 +182,8 @@ def test_when_bedrock_converse_is_allowed_then_usage_is_recorded(governed, provi
     }
 
 
-def test_when_bedrock_is_refused_then_policy_violation_not_http_client_error(governed, provider):
-    client = _bedrock(provider)
+def test_when_bedrock_is_refused_then_policy_violation_not_http_client_error(governed, provider, bedrock):
+    client = bedrock
     governed(POLICY)
     with pytest.raises(aigov.PolicyViolation):
         client.converse(
@@ -203,10 +192,10 @@ def test_when_bedrock_is_refused_then_policy_violation_not_http_client_error(gov
     _one_block(governed, provider, "meta.llama3-70b-instruct-v1:0")
 
 
-def test_when_bedrock_invoke_and_converse_stream_then_usage_from_headers_and_events(governed, provider):
+def test_when_bedrock_invoke_and_converse_stream_then_usage_from_headers_and_events(governed, provider, bedrock):
     import json
 
-    client = _bedrock(provider)
+    client = bedrock
     governed(POLICY)
     body = {
         "anthropic_version": "bedrock-2023-05-31",
