@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, then run the demo: notebooks/demo.ipynb governed end to end against the loopback stand-in provider.
+# Set up, then run the demo: the example notebooks governed end to end against the loopback stand-in provider.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

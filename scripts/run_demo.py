@@ -1,4 +1,4 @@
-"""Run notebooks/demo.ipynb in a real kernel and print what it shows: calls allowed, blocked, recorded."""
+"""Run the demo notebooks in a real kernel and print what they show: calls allowed, redacted, blocked, recorded."""
 
 from __future__ import annotations
 
@@ -31,24 +31,26 @@ def _print_outputs(notebook: nbformat.NotebookNode) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("notebook", nargs="?", default=str(ROOT / "notebooks" / "demo.ipynb"))
     parser.add_argument(
-        "--save",
-        default=str(ROOT / "build" / "demo.executed.ipynb"),
-        help="where to write the executed notebook",
+        "notebooks",
+        nargs="*",
+        default=[str(ROOT / "notebooks" / "demo.ipynb"), str(ROOT / "notebooks" / "redaction.ipynb")],
     )
+    parser.add_argument("--out", default=str(ROOT / "build"), help="folder for the executed notebooks")
     args = parser.parse_args()
-    path = Path(args.notebook)
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path)})
-    saved = Path(args.save)
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, saved)
-    _print_outputs(notebook)
-    print(f"\nExecuted notebook written to {saved}")
+    for name in args.notebooks:
+        path = Path(name)
+        notebook = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
+        client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path)})
+        saved = Path(args.out) / f"{path.stem}.executed.ipynb"
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, saved)
+        print(f"\n=== {path.name}")
+        _print_outputs(notebook)
+        print(f"\nExecuted notebook written to {saved}")
     return 0
 
 
