@@ -17,6 +17,7 @@ from jupyter_aigov.errors import (
 )
 from jupyter_aigov.extension import load_ipython_extension, unload_ipython_extension
 from jupyter_aigov.governance import disable, enable, set_use_case, status
+from jupyter_aigov.tools.local import tool
 
 __all__ = [
     "AIGovError",
@@ -32,5 +33,6 @@ __all__ = [
     "load_ipython_extension",
     "set_use_case",
     "status",
+    "tool",
     "unload_ipython_extension",
 ]

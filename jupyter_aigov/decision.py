@@ -8,6 +8,7 @@ from typing import Any
 
 from .policy import decide_model
 from .providers.base import AIRequest
+from .tools.verdict import decide_tool
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,20 @@ def check_model(call: AIRequest, effective: Any, ctx: CallContext) -> Decision |
     return Decision("block", [verdict.rule], verdict.reason, verdict.hint)
 
 
-CHECKS: tuple[Check, ...] = (check_use_case, check_model)
+def check_tool_definitions(call: AIRequest, effective: Any, ctx: CallContext) -> Decision | None:
+    """Refuse a request that offers the model a forbidden tool (unless the policy strips it instead)."""
+    if not call.tools or effective.tools.on_forbidden_definition != "refuse":
+        return None
+    for name in call.tools:
+        verdict = decide_tool(effective, name)
+        if not verdict.allowed:
+            reason = f"The request offers the model a forbidden tool. {verdict.reason}"
+            hint = f"{verdict.hint} Or set tools.on_forbidden_definition: strip to send the request without it."
+            return Decision("block", [verdict.rule], reason, hint)
+    return None
+
+
+CHECKS: tuple[Check, ...] = (check_use_case, check_model, check_tool_definitions)
 
 
 def decide(call: AIRequest, effective: Any, ctx: CallContext) -> Decision:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
 import time
 import uuid
@@ -12,7 +14,7 @@ from typing import Any
 
 from .context import RunContext
 from .decision import CallContext, Decision, decide
-from .errors import EvidenceError, PolicyViolation
+from .errors import EvidenceError, PolicyViolation, ToolCallBlocked
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
@@ -26,6 +28,8 @@ from .redaction.restore_eventstream import EventStreamRestorer
 from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
 from .state import active_gateway
+from .tools.definitions import strip_tools
+from .tools.verdict import check_arguments, decide_tool
 
 
 @dataclass(frozen=True)
@@ -162,10 +166,13 @@ class Gateway:
         use_case, effective = self._scope
         try:
             verdict = decide(call, effective, CallContext(self.context.user, use_case))
-            transit = NOT_EXAMINED
+            transit, stripped = NOT_EXAMINED, list[str]()
             if not verdict.blocked:
+                verdict, stripped = self._strip_tools(call, effective, verdict)
                 verdict, transit = self._redact(call, outbound, effective, verdict)
-            record = self._record_call(call, outbound, verdict, use_case, transit.decision.entities)
+                if stripped and transit.body is None:
+                    transit = replace(transit, body=_encoded(call.body, outbound))
+            record = self._record_call(call, outbound, verdict, use_case, transit.decision.entities, stripped)
         except PolicyViolation:
             raise
         except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
@@ -179,6 +186,38 @@ class Gateway:
         exchange = Exchange(self, call, record, transit.body, restoring)
         exchange.echoing = transit is not NOT_EXAMINED and transit.decision.action != "block"
         return exchange
+
+    def _strip_tools(self, call: AIRequest, effective: Any, verdict: Decision) -> tuple[Decision, list[str]]:
+        """With `tools.on_forbidden_definition: strip`, take forbidden tools out of the request before it leaves."""
+        if not call.tools or effective.tools.on_forbidden_definition != "strip":
+            return verdict, []
+        forbidden = {name for name in call.tools if not decide_tool(effective, name).allowed}
+        removed = strip_tools(call.api, call.body, forbidden)
+        if not removed:
+            return verdict, []
+        call.tools = [name for name in call.tools if name not in forbidden]
+        listed = ", ".join(sorted(set(removed)))
+        reason = f"{verdict.reason} Removed forbidden tool(s) {listed} from the request before sending."
+        return Decision(verdict.decision, [*verdict.rules, "tools.strip"], reason, verdict.hint), removed
+
+    def check_local_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Decide on a call of an `@aigov.tool` function and record it; raise ToolCallBlocked when refused."""
+        _, effective = self._scope
+        verdict = decide_tool(effective, name)
+        if verdict.allowed:
+            verdict = check_arguments(effective, name, arguments) or verdict
+        record = self.record(
+            "tool.call",
+            library="local",
+            tool=name,
+            decision="allow" if verdict.allowed else "block",
+            rules=[verdict.rule],
+            reason=verdict.reason,
+        )
+        self._count("allow" if verdict.allowed else "block", record)
+        if not verdict.allowed:
+            raise ToolCallBlocked(verdict.rule, verdict.reason, record, verdict.hint)
+        return record
 
     def _redact(
         self, call: AIRequest, outbound: OutboundRequest, effective: Any, verdict: Decision
@@ -219,11 +258,13 @@ class Gateway:
         verdict: Decision,
         use_case: str | None,
         entities: dict[str, int],
+        stripped: list[str],
     ) -> dict[str, Any]:
         return self.record(
             "ai.call",
             use_case=use_case,
             entities=entities,
+            tools_stripped=sorted(set(stripped)),
             call_id=uuid.uuid4().hex[:16],
             library=outbound.library,
             host=_host(outbound.url),
@@ -329,6 +370,14 @@ class Exchange:
             usage=usage.as_dict() if usage is not None and usage != Usage() else None,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
         )
+
+
+def _encoded(body: Any, outbound: OutboundRequest) -> bytes:
+    """A parsed body, changed in place, back to bytes in the request's own Content-Encoding."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if header_value(outbound.headers, "content-encoding").strip().lower() in ("gzip", "x-gzip"):
+        return gzip.compress(data)
+    return data
 
 
 def _host(url: str) -> str:
