@@ -7,7 +7,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,16 @@ from .redaction.decision import RedactionDecision
 from .redaction.echoes import EchoCache
 from .redaction.findings import DetectionFailed
 from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
+from .redaction.restore import restore_value
 from .redaction.restore_eventstream import EventStreamRestorer
 from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
+from .response_filter import FilterChain, ResponseFilter
 from .state import active_gateway
+from .tools.calls import RequestedToolCall
 from .tools.definitions import strip_tools
-from .tools.verdict import check_arguments, decide_tool
+from .tools.gate import ToolCallGate
+from .tools.verdict import ToolVerdict, check_arguments, decide_tool
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,6 @@ class OutboundRequest:
 
 
 NOT_EXAMINED = TransitOutcome(RedactionDecision("allow"))
-Restorer = StreamRestorer | EventStreamRestorer  # puts original values back into the bytes a caller reads
 
 
 class Gateway:
@@ -185,6 +188,9 @@ class Gateway:
         restoring = bool(effective.redaction.restore_in_response and len(self.vault))
         exchange = Exchange(self, call, record, transit.body, restoring)
         exchange.echoing = transit is not NOT_EXAMINED and transit.decision.action != "block"
+        # a model can only ask for tools it was offered; a policy with tool rules checks every answer anyway
+        exchange.effective = effective
+        exchange.gating = bool(call.tools) or effective.has_tool_rules
         return exchange
 
     def _strip_tools(self, call: AIRequest, effective: Any, verdict: Decision) -> tuple[Decision, list[str]]:
@@ -218,6 +224,76 @@ class Gateway:
         if not verdict.allowed:
             raise ToolCallBlocked(verdict.rule, verdict.reason, record, verdict.hint)
         return record
+
+    def judge_tool_calls(self, exchange: Exchange, calls: Sequence[RequestedToolCall]) -> None:
+        """Decide on the tool calls a model asked for, before the caller sees them; raise ToolCallBlocked."""
+        effective, vault = exchange.effective, self.vault
+        for requested in calls:
+            verdict = decide_tool(effective, requested.name)
+            if verdict.allowed:
+                verdict = self._check_requested_arguments(effective, requested, vault) or verdict
+            fields = {
+                "use_case": exchange.call_record.get("use_case"),
+                "call_id": exchange.call_record.get("call_id"),
+                "library": exchange.call_record.get("library"),
+                "api": exchange.call.api,
+                "provider": exchange.call.provider,
+                "model": exchange.call.model,
+                "tool": requested.name,
+                "source": "response",
+                "decision": "allow" if verdict.allowed else "block",
+                "rules": [verdict.rule],
+                "reason": verdict.reason,
+            }
+            if verdict.allowed:
+                self.record_later("tool.call", **fields)
+                continue
+            record = self.record("tool.call", **fields)
+            self._count("block", record)
+            reason = f"The model asked to call {verdict.reason[0].lower()}{verdict.reason[1:]}"
+            refuse(ToolCallBlocked(verdict.rule, reason, record, verdict.hint))
+
+    @staticmethod
+    def _check_requested_arguments(
+        effective: Any, requested: RequestedToolCall, vault: PlaceholderVault
+    ) -> ToolVerdict | None:
+        """The arguments as the caller would receive them (placeholders restored), against tools.arguments."""
+        if not requested.readable:
+            if not effective.arguments_checked(requested.name):
+                return None
+            return ToolVerdict(
+                False,
+                "tools.arguments",
+                f"Tool '{requested.name}' was called with arguments that are not valid JSON, so the checks "
+                "in tools.arguments could not run.",
+                "ask the model again; a call whose arguments cannot be checked is not passed on.",
+            )
+        arguments = restore_value(requested.arguments, vault) if len(vault) else requested.arguments
+        return check_arguments(effective, requested.name, arguments)
+
+    def refuse_unreadable_answer(self, exchange: Exchange, why: str) -> None:
+        """An answer that may carry tool calls could not be checked: it is not passed on (fail closed)."""
+        record = self.record(
+            "tool.call",
+            use_case=exchange.call_record.get("use_case"),
+            call_id=exchange.call_record.get("call_id"),
+            api=exchange.call.api,
+            provider=exchange.call.provider,
+            model=exchange.call.model,
+            source="response",
+            decision="block",
+            rules=["tools.unreadable"],
+            reason=f"The answer could not be checked for tool calls ({why}), so it was not passed on.",
+        )
+        self._count("block", record)
+        refuse(
+            ToolCallBlocked(
+                "tools.unreadable",
+                record["reason"],
+                record,
+                "ask for an uncompressed, smaller answer; tool calls are passed on only once checked.",
+            )
+        )
 
     def _redact(
         self, call: AIRequest, outbound: OutboundRequest, effective: Any, verdict: Decision
@@ -318,7 +394,19 @@ class Gateway:
 class Exchange:
     """One allowed AI call in flight: collects the response's status and usage, then records them."""
 
-    __slots__ = ("_done", "body", "call", "call_record", "echoing", "gateway", "restoring", "started", "status")
+    __slots__ = (
+        "_done",
+        "body",
+        "call",
+        "call_record",
+        "echoing",
+        "effective",
+        "gateway",
+        "gating",
+        "restoring",
+        "started",
+        "status",
+    )
 
     def __init__(
         self,
@@ -332,21 +420,43 @@ class Exchange:
         self.body = body  # the rewritten request body to send instead, when redaction changed it
         self.restoring = restoring  # ask for an uncompressed answer and put values back in what the caller reads
         self.echoing = False  # remember a JSON answer, so that resending it needs no detection
+        self.gating = False  # hold the answer's tool calls until they are decided
+        self.effective: Any = None  # the effective policy the call was decided under
         self.call = call
         self.call_record = call_record
         self.started = time.perf_counter()
         self.status: int | None = None
         self._done = False
 
-    def restorer(self, headers: Any) -> Restorer | None:
-        """What puts original values back into the response the caller reads, or None when nothing must."""
-        if not self.restoring or header_value(headers, "content-encoding").lower() not in ("", "identity"):
-            return None  # a provider that compressed anyway is passed through as it answered
+    @property
+    def filters_response(self) -> bool:
+        """Whether the answer's bytes are read on their way to the caller (so it is asked for uncompressed)."""
+        return self.restoring or self.gating
+
+    def response_filter(self, headers: Any) -> ResponseFilter | None:
+        """What holds back tool calls until decided, then puts original values back; None when nothing must."""
         content_type = header_value(headers, "content-type")
+        encoding = header_value(headers, "content-encoding")
+        gate = ToolCallGate(self.call.api, self.call.operation, content_type, encoding, self) if self.gating else None
+        restorer = self._restorer(content_type, encoding)
+        if gate is not None and restorer is not None:
+            return FilterChain(gate, restorer)
+        return gate or restorer
+
+    def _restorer(self, content_type: str, encoding: str) -> ResponseFilter | None:
+        if not self.restoring or encoding.lower() not in ("", "identity"):
+            return None  # a provider that compressed anyway is passed through as it answered
         if content_type.lower().startswith("application/vnd.amazon.eventstream"):
             return EventStreamRestorer(self.gateway.vault)
         restorer = StreamRestorer(self.gateway.vault, content_type)
         return None if restorer.unsupported else restorer
+
+    # the ToolCallJudge of this answer's gate
+    def judge(self, calls: Sequence[RequestedToolCall]) -> None:
+        self.gateway.judge_tool_calls(self, calls)
+
+    def unreadable(self, why: str) -> None:
+        self.gateway.refuse_unreadable_answer(self, why)
 
     def finish(self, usage: Usage | None, *, error: str | None = None) -> None:
         """Record the outcome once: usage when the response was read, or the error that ended it."""

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
-from ..gateway import Restorer
+from ..response_filter import ResponseFilter
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -73,10 +73,10 @@ class TappedContent:
             yield chunk
 
 
-class RestoringContent(TappedContent):
-    """A response's content with original values put back: reads come from a buffer of restored bytes."""
+class FilteredContent(TappedContent):
+    """A response's content through its filter (tool calls held, values restored): reads come from a buffer."""
 
-    def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer) -> None:
+    def __init__(self, inner: Any, tap: ResponseTap, restorer: ResponseFilter) -> None:
         super().__init__(inner, tap)
         self._restorer = restorer
         self._buffer = bytearray()
@@ -87,11 +87,17 @@ class RestoringContent(TappedContent):
         while not self._ended:
             data = await self._inner.readany()
             self._tap.feed(data)
-            if data:
-                self._buffer += self._restorer.feed(data)
-            else:
+            try:
+                if data:
+                    self._buffer += self._restorer.feed(data)
+                else:
+                    self._ended = True
+                    self._buffer += self._restorer.close()
+            except BaseException as exc:  # a refused tool call: nothing more reaches the caller
                 self._ended = True
-                self._buffer += self._restorer.close()
+                self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
+                raise
+            if self._ended:
                 self._tap.close()
             if self._buffer:
                 return True
@@ -169,7 +175,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
             if exchange is None:
                 return await original(self, method, str_or_url, **kwargs)
-            if exchange.restoring:  # an uncompressed answer, which values can be restored in
+            if exchange.filters_response:  # an uncompressed answer, which the filters can read
                 kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "Accept-Encoding": "identity"}
             if exchange.body is not None:  # redacted: the new JSON goes as data, still typed as JSON
                 had_json = kwargs.pop("json", None) is not None
@@ -181,11 +187,11 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             with sending(exchange):
                 response = await original(self, method, str_or_url, **kwargs)
             tap = ResponseTap(exchange, response.status, response.headers)
-            restorer = exchange.restorer(response.headers)
-            if restorer is None:
+            response_filter = exchange.response_filter(response.headers)
+            if response_filter is None:
                 response.content = TappedContent(response.content, tap)
             else:
-                response.content = RestoringContent(response.content, tap, restorer)
+                response.content = FilteredContent(response.content, tap, response_filter)
             release, close = response.release, response.close
 
             def tapped_release() -> Any:

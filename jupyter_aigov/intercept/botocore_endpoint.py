@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from ..redaction.restore import restore_value
+from ..tools.calls import calls_in_answer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -36,6 +37,10 @@ def _finish(exchange: Any, result: Any) -> None:
     if content is not None:
         tap.feed(content)
     tap.close()
+    if exchange.gating and isinstance(parsed, dict):  # converse: botocore has read and parsed the answer
+        calls = calls_in_answer(exchange.call.api, exchange.call.operation, parsed)
+        if calls:
+            exchange.judge(calls)
     if exchange.restoring and isinstance(parsed, dict) and "output" in parsed:
         parsed["output"] = restore_value(parsed["output"], exchange.gateway.vault)  # converse: already parsed
 
@@ -62,7 +67,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if exchange.body is not None:  # redacted before SigV4 signs the request: the signature covers it
                 request_dict["body"] = exchange.body
                 request_dict["headers"] = with_length(request_dict.get("headers"), len(exchange.body))
-            if exchange.restoring:
+            if exchange.filters_response:
                 request_dict["headers"] = ask_for_identity(request_dict.get("headers"))
             with sending(exchange):
                 result = original(self, request_dict, operation_model)

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..gateway import Exchange, OutboundRequest, Restorer
+from ..gateway import Exchange, OutboundRequest
+from ..response_filter import ResponseFilter
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
@@ -23,7 +24,7 @@ def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
 
 def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
     """Put the redacted body in place of the original, with its length; ask for an answer we can restore."""
-    if exchange.restoring:
+    if exchange.filters_response:
         request.headers["Accept-Encoding"] = "identity"
     body = exchange.body
     if body is None:
@@ -33,30 +34,30 @@ def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
     request.headers["Content-Length"] = str(len(body))
 
 
-def _restoring(exchange: Exchange, response: Any) -> Restorer | None:
-    """The restorer for this response; its length changes, so the Content-Length it came with goes."""
-    restorer = exchange.restorer(response.headers)
-    if restorer is not None:
+def _filtering(exchange: Exchange, response: Any) -> ResponseFilter | None:
+    """The filter for this response; its length may change, so the Content-Length it came with goes."""
+    response_filter = exchange.response_filter(response.headers)
+    if response_filter is not None:
         response.headers.pop("Content-Length", None)
-    return restorer
+    return response_filter
 
 
 class _Relay:
-    """What sync and async streams share: each chunk to the usage tap, and to the caller restored."""
+    """What sync and async streams share: each chunk to the usage tap, and to the caller through the filter."""
 
-    def __init__(self, inner: Any, tap: ResponseTap, restorer: Restorer | None) -> None:
-        self._inner, self._tap, self._restorer = inner, tap, restorer
+    def __init__(self, inner: Any, tap: ResponseTap, response_filter: ResponseFilter | None) -> None:
+        self._inner, self._tap, self._filter = inner, tap, response_filter
 
     def _pass_on(self, chunk: bytes) -> bytes:
         self._tap.feed(chunk)
-        return self._restorer.feed(chunk) if self._restorer is not None else chunk
+        return self._filter.feed(chunk) if self._filter is not None else chunk
 
     def _end(self) -> bytes:
-        """What the restorer still held, once the provider's stream ended."""
-        return self._restorer.close() if self._restorer is not None else b""
+        """What the filter still held, once the provider's stream ended."""
+        return self._filter.close() if self._filter is not None else b""
 
     def _failed(self, exc: BaseException) -> None:
-        self._tap.close(error=type(exc).__name__)
+        self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
 
 
 def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
@@ -122,7 +123,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             with sending(exchange):
                 response = original(self, request)
             tap = ResponseTap(exchange, response.status_code, response.headers)
-            response.stream = sync_stream(response.stream, tap, _restoring(exchange, response))
+            response.stream = sync_stream(response.stream, tap, _filtering(exchange, response))
             return response
 
         return _send_single_request
@@ -142,7 +143,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             with sending(exchange):
                 response = await original(self, request)
             tap = ResponseTap(exchange, response.status_code, response.headers)
-            response.stream = async_stream(response.stream, tap, _restoring(exchange, response))
+            response.stream = async_stream(response.stream, tap, _filtering(exchange, response))
             return response
 
         return _send_single_request

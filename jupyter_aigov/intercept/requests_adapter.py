@@ -26,7 +26,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if exchange.body is not None:  # redacted: the prepared request carries the new body and length
                 request.body = exchange.body
                 request.headers["Content-Length"] = str(len(exchange.body))
-            if exchange.restoring:
+            if exchange.filters_response:
                 request.headers["Accept-Encoding"] = "identity"
             with sending(exchange):
                 response = original(self, request, *args, **kwargs)

@@ -32,17 +32,21 @@ def with_length(headers: Any, length: int) -> dict[str, Any]:
 
 
 def tap_response(response: Any, exchange: Exchange) -> None:
-    """Copy what the caller reads from a urllib3 response into the usage reader; restore values in it."""
+    """Copy what the caller reads from a urllib3 response into the usage reader; pass it through the filter."""
     tap = ResponseTap(exchange, response.status, response.headers)
-    restorer = exchange.restorer(response.headers)
+    restorer = exchange.response_filter(response.headers)
     if restorer is not None:
         response.headers.discard("Content-Length")  # restored values change the length
     body = getattr(response, "_body", None)
     if body:  # preloaded: the whole body is already here
         tap.feed(body)
+        try:
+            if restorer is not None:
+                response._body = restorer.feed(body) + restorer.close()
+        except BaseException as exc:
+            tap.close(error=type(getattr(exc, "violation", exc)).__name__)
+            raise
         tap.close()
-        if restorer is not None:
-            response._body = restorer.feed(body) + restorer.close()
         return
     read, read_chunked, release, close = response.read, response.read_chunked, response.release_conn, response.close
     # urllib3 releases the connection from inside read(), before read() returns the last bytes:
@@ -54,10 +58,15 @@ def tap_response(response: Any, exchange: Exchange) -> None:
         if restored_to_end[0]:
             return data if restorer is None else b""
         assert restorer is not None
-        out = restorer.feed(data) if data else b""
-        if ended:
+        try:
+            out = restorer.feed(data) if data else b""
+            if ended:
+                restored_to_end[0] = True
+                out += restorer.close()
+        except BaseException as exc:  # a refused tool call: nothing more reaches the caller
             restored_to_end[0] = True
-            out += restorer.close()
+            tap.close(error=type(getattr(exc, "violation", exc)).__name__)
+            raise
         return out
 
     def tapped_read(amt: int | None = None, decode_content: bool | None = None, *args: Any, **kwargs: Any) -> Any:
@@ -69,9 +78,9 @@ def tap_response(response: Any, exchange: Exchange) -> None:
                 reading[0] = False
             tap.feed(data)
             ended = not data or amt is None or response.isclosed()
+            out = restored(data, ended)
             if ended:
                 tap.close()
-            out = restored(data, ended)
             # an empty read means the end to most callers: while the restorer holds bytes back, read on
             if out or ended:
                 return out
@@ -134,7 +143,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 return original(self, method, url, body, headers, *args, **kw)
             if exchange.body is not None:  # redacted: send the new body, with its length
                 body, headers = exchange.body, with_length(headers, len(exchange.body))
-            if exchange.restoring:
+            if exchange.filters_response:
                 headers = ask_for_identity(headers)
             with sending(exchange):
                 response = original(self, method, url, body, headers, *args, **kw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -74,6 +75,15 @@ class EffectivePolicy:
     def use_case_error(self) -> str | None:
         """The sentence saying why the declared (or missing) use case refuses every call, or None."""
         return self.use_case_problem.reason if self.use_case_problem else None
+
+    @property
+    def has_tool_rules(self) -> bool:
+        """Whether any tool is refused or checked here (else every tool call is allowed, and only recorded)."""
+        return bool(self.tools.allow or self.tools.deny or self.tools.arguments)
+
+    def arguments_checked(self, tool: str) -> bool:
+        """Whether tools.arguments holds a check for this tool."""
+        return any(fnmatchcase(tool, check.tool) for check in self.tools.arguments)
 
     def origin(self, key: str) -> str:
         """The policy key that set a dotted key in force here, e.g. origin("tools.deny")."""

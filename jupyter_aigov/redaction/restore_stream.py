@@ -11,9 +11,9 @@ holding a placeholder split across deltas until its end arrives. Unchanged event
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from jupyter_aigov.providers.framing import LineBuffer, line_end, sse_field
 from jupyter_aigov.redaction.placeholders import PlaceholderVault
 from jupyter_aigov.redaction.restore import restore_json_bytes
 from jupyter_aigov.redaction.restore_deltas import DeltaJoiner
@@ -22,8 +22,6 @@ from jupyter_aigov.redaction.restore_deltas import DeltaJoiner
 MAX_EVENT_BYTES = 32 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
-_EOL = re.compile(rb"\r\n|\r|\n")
-
 
 def _dumps(value: Any) -> bytes:
     """Compact JSON; ASCII-escaped when a lone surrogate (from a \\ud800 escape) has no UTF-8 form."""
@@ -31,44 +29,6 @@ def _dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     except UnicodeEncodeError:
         return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _eol(line: bytes) -> bytes:
-    return line[len(line.rstrip(b"\r\n")) :]
-
-
-def _field(line: bytes) -> tuple[bytes, bytes]:
-    """An SSE line's field name and value (one leading space dropped from the value)."""
-    name, _, value = line.rstrip(b"\r\n").partition(b":")
-    return name, value[1:] if value.startswith(b" ") else value
-
-
-class _LineBuffer:
-    """Splits bytes into complete lines, terminators kept, whatever the chunk boundaries."""
-
-    def __init__(self) -> None:
-        self._buf = bytearray()
-        self._scanned = 0  # bytes already searched for a line end, so 1-byte feeds stay linear
-
-    def __len__(self) -> int:
-        return len(self._buf)
-
-    def feed(self, chunk: bytes) -> list[bytes]:
-        self._buf += chunk
-        lines: list[bytes] = []
-        start = 0
-        while (match := _EOL.search(self._buf, max(start, self._scanned))) is not None:
-            if match.group() == b"\r" and match.end() == len(self._buf):
-                break  # a CR at the end may be the first half of a CRLF
-            lines.append(bytes(self._buf[start : match.end()]))
-            start = match.end()
-        del self._buf[:start]
-        self._scanned = max(len(self._buf) - 1, 0)
-        return lines
-
-    def rest(self) -> bytes:
-        rest, self._buf, self._scanned = bytes(self._buf), bytearray(), 0
-        return rest
 
 
 class StreamRestorer:
@@ -91,7 +51,7 @@ class StreamRestorer:
         self.unsupported = self._kind is None
         self.problem: str | None = None  # why part of the stream passed unrestored, when it did
         self._joiner = DeltaJoiner(vault)
-        self._lines = _LineBuffer()
+        self._lines = LineBuffer()
         self._event: list[bytes] = []  # the lines of the SSE event being read
         self._event_size = 0
         self._body = bytearray()
@@ -127,10 +87,10 @@ class StreamRestorer:
             out = self._sse_event(lines) if self._kind == "sse" else self._ndjson_line(lines[0])
         releases = self._joiner.release_all()
         if releases and lines:
-            eol = _eol(lines[0]) or b"\n"
+            eol = line_end(lines[0]) or b"\n"
             # close the unterminated last event first, or the release would run into it
-            missing = 0 if self._kind == "ndjson" and _eol(lines[-1]) else 1
-            missing += 1 if self._kind == "sse" and not _eol(lines[-1]) else 0
+            missing = 0 if self._kind == "ndjson" and line_end(lines[-1]) else 1
+            missing += 1 if self._kind == "sse" and not line_end(lines[-1]) else 0
             out += eol * missing
         return out + self._releases(releases)
 
@@ -151,7 +111,7 @@ class StreamRestorer:
         return self._sse_event(lines)
 
     def _sse_event(self, lines: list[bytes]) -> bytes:
-        fields = [_field(line) for line in lines]
+        fields = [sse_field(line) for line in lines]
         data_at = [i for i, (name, _) in enumerate(fields) if name == b"data"]
         if not data_at:
             return b"".join(lines)  # comments, keep-alives, blank lines
@@ -168,7 +128,7 @@ class StreamRestorer:
         releases, restored = self._joiner.event(event, frame)
         if restored is event:
             return self._releases(releases) + b"".join(lines)
-        data_line = b"data: " + _dumps(restored) + _eol(lines[data_at[-1]])
+        data_line = b"data: " + _dumps(restored) + line_end(lines[data_at[-1]])
         rebuilt = [data_line if i == data_at[0] else line for i, line in enumerate(lines) if i not in data_at[1:]]
         return self._releases(releases) + b"".join(rebuilt)
 
@@ -183,7 +143,7 @@ class StreamRestorer:
         if event is None:
             return line
         releases, restored = self._joiner.event(event, line)
-        return self._releases(releases) + (line if restored is event else _dumps(restored) + _eol(line))
+        return self._releases(releases) + (line if restored is event else _dumps(restored) + line_end(line))
 
     def _releases(self, releases: list[tuple[Any, Any]]) -> bytes:
         """Held suffixes framed like the event each came from (its SSE `event:` line and line ends)."""
@@ -191,8 +151,8 @@ class StreamRestorer:
         for event, frame in releases:
             if self._kind == "sse":
                 event_lines, first_line = frame
-                eol = _eol(first_line) or b"\n"
+                eol = line_end(first_line) or b"\n"
                 out += event_lines + b"data: " + _dumps(event) + eol + eol
             else:
-                out += _dumps(event) + (_eol(frame) or b"\n")
+                out += _dumps(event) + (line_end(frame) or b"\n")
         return out
