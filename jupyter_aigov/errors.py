@@ -3,6 +3,9 @@
 AIGovError                  base of everything the package raises
  +-- PolicyError            a policy file is missing, malformed or invalid
  +-- EvidenceError          the evidence log cannot be written or read
+ +-- RouteError             a policy route matches a call but cannot take it where it says
+ |    +-- RouteCredentialsMissing   the route's api_key_env names a variable that is not set
+ |    +-- RouteUnsupported          the call's operation or wire format cannot be moved as the route says
  +-- PolicyViolation        a call (or part of one) was refused by policy
       +-- ToolCallBlocked   a model asked for a tool call that policy forbids
       +-- BudgetExceeded    a token / cost / rate budget is spent
@@ -28,6 +31,35 @@ class PolicyError(AIGovError):
 
 class EvidenceError(AIGovError):
     """The evidence log cannot be written or read."""
+
+
+class RouteError(AIGovError):
+    """A policy route matches a call but cannot take it where it says: `.rule`, `.reason`, `.hint` and `.route`
+    (the route's match glob) are what the gateway refuses the call with."""
+
+    rule = "routes"
+
+    def __init__(self, route: str, reason: str, hint: str) -> None:
+        self.route = route
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{reason} [rule {self.rule}] To proceed: {hint}")
+
+
+class RouteCredentialsMissing(RouteError):
+    """The route's api_key_env names an environment variable that is not set (or is empty)."""
+
+    rule = "routes.credentials"
+
+    def __init__(self, route: str, variable: str, reason: str, hint: str) -> None:
+        self.variable = variable
+        super().__init__(route, reason, hint)
+
+
+class RouteUnsupported(RouteError):
+    """The call's operation or wire format cannot be moved where the route says (a refusal, not a bypass)."""
+
+    rule = "routes.unsupported"
 
 
 class PolicyViolation(AIGovError):

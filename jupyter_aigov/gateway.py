@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .context import RunContext
 from .decision import CallContext, Decision, decide
-from .errors import EvidenceError, PolicyViolation, ToolCallBlocked
+from .errors import EvidenceError, PolicyViolation, RouteError, RouteUnsupported, ToolCallBlocked
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
@@ -29,6 +30,7 @@ from .redaction.restore_eventstream import EventStreamRestorer
 from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
 from .response_filter import FilterChain, ResponseFilter
+from .routing import RoutePlan, plan_route
 from .state import active_gateway
 from .tools.calls import RequestedToolCall
 from .tools.definitions import strip_tools
@@ -45,6 +47,8 @@ class OutboundRequest:
     url: str
     headers: Mapping[str, str] | None
     body: bytes | None
+    # whether the layer can send the call to another host (a urllib3 pool is bound to its own)
+    can_change_host: bool = True
 
 
 NOT_EXAMINED = TransitOutcome(RedactionDecision("allow"))
@@ -168,14 +172,17 @@ class Gateway:
             return None
         use_case, effective = self._scope
         try:
-            verdict = decide(call, effective, CallContext(self.context.user, use_case))
+            plan, verdict = self._route(call, outbound, effective)
+            if verdict is None:
+                verdict = decide(call, effective, CallContext(self.context.user, use_case))
             transit, stripped = NOT_EXAMINED, list[str]()
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)
                 verdict, transit = self._redact(call, outbound, effective, verdict)
-                if stripped and transit.body is None:
+                rewritten = stripped or (plan is not None and plan.model_in_body)
+                if rewritten and transit.body is None:
                     transit = replace(transit, body=_encoded(call.body, outbound))
-            record = self._record_call(call, outbound, verdict, use_case, transit.decision.entities, stripped)
+            record = self._record_call(call, outbound, verdict, use_case, transit.decision.entities, stripped, plan)
         except PolicyViolation:
             raise
         except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
@@ -187,11 +194,44 @@ class Gateway:
         # placeholders (this call's or earlier turns') may come back in the answer: the caller gets values
         restoring = bool(effective.redaction.restore_in_response and len(self.vault))
         exchange = Exchange(self, call, record, transit.body, restoring)
+        exchange.route = plan
         exchange.echoing = transit is not NOT_EXAMINED and transit.decision.action != "block"
         # a model can only ask for tools it was offered; a policy with tool rules checks every answer anyway
         exchange.effective = effective
         exchange.gating = bool(call.tools) or effective.has_tool_rules
         return exchange
+
+    def _route(
+        self, call: AIRequest, outbound: OutboundRequest, effective: Any
+    ) -> tuple[RoutePlan | None, Decision | None]:
+        """Send a model to its approved deployment: the call is rewritten and decided as the one that goes out.
+
+        Returns the plan (None when no route applies), and a refusal when a route applies but cannot be followed.
+        """
+        if not effective.routes or outbound.method != "POST":
+            return None, None
+        try:
+            plan = plan_route(call, outbound.url, effective.routes, self.catalogue)
+            if plan is not None and not outbound.can_change_host and _host(plan.url) != _host(outbound.url):
+                raise RouteUnsupported(
+                    plan.route,
+                    f"Route '{plan.route}' sends this call to {plan.destination}, but {outbound.library} "
+                    "cannot send it to another host from here.",
+                    "make the call through requests or httpx (which can be re-targeted), or point the client "
+                    "at the deployment itself.",
+                )
+        except RouteError as problem:
+            return None, Decision("block", [problem.rule], problem.reason, problem.hint)
+        if plan is None:
+            return None, None
+        plan.rewrite_body(call)
+        call.model = plan.model
+        parts = urlsplit(plan.url)
+        served_by = self.catalogue.provider_for_host(parts.hostname or "", parts.port)
+        call.provider = served_by or (
+            call.provider if _host(plan.url) == _host(outbound.url) else f"{call.api}-compatible"
+        )
+        return plan, None
 
     def _strip_tools(self, call: AIRequest, effective: Any, verdict: Decision) -> tuple[Decision, list[str]]:
         """With `tools.on_forbidden_definition: strip`, take forbidden tools out of the request before it leaves."""
@@ -250,7 +290,7 @@ class Gateway:
                 continue
             record = self.record("tool.call", **fields)
             self._count("block", record)
-            reason = f"The model asked to call {verdict.reason[0].lower()}{verdict.reason[1:]}"
+            reason = f"The model asked to call tool '{requested.name}'; the call was held back. {verdict.reason}"
             refuse(ToolCallBlocked(verdict.rule, reason, record, verdict.hint))
 
     @staticmethod
@@ -335,15 +375,17 @@ class Gateway:
         use_case: str | None,
         entities: dict[str, int],
         stripped: list[str],
+        plan: RoutePlan | None,
     ) -> dict[str, Any]:
         return self.record(
             "ai.call",
             use_case=use_case,
             entities=entities,
             tools_stripped=sorted(set(stripped)),
+            **(plan.as_evidence() if plan is not None else {}),
             call_id=uuid.uuid4().hex[:16],
             library=outbound.library,
-            host=_host(outbound.url),
+            host=_host(plan.url if plan is not None else outbound.url),
             api=call.api,
             operation=call.operation,
             stream=call.stream,
@@ -404,6 +446,7 @@ class Exchange:
         "gateway",
         "gating",
         "restoring",
+        "route",
         "started",
         "status",
     )
@@ -421,6 +464,7 @@ class Exchange:
         self.restoring = restoring  # ask for an uncompressed answer and put values back in what the caller reads
         self.echoing = False  # remember a JSON answer, so that resending it needs no detection
         self.gating = False  # hold the answer's tool calls until they are decided
+        self.route: RoutePlan | None = None  # where the call goes instead, when a route sends it elsewhere
         self.effective: Any = None  # the effective policy the call was decided under
         self.call = call
         self.call_record = call_record

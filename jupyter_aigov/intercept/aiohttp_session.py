@@ -8,10 +8,11 @@ from types import ModuleType
 from typing import Any
 
 from ..response_filter import ResponseFilter
+from ..routing import CREDENTIAL_HEADERS
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes
+from .urllib3_pool import as_bytes, routed_headers
 
 
 class TappedContent:
@@ -172,9 +173,16 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 return await original(self, method, str_or_url, **kwargs)
             body = _body(self, kwargs.get("data"), kwargs.get("json"))
             headers = {str(k).lower(): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
-            exchange = gateway.begin(OutboundRequest("aiohttp", method, str(url), headers, body))
+            # a session's own credential headers cannot be taken off one request: such a session stays on its host
+            defaults = {str(k).lower() for k in getattr(self, "_default_headers", None) or {}}
+            movable = not (defaults & CREDENTIAL_HEADERS)
+            outbound = OutboundRequest("aiohttp", method, str(url), headers, body, can_change_host=movable)
+            exchange = gateway.begin(outbound)
             if exchange is None:
                 return await original(self, method, str_or_url, **kwargs)
+            if exchange.route is not None:
+                str_or_url = exchange.route.url
+                kwargs["headers"] = routed_headers(kwargs.get("headers"), exchange.route)
             if exchange.filters_response:  # an uncompressed answer, which the filters can read
                 kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "Accept-Encoding": "identity"}
             if exchange.body is not None:  # redacted: the new JSON goes as data, still typed as JSON

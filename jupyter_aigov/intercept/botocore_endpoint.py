@@ -14,7 +14,7 @@ from ..tools.calls import calls_in_answer
 from .patches import PatchSet
 from .response_tap import ResponseTap
 from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes, ask_for_identity, tap_response, with_length
+from .urllib3_pool import as_bytes, ask_for_identity, routed_headers, tap_response, with_length
 
 
 def _finish(exchange: Any, result: Any) -> None:
@@ -64,6 +64,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request_dict, operation_model)
+            if exchange.route is not None:  # before signing: the signature covers the new URL
+                request_dict["url"] = exchange.route.url
+                request_dict["headers"] = routed_headers(request_dict.get("headers"), exchange.route)
             if exchange.body is not None:  # redacted before SigV4 signs the request: the signature covers it
                 request_dict["body"] = exchange.body
                 request_dict["headers"] = with_length(request_dict.get("headers"), len(exchange.body))

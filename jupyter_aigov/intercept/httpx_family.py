@@ -23,7 +23,15 @@ def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
 
 
 def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
-    """Put the redacted body in place of the original, with its length; ask for an answer we can restore."""
+    """Put the redacted body in place of the original, with its length; ask for an answer we can restore.
+    A routed call goes to its deployment, with the deployment's credentials instead of the caller's."""
+    route = exchange.route
+    if route is not None:
+        request.url = module.URL(route.url)
+        for name in route.drop_headers | {n.lower() for n in route.set_headers}:
+            request.headers.pop(name, None)
+        request.headers.update(route.set_headers)
+        request.headers["Host"] = request.url.netloc.decode("ascii")
     if exchange.filters_response:
         request.headers["Accept-Encoding"] = "identity"
     body = exchange.body

@@ -7,7 +7,7 @@ from typing import Any
 
 from .patches import PatchSet
 from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes, tap_response
+from .urllib3_pool import as_bytes, routed_headers, tap_response
 
 
 def install(patches: PatchSet, module: ModuleType) -> None:
@@ -23,6 +23,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, request, *args, **kwargs)
+            if exchange.route is not None:  # the adapter picks its connection from the URL: set before sending
+                request.url = exchange.route.url
+                request.headers = type(request.headers)(routed_headers(request.headers, exchange.route))
             if exchange.body is not None:  # redacted: the prepared request carries the new body and length
                 request.body = exchange.body
                 request.headers["Content-Length"] = str(len(exchange.body))

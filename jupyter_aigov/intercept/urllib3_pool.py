@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .patches import PatchSet
 from .response_tap import ResponseTap
@@ -11,6 +12,7 @@ from .scope import deciding_gateway, sending
 
 if TYPE_CHECKING:
     from ..gateway import Exchange
+    from ..routing import RoutePlan
 
 
 def as_bytes(body: Any) -> bytes | None:
@@ -113,6 +115,15 @@ def tap_response(response: Any, exchange: Exchange) -> None:
     response.release_conn, response.close = tapped_release_conn, tapped_close
 
 
+def routed_headers(headers: Any, route: RoutePlan) -> dict[str, Any]:
+    """A copy of the headers for the deployment a route sends the call to: the caller's credentials dropped,
+    the deployment's set."""
+    drop = route.drop_headers | {name.lower() for name in route.set_headers}
+    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() not in drop}
+    copied.update(route.set_headers)
+    return copied
+
+
 def ask_for_identity(headers: Any) -> dict[str, Any]:
     """A copy of the headers asking for an uncompressed answer, which values can be restored in."""
     copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() != "accept-encoding"}
@@ -137,10 +148,16 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             gateway = deciding_gateway()
             if gateway is None:
                 return original(self, method, url, body, headers, *args, **kw)
-            outbound = OutboundRequest("urllib3", method, _full_url(self, url), headers, as_bytes(body))
+            full_url = _full_url(self, url)
+            # a pool is bound to its host: a route may change the path and model here, not the host
+            outbound = OutboundRequest("urllib3", method, full_url, headers, as_bytes(body), can_change_host=False)
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, method, url, body, headers, *args, **kw)
+            if exchange.route is not None:
+                parts = urlsplit(exchange.route.url)
+                url = parts.path + (f"?{parts.query}" if parts.query else "")
+                headers = routed_headers(headers, exchange.route)
             if exchange.body is not None:  # redacted: send the new body, with its length
                 body, headers = exchange.body, with_length(headers, len(exchange.body))
             if exchange.filters_response:

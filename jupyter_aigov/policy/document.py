@@ -26,6 +26,7 @@ Glob = Annotated[str, StringConstraints(min_length=1)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 EntityName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 HttpUrl = Annotated[str, Field(json_schema_extra={"format": "uri", "pattern": "^https?://"})]
 
 # What the redaction engine does when a policy file omits `redaction.entities`: safe, not silent.
@@ -49,6 +50,10 @@ def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"must be an http:// or https:// URL with a host name, got {value!r}")
+    try:
+        parts.port  # noqa: B018 -- urlsplit checks the port only when asked
+    except ValueError:
+        raise ValueError(f"has a port that is not a number from 0 to 65535: {value!r}") from None
     return value
 
 
@@ -208,18 +213,45 @@ class ProviderEntry(_Section):
 class RouteTarget(_Section):
     """Where a routed call is sent instead."""
 
-    base_url: HttpUrl = Field(description="URL prefix of the approved deployment (http or https).")
+    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"api_key_header": ["api_key_env"]}})
+
+    base_url: HttpUrl = Field(
+        description=(
+            "Base URL of the approved deployment, as a client of the call's wire format takes it, e.g. "
+            '"https://acme.openai.azure.com/openai/v1". The call\'s operation path ("/chat/completions", '
+            '"/v1/messages", "/models/{model}:generateContent") is appended; a query given here '
+            '(e.g. "?api-version=2024-10-21") is added to the call\'s own.'
+        )
+    )
     model: Annotated[str, StringConstraints(min_length=1)] | None = Field(
         default=None, description="Model to use there; omitted: the model the caller asked for."
     )
     api_key_env: EnvVarName | None = Field(
-        default=None, description="Environment variable holding the deployment's API key; omitted: unchanged."
+        default=None,
+        description=(
+            "Environment variable holding the deployment's API key, sent in the header its wire format uses "
+            "(Authorization: Bearer, api-key on Azure OpenAI, x-api-key, x-goog-api-key). Omitted: the call "
+            "keeps its own credentials at the same host, and goes without them to another host."
+        ),
+    )
+    api_key_header: HeaderName | None = Field(
+        default=None,
+        description=(
+            'Header that carries the key instead, e.g. "Ocp-Apim-Subscription-Key" for an API gateway; '
+            '"Authorization" sends "Bearer <key>". Needs api_key_env.'
+        ),
     )
 
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _check_http_url(value)
+
+    @model_validator(mode="after")
+    def _header_needs_a_key(self) -> RouteTarget:
+        if self.api_key_header is not None and self.api_key_env is None:
+            raise ValueError("api_key_header needs api_key_env: name the environment variable that holds the key")
+        return self
 
 
 class Route(_Section):

@@ -1,7 +1,7 @@
 """Which outbound HTTP requests are AI calls, and what they say: the provider catalogue and wire formats."""
 
 from jupyter_aigov.providers.base import AIRequest, JsonPath, TextPart, Usage, WireFormat, set_at, value_at
-from jupyter_aigov.providers.catalogue import Catalogue, ExtraProvider, Operation, get_catalogue, wire_format
+from jupyter_aigov.providers.catalogue import Catalogue, ExtraProvider, Operation, PathSplit, get_catalogue, wire_format
 from jupyter_aigov.providers.streams import StreamTap
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "ExtraProvider",
     "JsonPath",
     "Operation",
+    "PathSplit",
     "StreamTap",
     "TextPart",
     "Usage",

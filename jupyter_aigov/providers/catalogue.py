@@ -42,6 +42,16 @@ class Operation:
     name: str
     pattern: re.Pattern[str]
     requires: tuple[str, ...]
+    template: str  # as written in the catalogue, e.g. "**/models/{model}:generateContent"
+
+
+@dataclass(frozen=True)
+class PathSplit:
+    """A call's URL path cut where its template's leading `**` ends: base URL prefix, then operation."""
+
+    prefix: str  # what `**` matched: "/v1", "/v1beta", "/v1/projects/p/locations/l/publishers/google", ""
+    operation: str  # the rest: "/chat/completions", "/models/gemini-2.0-flash:generateContent"
+    model: tuple[int, int] | None  # operation[start:end] is the {model} segment, when the path names the model
 
 
 def compile_template(template: str) -> re.Pattern[str]:
@@ -56,6 +66,14 @@ def compile_template(template: str) -> re.Pattern[str]:
         pos = match.end()
     regex.append(re.escape(template[pos:]))
     return re.compile("".join(regex))
+
+
+@functools.cache
+def _split_pattern(template: str) -> re.Pattern[str]:
+    """A template's regex with what its leading `**` matches captured as the group "prefix"."""
+    if template.startswith("**"):
+        return re.compile("(?P<prefix>.*)" + compile_template(template[2:]).pattern)
+    return re.compile("(?P<prefix>)" + compile_template(template).pattern)
 
 
 class Catalogue:
@@ -76,7 +94,9 @@ class Catalogue:
                     ending = last if "{" not in last else last.rsplit("}", 1)[-1]
                     if "{" in last and not (ending.startswith(":") and len(ending) > 1):
                         raise ValueError(f"catalogue path {template!r} must end in a literal segment or ':verb'")
-                    operation = Operation(api, op["name"], compile_template(template), tuple(op.get("requires", ())))
+                    operation = Operation(
+                        api, op["name"], compile_template(template), tuple(op.get("requires", ())), template
+                    )
                     self.operations[api].append(operation)
                     self._by_ending.setdefault(ending, {}).setdefault(api, []).append(operation)
         self.providers: dict[str, tuple[str, ...]] = {}
@@ -109,6 +129,29 @@ class Catalogue:
     def might_be_ai(self, method: str, url: str) -> bool:
         """The cheap pre-filter: a POST whose last path segment an AI operation ends in, or to an AI host."""
         return self._candidates(method, url) is not None
+
+    def split_path(self, api: str, operation: str, path: str) -> PathSplit | None:
+        """Where the path of a call recognised as `operation` of `api` splits into the prefix its template's
+        `**` matched and the operation part; None for "other" operations, which no template describes.
+
+        >>> get_catalogue().split_path("gemini", "generateContent", "/v1beta/models/gemini-2.0-flash:generateContent")
+        PathSplit(prefix='/v1beta', operation='/models/gemini-2.0-flash:generateContent', model=(8, 24))
+        """
+        path = path.rstrip("/")
+        for op in self.operations.get(api, ()):
+            if op.name != operation:
+                continue
+            pattern = _split_pattern(op.template)
+            # as recognise() matched it: the path as sent, else percent-escapes decoded
+            match = pattern.fullmatch(path) or ("%" in path and pattern.fullmatch(unquote(path))) or None
+            if match is None:
+                continue
+            start = match.end("prefix")
+            model = match.span("model") if "model" in pattern.groupindex else None
+            return PathSplit(
+                match.string[:start], match.string[start:], (model[0] - start, model[1] - start) if model else None
+            )
+        return None
 
     def _candidates(self, method: str, url: str) -> dict[str, list[Operation]] | None:
         """The operations (per api) a request could be, from its method and last path segment alone;

@@ -157,6 +157,20 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
             id="missing-nested",
         ),
         pytest.param(
+            "version: 1\nroutes:\n  - match: 'gpt-*'\n    to: {base_url: 'https://a.example/v1', api_key_header: K}\n",
+            4,
+            "routes[0].to",
+            "api_key_header needs api_key_env",
+            id="key-header-without-key",
+        ),
+        pytest.param(
+            "version: 1\nroutes:\n  - match: 'gpt-*'\n    to: {base_url: 'https://a.example:99999/v1'}\n",
+            4,
+            "routes[0].to.base_url",
+            "port that is not a number",
+            id="port",
+        ),
+        pytest.param(
             "version: 1\nuse_cases:\n  churn: {}\n",
             3,
             "use_cases.churn.users",

@@ -375,3 +375,51 @@ def test_when_a_template_has_no_literal_ending_then_the_catalogue_refuses_it() -
     data = {"apis": {"openai": {"operations": [{"name": "x", "paths": ["**/{model}"]}]}}, "providers": {}}
     with pytest.raises(ValueError, match="must end in a literal"):
         Catalogue(data)
+
+
+@pytest.mark.parametrize(
+    ("api", "operation", "path", "prefix", "rest", "model"),
+    [
+        ("openai", "chat.completions", "/v1/chat/completions", "/v1", "/chat/completions", None),
+        ("openai", "responses", "/openai/v1/responses/", "/openai/v1", "/responses", None),
+        (
+            "openai",
+            "chat.completions",
+            "/openai/deployments/dep-1/chat/completions",
+            "",
+            "/openai/deployments/dep-1/chat/completions",
+            "dep-1",
+        ),
+        ("anthropic", "messages", "/v1/messages", "", "/v1/messages", None),
+        (
+            "gemini",
+            "generateContent",
+            "/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:generateContent",
+            "/v1/projects/p/locations/l/publishers/google",
+            "/models/gemini-2.0-flash:generateContent",
+            "gemini-2.0-flash",
+        ),
+        (
+            "bedrock",
+            "converse",
+            "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
+            "",
+            "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
+            "anthropic.claude-3-haiku-20240307-v1%3A0",  # as sent, still escaped
+        ),
+        ("ollama", "chat", "/api/chat", "", "/api/chat", None),
+    ],
+)
+def test_when_a_path_is_split_then_the_operation_part_follows_what_the_templates_prefix_matched(
+    api: str, operation: str, path: str, prefix: str, rest: str, model: str | None
+) -> None:
+    split = get_catalogue().split_path(api, operation, path)
+
+    assert split is not None
+    assert (split.prefix, split.operation) == (prefix, rest)
+    assert (split.operation[slice(*split.model)] if split.model else None) == model
+
+
+def test_when_an_operation_has_no_template_then_its_path_cannot_be_split() -> None:
+    assert get_catalogue().split_path("openai", "other", "/v1/assistants") is None
+    assert get_catalogue().split_path("openai", "chat.completions", "/v1/assistants") is None
