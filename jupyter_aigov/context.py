@@ -44,7 +44,7 @@ def acting_user(env: Mapping[str, str]) -> str:
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def _kernel_id() -> str | None:
+def kernel_id() -> str | None:
     """The kernel id from ipykernel's connection file name (kernel-<id>.json), if running in a kernel."""
     app = sys.modules.get("ipykernel.kernelapp")
     if app is None:
@@ -71,7 +71,7 @@ def locate_notebook(env: Mapping[str, str], user_ns: Mapping[str, Any] | None, c
     session_name = (user_ns or {}).get("__session__")
     if isinstance(session_name, str) and session_name:
         return session_name, "__session__"
-    kernel = _kernel_id()
+    kernel = kernel_id()
     if kernel:
         # nbclient and plain `jupyter console` kernels have no notebook name: the kernel id keeps logs apart
         return str(cwd / f"kernel-{kernel}"), "kernel id"

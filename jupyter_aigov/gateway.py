@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .context import RunContext
+from .context import RunContext, kernel_id
 from .decision import CallContext, Decision, decide
-from .errors import EvidenceError, PolicyViolation, RouteError, RouteUnsupported, ToolCallBlocked
+from .errors import BudgetExceeded, EvidenceError, PolicyViolation, RouteError, RouteUnsupported, ToolCallBlocked
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
@@ -31,6 +31,8 @@ from .redaction.restore_stream import StreamRestorer
 from .redaction.transit import TransitOutcome, entity_summary, examine
 from .response_filter import FilterChain, ResponseFilter
 from .routing import RoutePlan, plan_route
+from .spend.guard import BudgetGuard, priced
+from .spend.ledger import Reservation
 from .state import active_gateway
 from .tools.calls import RequestedToolCall
 from .tools.definitions import strip_tools
@@ -71,6 +73,7 @@ class Gateway:
         self.vault = PlaceholderVault()
         self.echoes = EchoCache()
         self.last_decision: dict[str, Any] | None = None
+        self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user)
         self._refresh_effective()
 
     # -- state the magics change --------------------------------------------------------------
@@ -138,11 +141,12 @@ class Gateway:
         self.log.flush()
 
     def close(self) -> None:
-        """Flush and close the log."""
+        """Flush and close the log and the budget ledger."""
         try:
             self.flush()
         finally:
             self.log.close()
+            self.budgets.close()
 
     def _fields(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         base: dict[str, Any] = {
@@ -179,6 +183,10 @@ class Gateway:
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)
                 verdict, transit = self._redact(call, outbound, effective, verdict)
+            reservation = None
+            if not verdict.blocked:  # last: a call refused for another reason spends nothing
+                reservation, over_budget = self.budgets.reserve(call, effective.budgets, use_case)
+                verdict = over_budget or verdict
                 rewritten = stripped or (plan is not None and plan.model_in_body)
                 if rewritten and transit.body is None:
                     transit = replace(transit, body=_encoded(call.body, outbound))
@@ -189,12 +197,14 @@ class Gateway:
             return self._on_internal_error(call, outbound, exc)
         if verdict.blocked:
             self._count("block", record)
-            refuse(PolicyViolation(verdict.rules[0], verdict.reason, record, verdict.hint))
+            refusal = BudgetExceeded if verdict.rules[0].startswith("budgets.") else PolicyViolation
+            refuse(refusal(verdict.rules[0], verdict.reason, record, verdict.hint))
         self._count(verdict.decision, record)
         # placeholders (this call's or earlier turns') may come back in the answer: the caller gets values
         restoring = bool(effective.redaction.restore_in_response and len(self.vault))
         exchange = Exchange(self, call, record, transit.body, restoring)
         exchange.route = plan
+        exchange.reservation = reservation
         exchange.echoing = transit is not NOT_EXAMINED and transit.decision.action != "block"
         # a model can only ask for tools it was offered; a policy with tool rules checks every answer anyway
         exchange.effective = effective
@@ -445,6 +455,7 @@ class Exchange:
         "effective",
         "gateway",
         "gating",
+        "reservation",
         "restoring",
         "route",
         "started",
@@ -465,6 +476,7 @@ class Exchange:
         self.echoing = False  # remember a JSON answer, so that resending it needs no detection
         self.gating = False  # hold the answer's tool calls until they are decided
         self.route: RoutePlan | None = None  # where the call goes instead, when a route sends it elsewhere
+        self.reservation: Reservation | None = None  # its place in the budgets, settled once usage is known
         self.effective: Any = None  # the effective policy the call was decided under
         self.call = call
         self.call_record = call_record
@@ -509,6 +521,12 @@ class Exchange:
         self._done = True
         # the decision was synced before the request left; its accounting rides with the next durable write,
         # or, when governance stopped while the response was still being read, is written at once
+        cost = priced(self.call.provider, self.call.model, usage)
+        if self.reservation is not None:
+            try:
+                self.gateway.budgets.settle(self.reservation, usage, cost)
+            except Exception as exc:  # the estimate stays counted; the response is not broken for it
+                error = error or f"budget ledger: {type(exc).__name__}: {exc}"
         write = self.gateway.record_later if active_gateway() is self.gateway else self.gateway.record
         write(
             "ai.response",
@@ -522,6 +540,8 @@ class Exchange:
             status=self.status,
             error=error,
             usage=usage.as_dict() if usage is not None and usage != Usage() else None,
+            cost_usd=round(cost.usd, 8) if cost is not None else None,
+            priced_as=f"{cost.priced_as} ({cost.source})" if cost is not None else None,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
         )
 

@@ -19,6 +19,8 @@ from .intercept import Interceptor
 from .policy import LoadedPolicy, discover_policy, load_policy_file
 from .redaction.transit import engine_status
 from .redaction.transit import prepare as prepare_detection
+from .spend.guard import has_limits
+from .spend.prices import warm_up as warm_up_prices
 from .state import active_gateway, set_active_gateway
 
 _lock = threading.RLock()
@@ -80,11 +82,18 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
+        threading.Thread(target=_warm_prices, name="aigov-prices", daemon=True).start()
         _interceptor = _interceptor or Interceptor()
         _interceptor.start()
         set_active_gateway(gateway)
         atexit.register(flush_evidence)
         return gateway
+
+
+def _warm_prices() -> None:
+    """Load the price list now, so that the first call's accounting does not wait for it."""
+    with contextlib.suppress(Exception):  # pricing is best effort: a call without a price records None
+        warm_up_prices()
 
 
 def flush_evidence() -> None:
@@ -138,10 +147,23 @@ def status() -> dict[str, Any]:
         "evidence_log": str(gateway.log.path),
         "calls": dict(gateway.counts),
         "detection": engine_status(gateway.effective.redaction),
+        "budgets": _budget_status(gateway),
         "last_decision": gateway.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},
     }
+
+
+def _budget_status(gateway: Gateway) -> dict[str, Any] | None:
+    """The budgets in force and what counts against them now; None when no budget is set."""
+    budgets = gateway.effective.budgets
+    if not has_limits(budgets):
+        return None
+    try:
+        spent: dict[str, Any] = gateway.budgets.spent(gateway.use_case)
+    except Exception as exc:  # status must show, even when the ledger cannot be read
+        spent = {"error": f"{type(exc).__name__}: {exc}"}
+    return {"limits": budgets.model_dump(exclude_none=True), "spent": spent, "ledger": str(gateway.budgets.path)}
 
 
 def set_use_case(name: str | None) -> None:
