@@ -1,4 +1,5 @@
-"""This notebook's decisions as a pandas DataFrame: one row per AI call, with the usage that followed it."""
+"""This notebook's decisions as a pandas DataFrame: one row per AI call (with the usage and cost that followed it)
+and per tool call."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from .evidence import iter_records
 from .governance import require_gateway
 
-DECISION_EVENTS = ("ai.call", "gateway.error")
+DECISION_EVENTS = ("ai.call", "gateway.error", "tool.call")
 COLUMNS = [
-    "seq", "ts", "event", "session", "user", "use_case", "provider", "model", "operation", "decision",
-    "rules", "reason", "entities", "input_tokens", "output_tokens", "status", "duration_ms", "call_id",
+    "seq", "ts", "event", "session", "user", "use_case", "provider", "model", "requested_model", "operation",
+    "tool", "source", "decision", "rules", "reason", "entities", "input_tokens", "output_tokens", "cost_usd",
+    "status", "error", "duration_ms", "call_id",
 ]  # fmt: skip
 
 
@@ -29,7 +31,7 @@ def decision_rows(path: Path, *, all_events: bool = False) -> list[dict[str, Any
         if event in DECISION_EVENTS:
             row = {key: record.get(key) for key in COLUMNS}
             rows.append(row)
-            if record.get("call_id"):
+            if event == "ai.call" and record.get("call_id"):
                 by_call[record["call_id"]] = row
         elif event == "ai.response" and record.get("call_id") in by_call:
             row = by_call[record["call_id"]]
@@ -37,7 +39,9 @@ def decision_rows(path: Path, *, all_events: bool = False) -> list[dict[str, Any
             row.update(
                 input_tokens=usage.get("input_tokens"),
                 output_tokens=usage.get("output_tokens"),
+                cost_usd=record.get("cost_usd"),
                 status=record.get("status"),
+                error=record.get("error"),
                 duration_ms=record.get("duration_ms"),
             )
     return rows

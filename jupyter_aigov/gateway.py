@@ -265,6 +265,7 @@ class Gateway:
         record = self.record(
             "tool.call",
             library="local",
+            source="local",
             tool=name,
             decision="allow" if verdict.allowed else "block",
             rules=[verdict.rule],

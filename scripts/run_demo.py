@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument(
         "notebooks",
         nargs="*",
-        default=[str(ROOT / "notebooks" / "demo.ipynb"), str(ROOT / "notebooks" / "redaction.ipynb")],
+        default=[str(ROOT / "notebooks" / name) for name in ("demo.ipynb", "redaction.ipynb", "agent.ipynb")],
     )
     parser.add_argument("--out", default=str(ROOT / "build"), help="folder for the executed notebooks")
     args = parser.parse_args()

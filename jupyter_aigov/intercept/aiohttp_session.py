@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as json_module
+import weakref
 from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
@@ -211,6 +212,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 return close()
 
             response.release, response.close = tapped_release, tapped_close
+            weakref.finalize(response, tap.close, "dropped unread")
             return response
 
         return _request

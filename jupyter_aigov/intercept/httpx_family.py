@@ -6,6 +6,7 @@ before loading, since the method is looked up on the class at each call.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
@@ -55,6 +56,8 @@ class _Relay:
 
     def __init__(self, inner: Any, tap: ResponseTap, response_filter: ResponseFilter | None) -> None:
         self._inner, self._tap, self._filter = inner, tap, response_filter
+        # a response dropped unread still completes its record, when the stream is collected
+        weakref.finalize(self, tap.close, "dropped unread")
 
     def _pass_on(self, chunk: bytes) -> bytes:
         self._tap.feed(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -110,6 +111,7 @@ def tap_response(response: Any, exchange: Exchange) -> None:
             tap.close(error=None if response.isclosed() else "closed before the end")
         return close()
 
+    weakref.finalize(response, tap.close, "dropped unread")  # collected unread: the record still completes
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
     response.read, response.read_chunked = tapped_read, tapped_read_chunked
     response.release_conn, response.close = tapped_release_conn, tapped_close
