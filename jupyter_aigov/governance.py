@@ -82,12 +82,18 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
-        threading.Thread(target=_warm_prices, name="aigov-prices", daemon=True).start()
+        # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
+        warm = threading.Timer(PRICES_WARM_UP_DELAY_S, _warm_prices)
+        warm.daemon = True
+        warm.start()
         _interceptor = _interceptor or Interceptor()
         _interceptor.start()
         set_active_gateway(gateway)
         atexit.register(flush_evidence)
         return gateway
+
+
+PRICES_WARM_UP_DELAY_S = 1.0
 
 
 def _warm_prices() -> None:
