@@ -11,26 +11,34 @@ from jupyter_aigov.errors import (
     AIGovError,
     BudgetExceeded,
     EvidenceError,
+    InventoryError,
     PolicyError,
     PolicyViolation,
     ToolCallBlocked,
 )
 from jupyter_aigov.extension import load_ipython_extension, unload_ipython_extension
 from jupyter_aigov.governance import disable, enable, set_use_case, status
+from jupyter_aigov.inventory.api import assess, inventory, register_model
 from jupyter_aigov.tools.local import tool
+from jupyter_aigov.widgets import dashboard
 
 __all__ = [
     "AIGovError",
     "BudgetExceeded",
     "EvidenceError",
+    "InventoryError",
     "PolicyError",
     "PolicyViolation",
     "ToolCallBlocked",
     "__version__",
+    "assess",
+    "dashboard",
     "decisions",
     "disable",
     "enable",
+    "inventory",
     "load_ipython_extension",
+    "register_model",
     "set_use_case",
     "status",
     "tool",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from .policy import decide_model
 from .providers.base import AIRequest
 from .tools.verdict import decide_tool
+
+if TYPE_CHECKING:
+    from .inventory.enforcement import RegistrationCheck
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class CallContext:
 
     user: str
     use_case: str | None
+    registrations: RegistrationCheck | None = None  # the inventory, when require_registered_model is on
 
 
 def check_use_case(call: AIRequest, effective: Any, ctx: CallContext) -> Decision | None:
@@ -65,7 +70,21 @@ def check_tool_definitions(call: AIRequest, effective: Any, ctx: CallContext) ->
     return None
 
 
-CHECKS: tuple[Check, ...] = (check_use_case, check_model, check_tool_definitions)
+def check_registration(call: AIRequest, effective: Any, ctx: CallContext) -> Decision | None:
+    """With require_registered_model, refuse models without a registration and an approved assessment in force."""
+    if not effective.require_registered_model:
+        return None
+    if ctx.registrations is None:  # the gateway could not open the inventory: fail closed
+        return Decision("block", ["inventory.unregistered"], "The inventory could not be opened.", "")
+    verdict = ctx.registrations.verdict(call.provider, call.model, ctx.use_case, date.today())
+    if verdict.allowed:
+        return Decision("allow", [verdict.rule], verdict.reason)
+    key = effective.origin("require_registered_model")
+    hint = f"{verdict.hint} (The policy requires it: {key} in {effective.source}.)"
+    return Decision("block", [verdict.rule], verdict.reason, hint)
+
+
+CHECKS: tuple[Check, ...] = (check_use_case, check_model, check_registration, check_tool_definitions)
 
 
 def decide(call: AIRequest, effective: Any, ctx: CallContext) -> Decision:

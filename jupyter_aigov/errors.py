@@ -3,6 +3,7 @@
 AIGovError                  base of everything the package raises
  +-- PolicyError            a policy file is missing, malformed or invalid
  +-- EvidenceError          the evidence log cannot be written or read
+ +-- InventoryError         a model registration or assessment is invalid, unknown, or cannot be stored
  +-- RouteError             a policy route matches a call but cannot take it where it says
  |    +-- RouteCredentialsMissing   the route's api_key_env names a variable that is not set
  |    +-- RouteUnsupported          the call's operation or wire format cannot be moved as the route says
@@ -31,6 +32,17 @@ class PolicyError(AIGovError):
 
 class EvidenceError(AIGovError):
     """The evidence log cannot be written or read."""
+
+
+class InventoryError(AIGovError):
+    """A registration or assessment is invalid, unknown or cannot be stored; `.problems` maps field -> message.
+
+    Nothing is written when it is raised.
+    """
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = dict(problems or {})
 
 
 class RouteError(AIGovError):

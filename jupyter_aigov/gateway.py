@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,20 @@ from urllib.parse import urlsplit
 
 from .context import RunContext, kernel_id
 from .decision import CallContext, Decision, decide
-from .errors import BudgetExceeded, EvidenceError, PolicyViolation, RouteError, RouteUnsupported, ToolCallBlocked
+from .errors import (
+    BudgetExceeded,
+    EvidenceError,
+    InventoryError,
+    PolicyViolation,
+    RouteError,
+    RouteUnsupported,
+    ToolCallBlocked,
+)
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
+from .inventory.enforcement import RegistrationCheck
+from .inventory.location import inventory_dir_for
+from .inventory.store import Inventory
 from .policy import LoadedPolicy
 from .providers import get_catalogue
 from .providers.base import AIRequest, Usage, header_value
@@ -73,7 +86,11 @@ class Gateway:
         self.vault = PlaceholderVault()
         self.echoes = EchoCache()
         self.last_decision: dict[str, Any] | None = None
+        # called with each batch of records written, e.g. by aigov.dashboard(); must return quickly
+        self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
         self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user)
+        self.inventory = Inventory(inventory_dir_for(context.notebook_dir, os.environ, loaded.path))
+        self.registrations = RegistrationCheck(self.inventory)
         self._refresh_effective()
 
     # -- state the magics change --------------------------------------------------------------
@@ -118,6 +135,8 @@ class Gateway:
             with self._pending_lock:  # nothing was written: keep them for the next attempt
                 self._pending[:0] = batch
             raise
+        if self.listeners:
+            self._notify(written)
         return written[-1]
 
     def record_later(self, event: str, **fields: Any) -> None:
@@ -133,12 +152,20 @@ class Gateway:
             batch, self._pending = self._pending, []
         if batch:
             try:
-                self.log.append_all(batch, durable=True)
+                written = self.log.append_all(batch, durable=True)
             except Exception:
                 with self._pending_lock:
                     self._pending[:0] = batch
                 raise
+            if self.listeners:
+                self._notify(written)
         self.log.flush()
+
+    def _notify(self, written: list[dict[str, Any]]) -> None:
+        """Tell listeners (a dashboard) about records just written; a listener's failure is its own."""
+        for listener in tuple(self.listeners):
+            with contextlib.suppress(Exception):
+                listener(written)
 
     def close(self) -> None:
         """Flush and close the log and the budget ledger."""
@@ -147,6 +174,7 @@ class Gateway:
         finally:
             self.log.close()
             self.budgets.close()
+            self.inventory.close()
 
     def _fields(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         base: dict[str, Any] = {
@@ -178,7 +206,7 @@ class Gateway:
         try:
             plan, verdict = self._route(call, outbound, effective)
             if verdict is None:
-                verdict = decide(call, effective, CallContext(self.context.user, use_case))
+                verdict = decide(call, effective, CallContext(self.context.user, use_case, self.registrations))
             transit, stripped = NOT_EXAMINED, list[str]()
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)
@@ -414,6 +442,9 @@ class Gateway:
         if isinstance(exc, EvidenceError):
             reason = f"aigov could not write the evidence for this call ({what})."
             hint = "make the evidence folder writable, or set AIGOV_EVIDENCE_DIR to a writable folder."
+        elif isinstance(exc, InventoryError):
+            reason = f"aigov could not read the model inventory to check this call's registration ({exc})"
+            hint = "fix or restore the inventory document named above; its history is in the inventory's changes.jsonl."
         else:
             reason = f"aigov failed while deciding on this call ({what})."
             hint = "report this failure; `on_error: allow` in the policy lets calls through when aigov fails."

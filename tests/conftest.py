@@ -53,6 +53,7 @@ class Governed:
         monkeypatch.setenv("AIGOV_EVIDENCE_DIR", str(tmp_path / "evidence"))
         monkeypatch.setenv("AIGOV_NOTEBOOK", str(tmp_path / "analysis.ipynb"))
         monkeypatch.setenv("AIGOV_USER", "ada")
+        monkeypatch.setenv("AIGOV_INVENTORY_DIR", str(tmp_path / "inventory"))
         for name in ("AIGOV_POLICY", "AIGOV_USE_CASE", "JPY_SESSION_NAME"):
             monkeypatch.delenv(name, raising=False)
 

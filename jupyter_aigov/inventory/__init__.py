@@ -1,0 +1,1 @@
+"""The local inventory: model registrations, assessments, and the framework catalogues they answer."""
