@@ -20,7 +20,7 @@ from jupyter_aigov.extension import load_ipython_extension, unload_ipython_exten
 from jupyter_aigov.governance import disable, enable, set_use_case, status
 from jupyter_aigov.inventory.api import assess, inventory, register_model
 from jupyter_aigov.tools.local import tool
-from jupyter_aigov.widgets import dashboard
+from jupyter_aigov.widgets import show_dashboard as dashboard
 
 __all__ = [
     "AIGovError",

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .context import RunContext, kernel_id
@@ -28,9 +28,6 @@ from .errors import (
 )
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
-from .inventory.enforcement import RegistrationCheck
-from .inventory.location import inventory_dir_for
-from .inventory.store import Inventory
 from .policy import LoadedPolicy
 from .providers import get_catalogue
 from .providers.base import AIRequest, Usage, header_value
@@ -51,6 +48,10 @@ from .tools.calls import RequestedToolCall
 from .tools.definitions import strip_tools
 from .tools.gate import ToolCallGate
 from .tools.verdict import ToolVerdict, check_arguments, decide_tool
+
+if TYPE_CHECKING:
+    from .inventory.enforcement import RegistrationCheck
+    from .inventory.store import Inventory
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,29 @@ class Gateway:
         # called with each batch of records written, e.g. by aigov.dashboard(); must return quickly
         self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
         self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user)
-        self.inventory = Inventory(inventory_dir_for(context.notebook_dir, os.environ, loaded.path))
-        self.registrations = RegistrationCheck(self.inventory)
+        self._inventory: Inventory | None = None
+        self._registrations: RegistrationCheck | None = None
         self._refresh_effective()
+
+    # -- the project's model inventory: opened on first use, off the path of %load_ext ---------
+    @property
+    def inventory(self) -> Inventory:
+        """The model inventory of this notebook's project."""
+        if self._inventory is None:
+            from .inventory.location import inventory_dir_for
+            from .inventory.store import Inventory
+
+            self._inventory = Inventory(inventory_dir_for(self.context.notebook_dir, os.environ, self.loaded.path))
+        return self._inventory
+
+    @property
+    def registrations(self) -> RegistrationCheck:
+        """What require_registered_model asks of the inventory, indexed once per change."""
+        if self._registrations is None:
+            from .inventory.enforcement import RegistrationCheck
+
+            self._registrations = RegistrationCheck(self.inventory)
+        return self._registrations
 
     # -- state the magics change --------------------------------------------------------------
     @property
@@ -174,7 +195,8 @@ class Gateway:
         finally:
             self.log.close()
             self.budgets.close()
-            self.inventory.close()
+            if self._inventory is not None:
+                self._inventory.close()
 
     def _fields(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         base: dict[str, Any] = {
@@ -206,7 +228,8 @@ class Gateway:
         try:
             plan, verdict = self._route(call, outbound, effective)
             if verdict is None:
-                verdict = decide(call, effective, CallContext(self.context.user, use_case, self.registrations))
+                registrations = self.registrations if effective.require_registered_model else None
+                verdict = decide(call, effective, CallContext(self.context.user, use_case, registrations))
             transit, stripped = NOT_EXAMINED, list[str]()
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)

@@ -154,6 +154,10 @@ def status() -> dict[str, Any]:
         "calls": dict(gateway.counts),
         "detection": engine_status(gateway.effective.redaction),
         "budgets": _budget_status(gateway),
+        "inventory": {
+            "path": str(gateway.inventory.root),
+            "require_registered_model": gateway.effective.require_registered_model,
+        },
         "last_decision": gateway.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},

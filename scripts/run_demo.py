@@ -34,7 +34,10 @@ def main() -> int:
     parser.add_argument(
         "notebooks",
         nargs="*",
-        default=[str(ROOT / "notebooks" / name) for name in ("demo.ipynb", "redaction.ipynb", "agent.ipynb")],
+        default=[
+            str(ROOT / "notebooks" / name)
+            for name in ("demo.ipynb", "redaction.ipynb", "agent.ipynb", "inventory.ipynb")
+        ],
     )
     parser.add_argument("--out", default=str(ROOT / "build"), help="folder for the executed notebooks")
     args = parser.parse_args()

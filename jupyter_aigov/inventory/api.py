@@ -9,17 +9,18 @@ import contextlib
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_aigov.context import acting_user, current_context
 from jupyter_aigov.errors import EvidenceError, InventoryError
 from jupyter_aigov.evidence import utc_now
-from jupyter_aigov.inventory import registration
 from jupyter_aigov.inventory.location import inventory_dir_for
-from jupyter_aigov.inventory.records import Assessment, ModelRegistration
-from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.policy.discover import find_policy_file
 from jupyter_aigov.state import active_gateway
+
+if TYPE_CHECKING:  # the documents' pydantic models load on first use, not with `import aigov`
+    from jupyter_aigov.inventory.records import Assessment, ModelRegistration
+    from jupyter_aigov.inventory.store import Inventory
 
 INVENTORY_COLUMNS = [
     "id", "name", "version", "provider", "model_ids", "owner", "risk_tier", "operator_role", "use_cases",
@@ -29,6 +30,8 @@ INVENTORY_COLUMNS = [
 
 def current_inventory() -> Inventory:
     """The governed kernel's inventory, else the one of the project this process runs in."""
+    from jupyter_aigov.inventory.store import Inventory
+
     gateway = active_gateway()
     if gateway is not None:
         return gateway.inventory
@@ -76,6 +79,8 @@ def register_model(**fields: Any) -> Any:
 
 def store_registration(inventory: Inventory, fields: dict[str, Any]) -> ModelRegistration:
     """Write a registration as the acting user; the form's submit button calls this too."""
+    from jupyter_aigov.inventory import registration
+
     user, context = _who()
     started = utc_now()
     document = registration.register_model(inventory, fields, user, **context)

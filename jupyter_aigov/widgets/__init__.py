@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def dashboard() -> Any:
+def show_dashboard() -> Any:
     """The governance dashboard of this notebook: decisions over time, blocks and redactions, registered models.
 
     ipywidgets and matplotlib load here, on first use, not with `%load_ext aigov`.
