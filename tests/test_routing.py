@@ -454,3 +454,30 @@ def test_when_a_plan_is_shown_then_the_key_is_not() -> None:
         "routed_model": "gpt-4o-mini",
         "routed_to": "https://llm.internal.example/v1/chat/completions",
     }
+
+
+TWO_ROUTES = """\
+version: 1
+routes:
+  - {match: "gpt-4o", to: {base_url: "https://a.example/v1", model: gpt-4o-mini}}
+  - {match: "gpt-*", to: {base_url: "https://b.example/v1"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "base_url"),
+    [
+        ("openai", "gpt-4o", "https://a.example/v1"),  # first matching route wins
+        ("openai", "gpt-4o-mini", "https://b.example/v1"),
+        ("anthropic", "claude-3", None),
+        ("openai", None, None),
+    ],
+)
+def test_when_a_route_matches_then_the_first_one_is_returned(
+    provider: str, model: str | None, base_url: str | None
+) -> None:
+    effective = parse_policy_text(TWO_ROUTES, "aigov.yaml").for_context("ana", None)
+
+    route = first_route(effective.routes, provider, model)
+
+    assert (route.to.base_url if route else None) == base_url

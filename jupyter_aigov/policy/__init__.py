@@ -36,7 +36,7 @@ from jupyter_aigov.policy.load import (
     parse_policy_bytes,
     parse_policy_text,
 )
-from jupyter_aigov.policy.model_decision import ModelDecision, decide_model, find_route
+from jupyter_aigov.policy.model_decision import ModelDecision, decide_model
 from jupyter_aigov.policy.problems import PolicyProblem
 from jupyter_aigov.policy.resolve import EffectivePolicy, Refusal
 from jupyter_aigov.policy.schema import SCHEMA_ID, policy_schema, schema_text
@@ -68,7 +68,6 @@ __all__ = [
     "default_policy",
     "discover_policy",
     "find_policy_file",
-    "find_route",
     "load_policy",
     "load_policy_file",
     "parse_policy_bytes",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jupyter_aigov.policy.document import Route
 from jupyter_aigov.policy.resolve import EffectivePolicy
 
 _SHOWN = 8  # allowed globs listed in a sentence before "and N more"
@@ -76,13 +75,3 @@ def decide_model(effective: EffectivePolicy, provider: str, model: str | None) -
             cache.clear()
         decision = cache[key] = _decide(effective, provider, model)
     return decision
-
-
-def find_route(effective: EffectivePolicy, provider: str, model: str | None) -> Route | None:
-    """The first route whose `match` glob matches "model" or "provider/model", or None."""
-    if model is None:
-        return None
-    for route, glob in zip(effective.routes, effective.route_globs, strict=True):
-        if glob.match_model(provider, model) is not None:
-            return route
-    return None

@@ -66,7 +66,6 @@ class EffectivePolicy:
     model_deny: GlobSet = field(repr=False, compare=False)
     tool_allow: GlobSet = field(repr=False, compare=False)
     tool_deny: GlobSet = field(repr=False, compare=False)
-    route_globs: tuple[GlobSet, ...] = field(repr=False, compare=False)
     model_decisions: dict[tuple[str, str | None], ModelDecision] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -182,5 +181,4 @@ def resolve(policy: Policy, user: str, use_case: str | None) -> EffectivePolicy:
         model_deny=GlobSet(models.deny),
         tool_allow=GlobSet(tools.allow),
         tool_deny=GlobSet(tools.deny),
-        route_globs=tuple(GlobSet((route.match,)) for route in routes),
     )

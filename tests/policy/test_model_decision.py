@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_aigov.policy import GlobSet, decide_model, find_route, parse_policy_text
+from jupyter_aigov.policy import GlobSet, decide_model, parse_policy_text
 
 POLICY = """\
 version: 1
 models:
   allow: [gpt-4o-mini, "claude-*", "ollama/*"]
   deny: ["*-realtime*"]
-routes:
-  - {match: "gpt-4o", to: {base_url: "https://a.example/v1", model: gpt-4o-mini}}
-  - {match: "gpt-*", to: {base_url: "https://b.example/v1"}}
 use_cases:
   churn-analysis:
     users: ["*"]
@@ -80,25 +77,6 @@ def test_when_the_same_model_is_decided_twice_then_the_cached_decision_is_reused
     effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", None)
 
     assert decide_model(effective, "openai", "gpt-4o") is decide_model(effective, "openai", "gpt-4o")
-
-
-@pytest.mark.parametrize(
-    ("provider", "model", "base_url"),
-    [
-        ("openai", "gpt-4o", "https://a.example/v1"),  # first matching route wins
-        ("openai", "gpt-4o-mini", "https://b.example/v1"),
-        ("anthropic", "claude-3", None),
-        ("openai", None, None),
-    ],
-)
-def test_when_a_route_matches_then_the_first_one_is_returned(
-    provider: str, model: str | None, base_url: str | None
-) -> None:
-    effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", None)
-
-    route = find_route(effective, provider, model)
-
-    assert (route.to.base_url if route else None) == base_url
 
 
 @pytest.mark.parametrize(
