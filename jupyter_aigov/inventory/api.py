@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_aigov.context import acting_user, current_context
+from jupyter_aigov.context import current_context
 from jupyter_aigov.errors import EvidenceError, InventoryError
 from jupyter_aigov.evidence import utc_now
 from jupyter_aigov.inventory.location import inventory_dir_for
@@ -43,7 +43,7 @@ def current_inventory() -> Inventory:
 def _who() -> tuple[str, dict[str, Any]]:
     gateway = active_gateway()
     context = gateway.context if gateway is not None else current_context()
-    return context.user if gateway is not None else acting_user(os.environ), {"notebook": context.notebook}
+    return context.user, {"notebook": context.notebook}
 
 
 def _note_in_notebook_log(document: ModelRegistration | Assessment, started: str) -> None:

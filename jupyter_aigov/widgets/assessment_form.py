@@ -18,7 +18,7 @@ from jupyter_aigov.inventory.assessment import DEFAULT_FRAMEWORK
 from jupyter_aigov.inventory.frameworks import Framework, FrameworkItem, framework_ids, load_framework
 from jupyter_aigov.inventory.records import ASSESSMENT_STATUSES, Answer, Assessment, assessment_id_for
 from jupyter_aigov.inventory.store import Inventory
-from jupyter_aigov.widgets.fields import FormField, choice, day, lines, long_text, text
+from jupyter_aigov.widgets.fields import FormField, choice, day, lines, long_text, place_problems, text
 from jupyter_aigov.widgets.messages import error_html, success_html
 
 BLANK = Answer().model_dump(mode="json")
@@ -212,16 +212,7 @@ class AssessmentForm:
         self.progress.value = f"<p><b>{answered}/{total}</b> items answered · status <b>{html.escape(state)}</b></p>"
 
     def _show_problems(self, problem: InventoryError) -> None:
-        unplaced = []
-        for key, message in problem.problems.items():
-            target = self._field_for(key)
-            if target is None:
-                unplaced.append(f"{key} {message}")
-            else:
-                target.show_problem(message)
-        summary = "Not saved: fix the fields marked below." if problem.problems else str(problem)
-        if unplaced:
-            summary += " " + "; ".join(unplaced)
+        summary = place_problems(problem.problems, self._field_for, "Not saved") if problem.problems else str(problem)
         self.status.value = error_html(summary)
 
     def _field_for(self, key: str) -> FormField | None:

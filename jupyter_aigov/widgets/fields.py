@@ -165,3 +165,15 @@ def field_for_problem(fields: dict[str, FormField], problem_key: str) -> FormFie
             if candidate in fields:
                 return fields[candidate]
     return None
+
+
+def place_problems(problems: dict[str, str], locate: Callable[[str], FormField | None], refused: str) -> str:
+    """Show each problem beside its field; the summary line names those that belong to no field."""
+    unplaced = []
+    for key, message in problems.items():
+        field = locate(key)
+        if field is None:
+            unplaced.append(f"{key} {message}")
+        else:
+            field.show_problem(message)
+    return " ".join([f"{refused}: fix the fields marked below.", *(["; ".join(unplaced)] if unplaced else [])])

@@ -24,6 +24,7 @@ from jupyter_aigov.widgets.fields import (
     field_for_problem,
     lines,
     long_text,
+    place_problems,
     suggestions,
     tags,
     text,
@@ -174,14 +175,8 @@ class RegistrationForm:
 
     def _show_problems(self, problem: InventoryError) -> None:
         everything = {**self.fields, **self.card_fields}
-        unplaced = []
-        for key, message in problem.problems.items():
-            field = field_for_problem(everything, key)
-            if field is None:
-                unplaced.append(f"{key} {message}")
-            else:
-                field.show_problem(message)
-        summary = "Not registered: fix the fields marked below." if problem.problems else str(problem)
-        if unplaced:
-            summary += " " + "; ".join(unplaced)
+        if problem.problems:
+            summary = place_problems(problem.problems, lambda key: field_for_problem(everything, key), "Not registered")
+        else:
+            summary = str(problem)
         self.status.value = error_html(summary)
