@@ -2,7 +2,7 @@
 
 from jupyter_aigov.evidence.canonical import RECOVERY_EVENT, ZERO_HASH, canonical_json
 from jupyter_aigov.evidence.log import EvidenceLog, utc_now
-from jupyter_aigov.evidence.verify import LogVerification, iter_records, verify_log
+from jupyter_aigov.evidence.verify import LogVerification, iter_records, verify_lines, verify_log
 
 __all__ = [
     "RECOVERY_EVENT",
@@ -12,5 +12,6 @@ __all__ = [
     "canonical_json",
     "iter_records",
     "utc_now",
+    "verify_lines",
     "verify_log",
 ]

@@ -54,6 +54,17 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_ts(value: Any) -> datetime | None:
+    """A record's ``ts`` as an aware UTC datetime; None when missing or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class EvidenceLog:
     """An append-only evidence log at ``path``; safe to share between threads and processes.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from jupyter_aigov.errors import EvidenceError
@@ -31,6 +31,8 @@ class LogVerification:
     line: int | None = None
     truncated_tail: bool = False
     recovered: tuple[int, ...] = ()  # lines cut short by a crash and accounted for by a recovery record
+    # the hash of the last intact record, which the log's whole history hashes to (not part of the verdict)
+    head: str = field(default=ZERO_HASH, compare=False)
 
     def __str__(self) -> str:
         if not self.ok:
@@ -57,63 +59,82 @@ def verify_log(path: str | os.PathLike[str], *, strict: bool = False) -> LogVeri
 
     ``strict=True`` also checks that every body is canonical RFC 8785 JSON (slower: it re-canonicalises).
     """
+    with _open(path) as stream:
+        return verify_lines(stream, strict=strict)
+
+
+def verify_lines(
+    lines: Iterable[bytes],
+    *,
+    strict: bool = False,
+    on_record: Callable[[dict[str, Any], bytes], None] | None = None,
+) -> LogVerification:
+    """Check a log given as its lines (each ending in a line feed), e.g. a member of a bundle read as a stream.
+
+    ``on_record(record, line)`` is called for each record once it is known to chain to the ones before it.
+    """
     prev = ZERO_HASH
     seq = 0
     line = 0
     offset = 0
     damaged: _Damaged | None = None
     recovered: list[int] = []
-    with _open(path) as stream:
-        for raw in stream:
-            line += 1
-            if raw[-1:] != b"\n":
-                if damaged is not None:
-                    break
-                return LogVerification(
-                    ok=False,
-                    records=seq,
-                    fault=f"line {line} is a truncated last record: the log ends mid-record "
-                    f"({len(raw)} bytes and no line end), as a crash during a write leaves it; the {seq} "
-                    "records before it are intact",
-                    line=line,
-                    truncated_tail=True,
-                    recovered=tuple(recovered),
-                )
-            try:
-                record = parse_line(raw)
-            except LineError as exc:
-                if damaged is not None:
-                    break
-                damaged = _Damaged(line, offset, raw[:-1], f"line {line} {exc}")
-                offset += len(raw)
-                continue
+    for raw in lines:
+        line += 1
+        if raw[-1:] != b"\n":
             if damaged is not None:
-                if not _accounts_for(record, damaged):
-                    break
-                recovered.append(damaged.line)
-                damaged = None
-            if record.get("prev") != prev:
-                return _fault(
-                    seq,
-                    line,
-                    f"line {line}: its prev is not the hash of the record before it, so a record was "
-                    "deleted, inserted or moved here",
-                )
-            if type(record.get("seq")) is not int or record["seq"] != seq + 1:
-                return _fault(
-                    seq,
-                    line,
-                    f"line {line}: seq is {record.get('seq')!r} where {seq + 1} was expected, so a record "
-                    "was deleted, inserted or moved here",
-                )
-            if strict and not is_canonical(record, raw):
-                return _fault(seq, line, f"line {line} is not in canonical RFC 8785 form")
-            prev = record["hash"]
-            seq += 1
+                break
+            return LogVerification(
+                ok=False,
+                records=seq,
+                fault=f"line {line} is a truncated last record: the log ends mid-record "
+                f"({len(raw)} bytes and no line end), as a crash during a write leaves it; the {seq} "
+                "records before it are intact",
+                line=line,
+                truncated_tail=True,
+                recovered=tuple(recovered),
+            )
+        try:
+            record = parse_line(raw)
+        except LineError as exc:
+            if damaged is not None:
+                break
+            damaged = _Damaged(line, offset, raw[:-1], f"line {line} {exc}")
             offset += len(raw)
+            continue
+        if damaged is not None:
+            if not _accounts_for(record, damaged):
+                break
+            recovered.append(damaged.line)
+            damaged = None
+        broken = chain_fault(record, prev, seq, line)
+        if broken is not None:
+            return _fault(seq, line, broken)
+        if strict and not is_canonical(record, raw):
+            return _fault(seq, line, f"line {line} is not in canonical RFC 8785 form")
+        prev = record["hash"]
+        seq += 1
+        offset += len(raw)
+        if on_record is not None:
+            on_record(record, raw)
     if damaged is not None:
         return _fault(seq, damaged.line, damaged.fault)
-    return LogVerification(ok=True, records=seq, recovered=tuple(recovered))
+    return LogVerification(ok=True, records=seq, recovered=tuple(recovered), head=prev)
+
+
+def chain_fault(record: dict[str, Any], prev: str, seq: int, line: int) -> str | None:
+    """Why ``record`` on ``line`` does not follow the record hashing to ``prev`` numbered ``seq``; None if it does."""
+    if record.get("prev") != prev:
+        return (
+            f"line {line}: its prev is not the hash of the record before it, so a record was deleted, inserted "
+            "or moved here"
+        )
+    if type(record.get("seq")) is not int or record["seq"] != seq + 1:
+        return (
+            f"line {line}: seq is {record.get('seq')!r} where {seq + 1} was expected, so a record was deleted, "
+            "inserted or moved here"
+        )
+    return None
 
 
 def iter_records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

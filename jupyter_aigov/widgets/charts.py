@@ -17,6 +17,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from jupyter_aigov.evidence.log import parse_ts
+
 BucketSize = Literal["minute", "hour", "day"]
 DECISIONS = ("allow", "redact", "block")
 COLOURS = {"allow": "#2e7d32", "redact": "#f0a000", "block": "#c62828"}
@@ -61,17 +63,6 @@ def bucket_start(moment: datetime, size: BucketSize) -> datetime:
     if size == "hour":
         return moment.replace(minute=0, second=0, microsecond=0)
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def parse_ts(value: Any) -> datetime | None:
-    """A record's `ts` as an aware UTC datetime; None when missing or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def decisions_over_time(rows: Iterable[Mapping[str, Any]]) -> Timeline:
@@ -159,7 +150,7 @@ def breakdown_png(entries: list[dict[str, Any]]) -> bytes:
     positions = list(range(len(drawn)))
     axes.barh(positions, blocks, color=COLOURS["block"], label="block")
     axes.barh(positions, redactions, left=blocks, color=COLOURS["redact"], label="redact")
-    axes.set_yticks(positions, labels)
+    axes.set_yticks(positions, labels, parse_math=False)  # a model named a$b$c is a name, not mathtext
     axes.invert_yaxis()  # the most blocked on top
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_beside(axes)
