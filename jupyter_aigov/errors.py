@@ -4,6 +4,7 @@ AIGovError                  base of everything the package raises
  +-- PolicyError            a policy file is missing, malformed or invalid
  +-- EvidenceError          the evidence log cannot be written or read
  +-- InventoryError         a model registration or assessment is invalid, unknown, or cannot be stored
+ +-- BundleError            an evidence bundle cannot be exported, or a bundle or signing key is unusable
  +-- RouteError             a policy route matches a call but cannot take it where it says
  |    +-- RouteCredentialsMissing   the route's api_key_env names a variable that is not set
  |    +-- RouteUnsupported          the call's operation or wire format cannot be moved as the route says
@@ -43,6 +44,13 @@ class InventoryError(AIGovError):
     def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.problems = dict(problems or {})
+
+
+class BundleError(AIGovError):
+    """An evidence bundle cannot be exported, a bundle is unsafe or malformed, or a signing key is unusable.
+
+    Nothing is left half-written when it is raised: an export either lands whole or not at all.
+    """
 
 
 class RouteError(AIGovError):

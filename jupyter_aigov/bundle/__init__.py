@@ -1,0 +1,1 @@
+"""Evidence bundles for audits: export a signed BagIt bag, verify one."""
