@@ -6,10 +6,12 @@
 """
 
 from jupyter_aigov import __version__
+from jupyter_aigov.bundle.api import export_bundle
 from jupyter_aigov.decisions import decisions
 from jupyter_aigov.errors import (
     AIGovError,
     BudgetExceeded,
+    BundleError,
     EvidenceError,
     InventoryError,
     PolicyError,
@@ -25,6 +27,7 @@ from jupyter_aigov.widgets import show_dashboard as dashboard
 __all__ = [
     "AIGovError",
     "BudgetExceeded",
+    "BundleError",
     "EvidenceError",
     "InventoryError",
     "PolicyError",
@@ -36,6 +39,7 @@ __all__ = [
     "decisions",
     "disable",
     "enable",
+    "export_bundle",
     "inventory",
     "load_ipython_extension",
     "register_model",

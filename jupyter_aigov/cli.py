@@ -1,24 +1,51 @@
-"""The `aigov` command: verify evidence logs, check and publish the policy schema."""
+"""The `aigov` command: export and verify evidence bundles, verify logs, check and publish the policy schema."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .evidence import verify_log
-
     target = Path(args.path)
     if not target.exists():
         print(
-            f"aigov verify: {target} does not exist. Give an evidence log (.jsonl) or a folder of them.",
+            f"aigov verify: {target} does not exist. Give an evidence bundle (.zip), an evidence log (.jsonl) or "
+            "a folder of logs.",
             file=sys.stderr,
         )
         return 2
+    if target.is_file() and (target.suffix == ".zip" or zipfile.is_zipfile(target)):
+        return _verify_bundle(target, args.signer)
+    if args.signer:
+        print("aigov verify: --signer applies to bundles (.zip); an evidence log is not signed.", file=sys.stderr)
+        return 2
+    return _verify_logs(target)
+
+
+def _verify_bundle(target: Path, signers: list[str]) -> int:
+    from .bundle.verify import verify_bundle
+
+    result = verify_bundle(target, signers=signers)
+    if result.ok:
+        print(f"OK      {target}: {result}")
+        for log, records in result.logs.items():
+            print(f"        {log}: {records} records, hash chain intact")
+        if not result.pinned:
+            print(f"        To require this signer: aigov verify {target} --signer {result.signer}")
+        return 0
+    print(f"FAILED  {target}: {result.fault}")
+    return 1
+
+
+def _verify_logs(target: Path) -> int:
+    from .evidence import verify_log
+
     logs = sorted(target.rglob("*.jsonl")) if target.is_dir() else [target]
     if not logs:
         print(f"aigov verify: no evidence logs (*.jsonl) under {target}.", file=sys.stderr)
@@ -32,6 +59,37 @@ def _verify(args: argparse.Namespace) -> int:
             intact = False
             print(f"FAILED  {log}: {result.fault}")
     return 0 if intact else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .bundle.api import export
+    from .errors import AIGovError
+
+    try:
+        progress = args.progress if args.progress is not None else sys.stderr.isatty()
+        written = export(args.output, source=args.target, progress=progress, **export_options(args))
+    except AIGovError as exc:
+        print(f"aigov export: {exc}", file=sys.stderr)
+        return 1
+    print(written)
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    import os
+
+    from .bundle.signing import signing_key_for
+    from .errors import AIGovError
+
+    try:
+        key, created = signing_key_for(args.key, os.environ)
+    except AIGovError as exc:
+        print(f"aigov key: {exc}", file=sys.stderr)
+        return 1
+    print(key.fingerprint)
+    where = key.path or "(no file)"
+    print(f"{'created' if created else 'key'}: {where}", file=sys.stderr)
+    return 0
 
 
 def _policy_check(args: argparse.Namespace) -> int:
@@ -62,13 +120,65 @@ def _policy_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_export_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `aigov export` that `%aigov export` takes too."""
+    parser.add_argument("-o", "--output", help="the bundle to write (.zip; default: <name>-evidence-<time>.zip here)")
+    parser.add_argument("--since", help="keep records from this date or time on (UTC unless it says otherwise)")
+    parser.add_argument("--until", help="keep records before this date or time")
+    parser.add_argument("--use-case", help="keep records of this use case")
+    parser.add_argument("--model", help="keep calls to models matching this glob (model or provider/model)")
+    parser.add_argument(
+        "--no-redact-notebooks",
+        dest="redact_notebooks",
+        action="store_false",
+        help="include notebooks as they are, without replacing personal data and secrets in them",
+    )
+    parser.add_argument("--key", help="sign with this Ed25519 private key (PEM) instead of your own")
+
+
+def export_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The filters and choices of an export, from options added by :func:`add_export_options`."""
+    return {
+        "since": args.since,
+        "until": args.until,
+        "use_case": args.use_case,
+        "model": args.model,
+        "redact_notebooks": args.redact_notebooks,
+        "key": args.key,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `aigov`."""
     parser = argparse.ArgumentParser(prog="aigov", description="AI governance for notebooks.")
     commands = parser.add_subparsers(dest="command", required=True)
-    verify = commands.add_parser("verify", help="check an evidence log's hash chain (exit 0 intact, 1 not)")
-    verify.add_argument("path", help="an evidence log (.jsonl) or a folder of them")
+    verify = commands.add_parser(
+        "verify", help="check an evidence bundle or log: exit 0 intact, 1 not (naming the first fault)"
+    )
+    verify.add_argument("path", help="an evidence bundle (.zip), an evidence log (.jsonl) or a folder of logs")
+    verify.add_argument(
+        "--signer",
+        action="append",
+        default=[],
+        metavar="FINGERPRINT",
+        help="require the bundle to be signed by this key (SHA256:...; repeat to accept any of several)",
+    )
     verify.set_defaults(run=_verify)
+    export = commands.add_parser("export", help="write a signed evidence bundle (a zipped BagIt bag) for an audit")
+    export.add_argument("target", help="a notebook (.ipynb), a folder of notebooks, or an evidence log (.jsonl)")
+    add_export_options(export)
+    export.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: on a terminal)",
+    )
+    export.set_defaults(run=_export)
+    key = commands.add_parser(
+        "key", help="print the fingerprint of the key bundles are signed with (made on first use)"
+    )
+    key.add_argument("--key", help="a team key (PEM) instead of your own")
+    key.set_defaults(run=_key)
     policy = commands.add_parser("policy", help="policy files").add_subparsers(dest="policy_command", required=True)
     check = policy.add_parser("check", help="validate a policy file, naming the line of every mistake")
     check.add_argument("file")

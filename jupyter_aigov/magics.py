@@ -1,15 +1,20 @@
-"""The `%aigov` line magic: status, policy, log, use-case."""
+"""The `%aigov` line magic: status, policy, log, use-case, export."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 from collections.abc import Callable
 
 from . import governance
 from .decisions import decision_rows
 from .errors import AIGovError
 
-USAGE = "usage: %aigov status | policy | log [N] | use-case NAME"
+USAGE = (
+    "usage: %aigov status | policy | log [N] | use-case NAME | export [-o PATH] [--since T] [--until T] "
+    "[--use-case U] [--model M] [--no-redact-notebooks] [--key PATH]"
+)
 
 
 def _status(argument: str) -> None:
@@ -65,11 +70,27 @@ def _use_case(argument: str) -> None:
     print(f"Use case set to {name!r}.")
 
 
+def _export(argument: str) -> None:
+    from .bundle.api import export
+    from .cli import add_export_options, export_options
+
+    parser = argparse.ArgumentParser(prog="%aigov export", add_help=False, exit_on_error=False)
+    add_export_options(parser)
+    try:
+        args, unknown = parser.parse_known_args(shlex.split(argument))
+    except (ValueError, argparse.ArgumentError) as exc:
+        raise AIGovError(f"{exc}. {USAGE}") from None
+    if unknown:
+        raise AIGovError(f"%aigov export does not take {' '.join(unknown)}. {USAGE}")
+    print(export(args.output, **export_options(args)))
+
+
 COMMANDS: dict[str, Callable[[str], None]] = {
     "status": _status,
     "policy": _policy,
     "log": _log,
     "use-case": _use_case,
+    "export": _export,
 }
 
 

@@ -97,6 +97,11 @@ class PlaceholderVault:
         with self._lock:
             return self._by_placeholder.get(placeholder)
 
+    def known_values(self) -> dict[str, str]:
+        """Every value replaced this session, with its entity tag: so an export can scrub them from notebooks."""
+        with self._lock:
+            return {value: placeholder[1:].rpartition("_")[0] for placeholder, value in self._by_placeholder.items()}
+
     def redact(self, text: str, spans: Iterable[Span | Finding]) -> str:
         """`text` with each span replaced by its placeholder; spans may come unsorted, overlaps are refused.
 

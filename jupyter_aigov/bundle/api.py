@@ -1,0 +1,127 @@
+"""`aigov.export_bundle()` and what `aigov export` / `%aigov export` run: pick the scope, the key, and write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jupyter_aigov.errors import BundleError
+
+if TYPE_CHECKING:
+    from jupyter_aigov.bundle.export import ExportedBundle, NotebookRedaction
+    from jupyter_aigov.bundle.scope import ExportScope
+
+# Redacting notebooks for an audit is not on a call's path: give detection all the time it needs.
+EXPORT_DETECTION_DEADLINE_MS = 600_000
+MODEL_LOAD_TIMEOUT_S = 300.0
+
+
+def export_bundle(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    source: str | os.PathLike[str] | None = None,
+    since: str | date | datetime | None = None,
+    until: str | date | datetime | None = None,
+    use_case: str | None = None,
+    model: str | None = None,
+    redact_notebooks: bool = True,
+    key: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> Path:
+    """Write a signed evidence bundle (a zipped BagIt bag) and return its path.
+
+    In a governed kernel it takes this notebook's evidence, notebook, policy and inventory; ``source`` names
+    another notebook, folder or log instead. Filters keep records from ``since`` (inclusive) to ``until``
+    (exclusive), of ``use_case``, calling a model matching the glob ``model``.
+
+    >>> aigov.export_bundle(since="2026-11-01", use_case="churn-analysis")  # doctest: +SKIP
+    PosixPath('.../churn-evidence-20261125T101500Z.zip')
+    """
+    return export(
+        path, source=source, since=since, until=until, use_case=use_case, model=model,
+        redact_notebooks=redact_notebooks, key=key, progress=progress,
+    ).path  # fmt: skip
+
+
+def export(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    source: str | os.PathLike[str] | None = None,
+    since: str | date | datetime | None = None,
+    until: str | date | datetime | None = None,
+    use_case: str | None = None,
+    model: str | None = None,
+    redact_notebooks: bool = True,
+    key: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> ExportedBundle:
+    """Like :func:`export_bundle`, returning what was written (path, signer, counts)."""
+    from jupyter_aigov.bundle.export import default_output, write_bundle
+    from jupyter_aigov.bundle.selection import record_filter
+    from jupyter_aigov.bundle.signing import signing_key_for
+    from jupyter_aigov.context import acting_user
+
+    env = os.environ if env is None else env
+    selection = record_filter(since, until, use_case, model)
+    scope, known_values, default_folder = _scope(source, env)
+    output = Path(path).expanduser() if path is not None else default_output(default_folder, scope.title)
+    if output.suffix != ".zip":
+        raise BundleError(f"The bundle is a zip file: name it with .zip (got {output}).")
+    if output.exists():
+        raise BundleError(f"{output} already exists. Name another file, or move that one away first.")
+    signing_key, created = signing_key_for(key, env)
+    redaction = _redaction(scope, known_values) if redact_notebooks and scope.notebooks else None
+    return write_bundle(
+        scope,
+        output,
+        key=signing_key,
+        key_created=created,
+        record_filter=selection,
+        exported_by=acting_user(env),
+        redaction=redaction,
+        progress=progress,
+    )
+
+
+def _scope(source: str | os.PathLike[str] | None, env: Mapping[str, str]) -> tuple[ExportScope, dict[str, str], Path]:
+    """The scope, the values this kernel already redacted (to scrub from notebooks), the default folder."""
+    from jupyter_aigov.bundle.scope import kernel_scope, scope_for
+    from jupyter_aigov.state import active_gateway
+
+    gateway = active_gateway()
+    if source is not None:
+        scope = scope_for(Path(source), env)
+        known = gateway.vault.known_values() if gateway is not None else {}
+        folder = Path.cwd()
+        return scope, known, folder
+    if gateway is None:
+        raise BundleError(
+            "Nothing to export: aigov is not governing this kernel. Run `%load_ext aigov` first, or name what "
+            "to export: aigov.export_bundle(source='analysis.ipynb')."
+        )
+    gateway.flush()
+    context = gateway.context
+    notebook = context.notebook_dir / Path(context.notebook).name
+    notebook = notebook if notebook.suffix == ".ipynb" else notebook.with_suffix(".ipynb")
+    scope = kernel_scope(notebook if notebook.is_file() else None, gateway.log.path, gateway.loaded, env)
+    return scope, gateway.vault.known_values(), gateway.log.path.parent.parent / "bundles"
+
+
+def _redaction(scope: ExportScope, known_values: dict[str, str]) -> NotebookRedaction:
+    """The detection engine of the first policy in force (the kernel's own, when it runs one), ready."""
+    from jupyter_aigov.bundle.export import NotebookRedaction
+    from jupyter_aigov.bundle.notebook_redaction import entities_to_redact
+    from jupyter_aigov.redaction.transit import engine_for
+
+    section = scope.policies[0].loaded.policy.redaction
+    engine = engine_for(section)
+    if not engine.wait_ready(MODEL_LOAD_TIMEOUT_S):
+        raise BundleError(
+            f"Notebooks cannot be redacted: {engine.status()} Try again, or export with redact_notebooks=False "
+            "(--no-redact-notebooks) to include them as they are."
+        )
+    return NotebookRedaction(engine, entities_to_redact(section), known_values, EXPORT_DETECTION_DEADLINE_MS)
