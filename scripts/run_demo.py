@@ -36,7 +36,7 @@ def main() -> int:
         nargs="*",
         default=[
             str(ROOT / "notebooks" / name)
-            for name in ("demo.ipynb", "redaction.ipynb", "agent.ipynb", "inventory.ipynb")
+            for name in ("demo.ipynb", "redaction.ipynb", "agent.ipynb", "inventory.ipynb", "bundle.ipynb")
         ],
     )
     parser.add_argument("--out", default=str(ROOT / "build"), help="folder for the executed notebooks")
