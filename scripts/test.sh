@@ -4,9 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== ruff"
-.venv/bin/ruff check jupyter_aigov aigov tests benchmarks scripts
-.venv/bin/ruff format --check jupyter_aigov aigov tests benchmarks scripts
+.venv/bin/ruff check jupyter_aigov aigov tests benchmarks scripts registry
+.venv/bin/ruff format --check jupyter_aigov aigov tests benchmarks scripts registry
 echo "== mypy"
 .venv/bin/mypy
+.venv/bin/mypy registry/aigov_registry --ignore-missing-imports
 echo "== pytest (tests/ and notebooks/ under nbval)"
 .venv/bin/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider "$@"
+echo "== pytest (registry/tests: the central registry service)"
+.venv/bin/python -m pytest registry/tests -p no:cacheprovider "$@"

@@ -1,0 +1,115 @@
+"""``aigov-registry``: serve the API, migrate the database, make tokens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from aigov_registry.config import ConfigError, Settings, load_settings
+from aigov_registry.db import create_registry_engine, session_factory
+from aigov_registry.migrate import upgrade
+from aigov_registry.models import ROLES
+from aigov_registry.tokens import create_token
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; exit 0 when it worked, 1 with what to do when it did not, 2 for wrong usage."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.db, getattr(args, "data_dir", None), getattr(args, "max_upload_mib", None))
+        return int(args.run(args, settings))
+    except (ConfigError, ValueError) as exc:
+        print(f"aigov-registry: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(
+            f"aigov-registry: the database cannot be used: {exc.__class__.__name__}: {exc}. "
+            "Check --db (or AIGOV_REGISTRY_DB) and that the database is reachable.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from aigov_registry.app import create_app
+
+    folder = settings.bundle_folder()  # before migrating: a missing setting is reported without touching the database
+    engine = create_registry_engine(settings.database_url)
+    revision = upgrade(engine)
+    print(
+        f"aigov-registry: database {_shown(settings)} at revision {revision}, bundles in {folder}",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(settings, engine), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    revision = upgrade(create_registry_engine(settings.database_url))
+    print(f"Database {_shown(settings)} is at revision {revision} (the newest).")
+    return 0
+
+
+def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    engine = create_registry_engine(settings.database_url)
+    upgrade(engine)  # a token is often the first thing made on a new database
+    with session_factory(engine).begin() as session:
+        token = create_token(session, args.team, args.role)
+    print(token)
+    print(
+        f"A {args.role} token for team {args.team.strip()!r}. It is shown only this once: keep it secret, "
+        "and send it as 'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _shown(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aigov-registry",
+        description="The jupyter-aigov registry: serve its API, migrate its database, make tokens.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--db", metavar="URL", help="Database URL (default: $AIGOV_REGISTRY_DB, else an SQLite file here)."
+    )
+
+    serve = commands.add_parser("serve", parents=[database], help="Run the registry's HTTP API.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--data-dir", help="Where bundles are stored (default: $AIGOV_REGISTRY_DATA_DIR, else beside the SQLite file)."
+    )
+    serve.add_argument(
+        "--max-upload-mib",
+        type=int,
+        help="The largest bundle accepted, in MiB (default: $AIGOV_REGISTRY_MAX_UPLOAD_MIB, else 512).",
+    )
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="Manage the database schema.").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", parents=[database], help="Migrate to the newest schema.").set_defaults(run=_db_upgrade)
+
+    token = commands.add_parser("token", help="Manage API tokens.").add_subparsers(dest="token", required=True)
+    create = token.add_parser("create", parents=[database], help="Make a token and print it once.")
+    create.add_argument("--team", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.set_defaults(run=_token_create)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

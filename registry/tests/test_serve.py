@@ -1,0 +1,172 @@
+"""``aigov-registry serve`` as deployed: real processes, real HTTP, two servers sharing one database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .projects import Project
+
+COMMAND = str(Path(sys.executable).parent / "aigov-registry")
+START_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running ``serve`` process and its base URL."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(database: str, folder: Path, *extra: str) -> Server:
+    port = _free_port()
+    log = open(folder / f"serve-{port}.log", "wb")  # noqa: SIM115 (the process writes to it until it stops)
+    process = subprocess.Popen(
+        [COMMAND, "serve", "--db", database, "--port", str(port), "--log-level", "warning", *extra],
+        stdout=log, stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {(folder / f'serve-{port}.log').read_text()}")
+        try:
+            if httpx.get(f"{url}/openapi.json", timeout=1).status_code == 200:
+                return Server(process, url)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"serve did not answer within {START_TIMEOUT_S} s")
+
+
+def _stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def _token(database: str, team: str, role: str) -> dict[str, str]:
+    done = subprocess.run(
+        [COMMAND, "token", "create", "--team", team, "--role", role, "--db", database],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {done.stdout.strip()}"}
+
+
+@dataclass(frozen=True)
+class Servers:
+    """Two servers on one database, and the folder that holds it and the stored bundles."""
+
+    first: Server
+    second: Server
+    database: str
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """Two serve processes on one new SQLite file (the first migrates it on start), with a 1 MiB upload limit."""
+    folder = tmp_path_factory.mktemp("served")
+    database = f"sqlite:///{folder / 'registry.sqlite3'}"
+    first = _start(database, folder, "--max-upload-mib", "1")
+    try:
+        second = _start(database, folder, "--max-upload-mib", "1")
+        try:
+            yield Servers(first, second, database, folder)
+        finally:
+            _stop(second)
+    finally:
+        _stop(first)
+
+
+def _post(url: str, body: bytes | Iterator[bytes], headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(
+        f"{url}/api/v1/bundles", content=body, headers={**headers, "Content-Type": "application/zip"}, timeout=60
+    )
+
+
+def test_when_a_bundle_is_sent_to_one_server_then_the_other_serves_it(
+    servers: Servers, project: Project, tmp_path: Path
+):
+    first, second, database = servers.first, servers.second, servers.database
+    project.record(25)
+    project.register()
+    bundle = project.export(tmp_path / "audit.zip").read_bytes()
+    submit = _token(database, "served-a", "submit")
+
+    created = _post(first.url, bundle, submit)
+    again = _post(second.url, bundle, submit)
+
+    assert (created.status_code, again.status_code) == (201, 200), created.text
+    assert again.json()["id"] == created.json()["id"]
+    decisions = httpx.get(f"{second.url}/api/v1/decisions", params={"limit": 1000}, headers=submit).json()["items"]
+    assert len(decisions) == 25 and {d["bundle_id"] for d in decisions} == {created.json()["id"]}
+    models = httpx.get(f"{first.url}/api/v1/models", headers=_token(database, "served-a", "read")).json()["items"]
+    assert [model["document"]["name"] for model in models] == ["gpt-4o-mini"]
+
+
+def test_when_the_same_bundle_races_into_both_servers_then_it_is_stored_once(
+    servers: Servers, project: Project, tmp_path: Path
+):
+    first, second, database = servers.first, servers.second, servers.database
+    project.record(300)
+    bundle = project.export(tmp_path / "audit.zip").read_bytes()
+    submit = _token(database, "served-race", "submit")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda n: _post((first, second)[n % 2].url, bundle, submit), range(6)))
+
+    assert sorted(answer.status_code for answer in answers) == [200] * 5 + [201], [a.text for a in answers]
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    listed = httpx.get(f"{first.url}/api/v1/bundles", headers=submit).json()["items"]
+    assert len(listed) == 1 and listed[0]["records_new"] == 300
+    sha = listed[0]["sha256"]
+    stored = servers.folder / "registry-bundles" / "bundles" / sha[:2] / f"{sha}.zip"
+    assert stored.read_bytes() == bundle  # the losers' failed transactions left the winner's file in place
+    assert not list((servers.folder / "registry-bundles" / "incoming").iterdir())
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["with Content-Length", "chunked"])
+def test_when_an_upload_is_over_the_limit_then_the_server_answers_413(servers: Servers, declared: bool):
+    first, database = servers.first, servers.database
+    submit = _token(database, "served-big", "submit")
+    big = b"\0" * (3 << 20)
+
+    answer = _post(
+        first.url, big if declared else iter([big[i : i + 65536] for i in range(0, len(big), 65536)]), submit
+    )
+
+    assert answer.status_code == 413 and "1 MiB" in answer.json()["detail"]
+    listed = httpx.get(f"{first.url}/api/v1/bundles", headers=submit).json()["items"]
+    assert listed == []
+
+
+def test_when_the_openapi_document_is_read_then_it_describes_the_raw_zip_upload_and_bearer_auth(
+    servers: Servers,
+):
+    spec = httpx.get(f"{servers.first.url}/openapi.json").json()
+
+    upload = spec["paths"]["/api/v1/bundles"]["post"]
+    assert "application/zip" in upload["requestBody"]["content"]
+    assert {"/api/v1/decisions", "/api/v1/models/{model_id}", "/api/v1/assessments"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
