@@ -150,3 +150,56 @@ class AssessmentDocument(_InventoryDocument, Base):
     )
 
     model_id: Mapped[str] = mapped_column(String(128))
+
+
+class Policy(Base):
+    """The policy a team hands to its kernels: for one use case, or ("") the team's default."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("team_id", "use_case", name="uq_policies_team_id_use_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    use_case: Mapped[str] = mapped_column(String(128))
+    document: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class Change(Base):
+    """One change to a team's records (who, when, old, new), chained by hash to the change before it."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        UniqueConstraint("team_id", "seq", name="uq_changes_team_id_seq"),
+        Index("ix_changes_team_kind_document", "team_id", "kind", "document_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    seq: Mapped[int] = mapped_column(BigId)
+    kind: Mapped[str] = mapped_column(String(32))
+    document_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    old: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    new: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    prev: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SystemDocument(Base):
+    """A team's AI system: what it does, which models it uses, who owns it (its document as submitted)."""
+
+    __tablename__ = "systems"
+    __table_args__ = (UniqueConstraint("team_id", "document_id", name="uq_systems_team_id_document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    document_id: Mapped[str] = mapped_column(String(128))
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    revision: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

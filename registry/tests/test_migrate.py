@@ -13,14 +13,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-TABLES = {"teams", "tokens", "bundles", "decisions", "models", "assessments", "alembic_version"}
+TABLES = {
+    "teams", "tokens", "bundles", "decisions", "models", "assessments", "policies", "changes", "systems",
+    "alembic_version",
+}  # fmt: skip
+HEAD = "0002"
 
 
 def test_when_the_database_is_empty_then_upgrade_creates_every_table_at_the_newest_revision(tmp_path: Path):
     engine = create_registry_engine(f"sqlite:///{tmp_path / 'new' / 'registry.sqlite3'}")
     assert current_revision(engine) is None
 
-    assert upgrade(engine) == head_revision() == "0001"
+    assert upgrade(engine) == head_revision() == HEAD
 
     assert set(inspect(engine).get_table_names()) == TABLES
 
@@ -31,7 +35,7 @@ def test_when_upgrade_runs_twice_then_nothing_changes_and_nothing_is_lost(tmp_pa
     with session_factory(engine).begin() as session:
         create_token(session, "team-a", "read")
 
-    assert upgrade(engine) == "0001"
+    assert upgrade(engine) == HEAD
 
     with session_factory(engine)() as session:
         assert [team.name for team in session.query(Team)] == ["team-a"]
@@ -56,5 +60,21 @@ def test_when_downgraded_to_nothing_then_upgrade_builds_it_again(tmp_path: Path)
         command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
 
-    assert upgrade(engine) == "0001"
+    assert upgrade(engine) == HEAD
     assert set(inspect(engine).get_table_names()) == TABLES
+
+
+def test_when_a_database_of_the_first_revision_is_upgraded_then_its_rows_stay(tmp_path: Path):
+    engine = create_registry_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with session_factory(engine).begin() as session:
+        create_token(session, "team-a", "read")
+
+    assert upgrade(engine) == HEAD
+
+    assert set(inspect(engine).get_table_names()) == TABLES
+    with session_factory(engine)() as session:
+        assert [team.name for team in session.query(Team)] == ["team-a"]
