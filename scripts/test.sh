@@ -11,5 +11,9 @@ echo "== mypy"
 .venv/bin/mypy registry/aigov_registry --ignore-missing-imports
 echo "== pytest (tests/ and notebooks/ under nbval)"
 .venv/bin/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider "$@"
-echo "== pytest (registry/tests: the central registry service)"
+echo "== pytest (registry/tests: the central registry service, on SQLite and on PostgreSQL)"
+# The PostgreSQL variants need a server: a throwaway cluster, unless one is given. Without one they fail and say how.
+if [ -z "${AIGOV_REGISTRY_TEST_PG:-}" ] && pg_url=$(bash scripts/postgres.sh); then
+  export AIGOV_REGISTRY_TEST_PG="$pg_url"
+fi
 .venv/bin/python -m pytest registry/tests -p no:cacheprovider "$@"

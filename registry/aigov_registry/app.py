@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from aigov_registry import __version__
-from aigov_registry.api import bundles, decisions, inventory
+from aigov_registry.api import admin, bundles, decisions, history, inventory, policy, records, systems
 from aigov_registry.api.errors import install_error_handlers
 from aigov_registry.config import Settings
 from aigov_registry.db import create_registry_engine, session_factory
 from aigov_registry.ingest.store import BundleStore
+from aigov_registry.web import router as web_pages
 
 DESCRIPTION = """\
 The central registry of jupyter-aigov: signed evidence bundles, the decisions they record, and each team's
@@ -49,6 +50,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="aigov-registry", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.registry = registry
     install_error_handlers(app)
-    for module in (bundles, decisions, inventory):
+    for module in (bundles, decisions, inventory, systems, records, policy, history, admin):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(web_pages)
     return app

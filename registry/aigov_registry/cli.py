@@ -1,4 +1,4 @@
-"""``aigov-registry``: serve the API, migrate the database, make tokens."""
+"""``aigov-registry``: serve the API, migrate the database, manage teams and tokens."""
 
 from __future__ import annotations
 
@@ -7,19 +7,27 @@ import sys
 from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from aigov_registry.api.teams import create_team, create_team_token, revoke_token, team_tokens
 from aigov_registry.config import ConfigError, Settings, load_settings
 from aigov_registry.db import create_registry_engine, session_factory
 from aigov_registry.migrate import upgrade
 from aigov_registry.models import ROLES
-from aigov_registry.tokens import create_token
+
+CLI_ACTOR = "cli"  # how the team's history names changes made on the registry's own machine
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; exit 0 when it worked, 1 with what to do when it did not, 2 for wrong usage."""
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings(args.db, getattr(args, "data_dir", None), getattr(args, "max_upload_mib", None))
+        settings = load_settings(
+            args.db,
+            getattr(args, "data_dir", None),
+            getattr(args, "max_upload_mib", None),
+            signers=getattr(args, "signer", None),
+        )
         return int(args.run(args, settings))
     except (ConfigError, ValueError) as exc:
         print(f"aigov-registry: {exc}", file=sys.stderr)
@@ -55,17 +63,51 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+def _migrated(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the database, brought to the newest revision first (a command may be the first to use it)."""
     engine = create_registry_engine(settings.database_url)
-    upgrade(engine)  # a token is often the first thing made on a new database
-    with session_factory(engine).begin() as session:
-        token = create_token(session, args.team, args.role)
+    upgrade(engine)
+    return session_factory(engine)
+
+
+def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    with _migrated(settings).begin() as session:
+        token, _ = create_team_token(session, args.team, args.role, CLI_ACTOR)
     print(token)
     print(
         f"A {args.role} token for team {args.team.strip()!r}. It is shown only this once: keep it secret, "
         "and send it as 'Authorization: Bearer <token>'.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _token_list(args: argparse.Namespace, settings: Settings) -> int:
+    with _migrated(settings)() as session:
+        tokens = team_tokens(session, args.team)
+    if not tokens:
+        print("No tokens" + (f" for team {args.team!r}." if args.team else "."), file=sys.stderr)
+    for token in tokens:
+        revoked = token.revoked_at.isoformat(timespec="seconds") if token.revoked_at else "live"
+        created = token.created_at.isoformat(timespec="seconds")
+        print(f"{token.prefix}\t{token.team}\t{token.role}\t{created}\t{revoked}")
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    with _migrated(settings).begin() as session:
+        revoked = revoke_token(session, args.prefix, CLI_ACTOR)
+    if revoked is None:
+        raise ValueError(f"No live token starts {args.prefix!r}; `aigov-registry token list` shows the prefixes.")
+    print(f"Revoked the {revoked.role} token {revoked.prefix} of team {revoked.team!r}.", file=sys.stderr)
+    return 0
+
+
+def _team_create(args: argparse.Namespace, settings: Settings) -> int:
+    with _migrated(settings).begin() as session:
+        team = create_team(session, args.name, CLI_ACTOR)
+    print(f"Created team {team.name!r}; give it tokens with `aigov-registry token create --team {team.name} "
+          "--role read|submit|admin`.", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -97,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="The largest bundle accepted, in MiB (default: $AIGOV_REGISTRY_MAX_UPLOAD_MIB, else 512).",
     )
+    serve.add_argument(
+        "--signer",
+        action="append",
+        metavar="FINGERPRINT",
+        help="Accept only bundles signed by this key (SHA256:..., as `aigov key` prints it; repeat for several; "
+        "default: $AIGOV_REGISTRY_SIGNERS, else any valid signature).",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(run=_serve)
 
@@ -108,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--team", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     create.set_defaults(run=_token_create)
+    listing = token.add_parser("list", parents=[database], help="List tokens: prefix, team, role, created, revoked.")
+    listing.add_argument("--team", help="Only this team's tokens.")
+    listing.set_defaults(run=_token_list)
+    revoke = token.add_parser("revoke", parents=[database], help="Revoke a token by its prefix.")
+    revoke.add_argument("prefix", help="The prefix `token list` shows, e.g. aigr_AbCdEfG.")
+    revoke.set_defaults(run=_token_revoke)
+
+    team = commands.add_parser("team", help="Manage teams.").add_subparsers(dest="team", required=True)
+    make = team.add_parser("create", parents=[database], help="Make a team (token create also makes one).")
+    make.add_argument("name")
+    make.set_defaults(run=_team_create)
     return parser
 
 

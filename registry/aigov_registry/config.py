@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from jupyter_aigov.bundle.archive import ArchiveLimits
 ENV_DB = "AIGOV_REGISTRY_DB"
 ENV_DATA_DIR = "AIGOV_REGISTRY_DATA_DIR"
 ENV_MAX_UPLOAD_MIB = "AIGOV_REGISTRY_MAX_UPLOAD_MIB"
+ENV_SIGNERS = "AIGOV_REGISTRY_SIGNERS"
 DEFAULT_DB_FILE = Path("aigov-registry") / "registry.sqlite3"
 DEFAULT_MAX_UPLOAD_MIB = 512
 _MIB = 1 << 20
@@ -34,6 +35,7 @@ class Settings:
     database_url: str
     data_dir: Path | None  # None: not configured, which only serving needs
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MIB * _MIB
+    signers: tuple[str, ...] = ()  # when given, a bundle must be signed by one of these keys (SHA256:...)
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,6 +62,7 @@ def load_settings(
     data_dir: str | os.PathLike[str] | None = None,
     max_upload_mib: int | None = None,
     env: Mapping[str, str] | None = None,
+    signers: Sequence[str] | None = None,
 ) -> Settings:
     """Settings from the options given, else ``AIGOV_REGISTRY_*`` variables, else an SQLite file here."""
     env = os.environ if env is None else env
@@ -70,7 +73,19 @@ def load_settings(
     if mib is not None and mib <= 0:
         raise ConfigError(f"The upload limit must be a positive number of MiB (got {mib}).")
     limit = (mib or DEFAULT_MAX_UPLOAD_MIB) * _MIB
-    return Settings(database_url=url.render_as_string(hide_password=False), data_dir=stored, max_upload_bytes=limit)
+    pinned = tuple(signers) if signers else tuple(env.get(ENV_SIGNERS, "").replace(",", " ").split())
+    for fingerprint in pinned:
+        if not fingerprint.startswith("SHA256:"):
+            raise ConfigError(
+                f"{fingerprint!r} is not a key fingerprint: give them as `aigov key` prints them (SHA256:...), "
+                f"with --signer or {ENV_SIGNERS}."
+            )
+    return Settings(
+        database_url=url.render_as_string(hide_password=False),
+        data_dir=stored,
+        max_upload_bytes=limit,
+        signers=pinned,
+    )
 
 
 def _database_url(text: str) -> URL:

@@ -8,10 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 # A folder path: Alembic reads migration scripts from disk, and they ship as files inside the package.
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent / "migrations")
+# The key of the PostgreSQL advisory lock migrations run under: any fixed 64-bit number this registry owns.
+MIGRATION_LOCK_KEY = 0x616967_6F76_6D67  # "aigovmg"
 
 
 def alembic_config() -> Config:
@@ -25,9 +27,18 @@ def upgrade(engine: Engine) -> str | None:
     """Migrate to the newest revision (nothing to do when already there); return the revision now in force."""
     config = alembic_config()
     with engine.begin() as connection:
+        _serialise_migrations(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return current_revision(engine)
+
+
+def _serialise_migrations(connection: Connection) -> None:
+    """On PostgreSQL, wait for any other process migrating this database; the lock ends with the transaction."""
+    # Several serve processes started at once would otherwise all find the schema missing and race to create it;
+    # under the lock the later ones see the first one's committed revision and have nothing left to do.
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def current_revision(engine: Engine) -> str | None:

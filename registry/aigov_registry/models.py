@@ -99,7 +99,8 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    bundle_id: Mapped[str] = mapped_column(ForeignKey("bundles.id"), index=True)
+    bundle_id: Mapped[str | None] = mapped_column(ForeignKey("bundles.id"), index=True)  # None: pushed live
+    origin: Mapped[str] = mapped_column(String(8), default="bundle", server_default="bundle")  # bundle | live
     log: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigId)
     record_hash: Mapped[str] = mapped_column(String(64))
@@ -130,7 +131,7 @@ class _InventoryDocument:
     revision: Mapped[int]
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the document's own, as its author wrote it
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
-    bundle_id: Mapped[str] = mapped_column(ForeignKey("bundles.id"))
+    bundle_id: Mapped[str | None] = mapped_column(ForeignKey("bundles.id"))  # None: written through the API
 
 
 class ModelDocument(_InventoryDocument, Base):

@@ -1,4 +1,4 @@
-"""Fixtures: a migrated SQLite registry in a temporary folder, its app under TestClient, tokens, real projects."""
+"""Fixtures: a migrated registry on SQLite and on PostgreSQL (each test runs on both), its app, tokens, projects."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from aigov_registry.tokens import create_token
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from .postgres import fresh_schema, postgres_server_url
 from .projects import Project
 
 
@@ -34,10 +35,26 @@ def project(tmp_path: Path, aigov_env: dict[str, str]) -> Project:
     return Project(tmp_path / "project", aigov_env)
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test cluster's URL: $AIGOV_REGISTRY_TEST_PG, else what scripts/postgres.sh starts; else fail saying how."""
+    return postgres_server_url()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database: an SQLite file in the test's folder, or a schema of its own on the test cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+        return
+    with fresh_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """A registry on an SQLite file in the test's folder."""
-    return Settings(database_url=f"sqlite:///{tmp_path / 'registry.sqlite3'}", data_dir=tmp_path / "data")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """A registry on the test's database, its bundles in the test's folder."""
+    return Settings(database_url=database_url, data_dir=tmp_path / "data")
 
 
 @pytest.fixture

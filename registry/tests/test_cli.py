@@ -54,7 +54,7 @@ def test_when_db_upgrade_runs_twice_then_both_say_the_newest_revision(
 
     assert main(["db", "upgrade"]) == 0 and main(["db", "upgrade"]) == 0
 
-    assert capsys.readouterr().out.count("is at revision 0002 (the newest)") == 2
+    assert capsys.readouterr().out.count("is at revision 0003 (the newest)") == 2
     assert (tmp_path / "from-env.sqlite3").is_file()
 
 

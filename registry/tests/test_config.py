@@ -70,3 +70,17 @@ def test_when_the_upload_limit_is_set_then_the_verifier_bounds_what_a_bundle_may
     limits = load_settings(f"sqlite:///{tmp_path / 'r.sqlite3'}", max_upload_mib=1, env={}).archive_limits()
 
     assert limits.max_total_bytes == limits.max_entry_bytes == 64 << 20
+
+
+def test_when_signers_are_pinned_then_they_come_from_options_else_the_environment():
+    given = load_settings("sqlite:///x.sqlite3", signers=["SHA256:abc"], env={"AIGOV_REGISTRY_SIGNERS": "SHA256:x"})
+    from_env = load_settings("sqlite:///x.sqlite3", env={"AIGOV_REGISTRY_SIGNERS": "SHA256:a, SHA256:b"})
+
+    assert given.signers == ("SHA256:abc",)
+    assert from_env.signers == ("SHA256:a", "SHA256:b")
+    assert load_settings("sqlite:///x.sqlite3", env={}).signers == ()
+
+
+def test_when_a_pinned_signer_is_not_a_fingerprint_then_the_error_says_how_to_write_it():
+    with pytest.raises(ConfigError, match="aigov key"):
+        load_settings("sqlite:///x.sqlite3", signers=["not-a-key"], env={})

@@ -17,7 +17,7 @@ TABLES = {
     "teams", "tokens", "bundles", "decisions", "models", "assessments", "policies", "changes", "systems",
     "alembic_version",
 }  # fmt: skip
-HEAD = "0002"
+HEAD = "0003"
 
 
 def test_when_the_database_is_empty_then_upgrade_creates_every_table_at_the_newest_revision(tmp_path: Path):

@@ -1,4 +1,4 @@
-"""``aigov-registry serve`` as deployed: real processes, real HTTP, two servers sharing one database."""
+"""``aigov-registry serve`` as deployed: real processes, real HTTP, several servers sharing one database."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .postgres import fresh_schema
 from .projects import Project
 
 COMMAND = str(Path(sys.executable).parent / "aigov-registry")
@@ -35,25 +36,34 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(database: str, folder: Path, *extra: str) -> Server:
+def _launch(database: str, folder: Path, *extra: str) -> Server:
     port = _free_port()
     log = open(folder / f"serve-{port}.log", "wb")  # noqa: SIM115 (the process writes to it until it stops)
     process = subprocess.Popen(
         [COMMAND, "serve", "--db", database, "--port", str(port), "--log-level", "warning", *extra],
         stdout=log, stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")},
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    return Server(process, f"http://127.0.0.1:{port}")
+
+
+def _wait_ready(server: Server, folder: Path) -> Server:
+    port = server.url.rsplit(":", 1)[1]
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if server.process.poll() is not None:
             raise AssertionError(f"serve exited: {(folder / f'serve-{port}.log').read_text()}")
         try:
-            if httpx.get(f"{url}/openapi.json", timeout=1).status_code == 200:
-                return Server(process, url)
+            # Any answer will do (401 without a token): the process is up and routing requests.
+            if httpx.get(f"{server.url}/api/v1/bundles", timeout=1).status_code < 500:
+                return server
         except httpx.TransportError:
             time.sleep(0.1)
-    process.kill()
+    server.process.kill()
     raise AssertionError(f"serve did not answer within {START_TIMEOUT_S} s")
+
+
+def _start(database: str, folder: Path, *extra: str) -> Server:
+    return _wait_ready(_launch(database, folder, *extra), folder)
 
 
 def _stop(server: Server) -> None:
@@ -170,3 +180,58 @@ def test_when_the_openapi_document_is_read_then_it_describes_the_raw_zip_upload_
     assert "application/zip" in upload["requestBody"]["content"]
     assert {"/api/v1/decisions", "/api/v1/models/{model_id}", "/api/v1/assessments"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Several servers on one PostgreSQL database."""
+
+    servers: list[Server]
+    database: str
+
+
+@pytest.fixture
+def postgres_servers(postgres_url: str, tmp_path: Path) -> Iterator[Fleet]:
+    """Three serve processes started at once on one new PostgreSQL schema: they race to migrate it."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    with fresh_schema(postgres_url) as database:
+        launched = [_launch(database, folder, "--data-dir", str(folder / "bundles")) for _ in range(3)]
+        try:
+            yield Fleet([_wait_ready(server, folder) for server in launched], database)
+        finally:
+            for server in launched:
+                _stop(server)
+
+
+def test_when_three_servers_share_one_postgresql_then_concurrent_uploads_are_all_served_by_any(
+    postgres_servers: Fleet, aigov_env: dict[str, str], tmp_path: Path
+):
+    (first, second, third), database = postgres_servers.servers, postgres_servers.database
+    bundles: list[bytes] = []
+    for n in range(4):
+        project = Project(tmp_path / f"project-{n}", aigov_env)
+        project.record(100 * (n + 1), log=f"notebook-{n}")
+        bundles.append(project.export(tmp_path / f"audit-{n}.zip").read_bytes())
+        if n == 0:  # and a later export of the same growing log: its first 100 records overlap
+            project.record(50, log="notebook-0")
+            bundles.append(project.export(tmp_path / "audit-0-later.zip").read_bytes())
+    submit = _token(database, "served-pg", "submit")
+
+    with ThreadPoolExecutor(max_workers=len(bundles)) as pool:
+        answers = list(pool.map(lambda n: _post((first, second)[n % 2].url, bundles[n], submit), range(len(bundles))))
+
+    assert [answer.status_code for answer in answers] == [201] * len(bundles), [a.text for a in answers]
+    listed = httpx.get(f"{third.url}/api/v1/bundles", headers=submit).json()["items"]
+    assert sorted(item["id"] for item in listed) == sorted(answer.json()["id"] for answer in answers)
+    seen: list[dict[str, object]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, str | int] = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+        page = httpx.get(f"{third.url}/api/v1/decisions", params=params, headers=submit).json()
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == 150 + 200 + 300 + 400  # each record once, though two bundles carried the first 100
+    assert len({(item["log"], item["seq"]) for item in seen}) == len(seen)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aigov_registry.api import schemas
 from aigov_registry.api.cursor import decode_cursor, encode_cursor
 from aigov_registry.api.deps import DbSession, Reader, Submitter, registry
+from aigov_registry.api.text import has_nul
 from aigov_registry.errors import NotFound, UnsupportedUpload
 from aigov_registry.ingest.bundle import ingest_bundle
 from aigov_registry.ingest.upload import receive, too_large
@@ -58,7 +59,13 @@ async def upload_bundle(request: Request, response: Response, caller: Submitter)
         raise too_large(limit)  # refused before a byte of it is read
     upload = await receive(request.stream(), found.store.incoming, limit)
     ingested = await run_in_threadpool(
-        ingest_bundle, found.sessions, found.store, caller, upload, found.settings.archive_limits()
+        ingest_bundle,
+        found.sessions,
+        found.store,
+        caller,
+        upload,
+        found.settings.archive_limits(),
+        found.settings.signers,
     )
     response.status_code = 201 if ingested.created else 200
     detail = schemas.BundleDetail.model_validate(ingested.bundle)
@@ -90,7 +97,12 @@ def list_bundles(
 @router.get("/bundles/{bundle_id}", response_model=schemas.BundleDetail, responses={404: {"description": "No such"}})
 def read_bundle(bundle_id: str, caller: Reader, session: DbSession) -> schemas.BundleDetail:
     """One of the team's bundles, with its verification result and summary."""
-    row = session.scalar(select(Bundle).where(Bundle.team_id == caller.team_id, Bundle.id == bundle_id))
+    # an id with a NUL names no bundle, and PostgreSQL refuses to compare text holding one
+    row = (
+        None
+        if has_nul(bundle_id)
+        else session.scalar(select(Bundle).where(Bundle.team_id == caller.team_id, Bundle.id == bundle_id))
+    )
     if row is None:
         raise NotFound(f"This team has no bundle {bundle_id!r}; GET /api/v1/bundles lists the ones it has.")
     return schemas.BundleDetail.model_validate(row)

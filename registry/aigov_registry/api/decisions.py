@@ -11,6 +11,7 @@ from sqlalchemy import select, tuple_
 from aigov_registry.api import schemas
 from aigov_registry.api.cursor import decode_cursor, encode_cursor
 from aigov_registry.api.deps import DbSession, Reader
+from aigov_registry.api.text import has_nul
 from aigov_registry.errors import BadRequest
 from aigov_registry.models import Decision
 
@@ -33,6 +34,9 @@ def list_decisions(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
 ) -> schemas.DecisionPage:
     """The team's records matching every filter given, ordered by time then id."""
+    if has_nul([model, user, use_case, decision, event]):
+        # no stored value holds a NUL (none can be stored), and PostgreSQL refuses to compare text with one
+        return schemas.DecisionPage(items=[], next_cursor=None)
     query = select(Decision).where(Decision.team_id == caller.team_id)
     for column, value in (
         (Decision.model, model),

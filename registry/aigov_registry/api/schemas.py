@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from jupyter_aigov.inventory.records import Identifier, RiskTier
 
 
 class _Out(BaseModel):
@@ -75,7 +77,8 @@ class Decision(_Out):
     """One evidence record: a decision of the gateway, or another event of the log."""
 
     id: int
-    bundle_id: str
+    bundle_id: str | None = Field(description="The bundle that brought it; null for a record pushed live.")
+    origin: str = Field(description="'bundle' or 'live' (pushed by a kernel as it happened).")
     log: str = Field(description="The log's path in the bundle it came from.")
     seq: int
     record_hash: str
@@ -110,7 +113,7 @@ class InventoryDocument(_Out):
     revision: int = Field(description="Counts the times the registry's copy changed, from 1.")
     updated_at: datetime | None = Field(description="When the document's author last changed it.")
     stored_at: datetime
-    bundle_id: str = Field(description="The bundle that brought this revision.")
+    bundle_id: str | None = Field(description="The bundle that brought this revision; null when written by the API.")
     document: dict[str, Any]
 
 
@@ -140,3 +143,121 @@ class AssessmentList(BaseModel):
     """The team's assessments."""
 
     items: list[Assessment]
+
+
+SystemStatus = Literal["planned", "development", "production", "retired"]
+
+
+class SystemBody(BaseModel):
+    """An AI system as submitted: what it does, which registered models it uses, who owns it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: Identifier
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    model_ids: list[Identifier] = Field(default_factory=list, description="Ids of the team's registered models.")
+    risk_tier: RiskTier
+    use_cases: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(default_factory=list)
+    status: SystemStatus = "development"
+
+
+class System(_Out):
+    """A team's AI system with the registry's revision of it."""
+
+    id: str = Field(validation_alias="document_id")
+    revision: int = Field(description="Counts the times the registry's copy changed, from 1.")
+    updated_at: datetime
+    document: dict[str, Any]
+
+
+class SystemList(BaseModel):
+    """The team's AI systems."""
+
+    items: list[System]
+
+
+class LiveRecords(BaseModel):
+    """Evidence records pushed by a kernel, exactly as its log holds them (with seq, prev and hash)."""
+
+    log: str = Field(description="The notebook's log file name, e.g. churn.jsonl.")
+    records: list[dict[str, Any]]
+
+
+class RecordsStored(BaseModel):
+    """What a push of live records stored: records new to the team, and those it already had."""
+
+    stored: int
+    duplicates: int
+
+
+class PolicyStored(_Out):
+    """A policy as stored: its use case ("" for the team's default), revision and hash."""
+
+    use_case: str
+    revision: int
+    sha256: str
+    updated_at: datetime
+    updated_by: str
+
+
+class ChangeItem(_Out):
+    """One change of the team's history: who, when, what it was, what it became; chained by hash."""
+
+    seq: int
+    kind: str
+    document_id: str
+    action: str
+    actor: str
+    at: datetime
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    prev: str
+    hash: str
+
+
+class ChangePage(BaseModel):
+    """One page of the team's changes, oldest first."""
+
+    items: list[ChangeItem]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+
+
+class ChainCheck(_Out):
+    """Whether the team's change history is intact, and where it first breaks if not."""
+
+    ok: bool
+    changes: int
+    fault: str | None
+    seq: int | None
+
+
+class TokenItem(_Out):
+    """A token as listed: its prefix, role and dates; never the token itself."""
+
+    prefix: str
+    team: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenList(BaseModel):
+    """The team's tokens."""
+
+    items: list[TokenItem]
+
+
+class TokenRequest(BaseModel):
+    """The role a new token of the caller's team gets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["read", "submit", "admin"]
+
+
+class TokenCreated(TokenItem):
+    """A new token: the only time it is shown."""
+
+    token: str

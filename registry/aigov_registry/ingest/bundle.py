@@ -13,29 +13,25 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.dml import Insert
 
 from aigov_registry.errors import BundleRefused, Conflict
 from aigov_registry.ingest.inventory import InventoryCounts, store_inventory
-from aigov_registry.ingest.records import decision_row, evidence_logs, iter_records
+from aigov_registry.ingest.records import decision_values, evidence_logs, iter_records
 from aigov_registry.ingest.store import BundleStore
 from aigov_registry.ingest.upload import Upload
-from aigov_registry.models import Bundle, Decision, utc_now
+from aigov_registry.ingest.writer import write_decisions
+from aigov_registry.models import Bundle, utc_now
 from aigov_registry.tokens import Caller
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive import ArchiveLimits, BundleArchive
 from jupyter_aigov.bundle.verify import BundleVerification, verify_bundle
 from jupyter_aigov.errors import BundleError
 from jupyter_aigov.evidence.log import parse_ts
-
-DECISIONS = cast(Table, Decision.__table__)
-BATCH = 5_000  # rows per INSERT: large enough to amortise the round trip, small enough to bound memory
 
 
 @dataclass(frozen=True)
@@ -48,14 +44,19 @@ class Ingested:
 
 
 def ingest_bundle(
-    sessions: sessionmaker[Session], store: BundleStore, caller: Caller, upload: Upload, limits: ArchiveLimits
+    sessions: sessionmaker[Session],
+    store: BundleStore,
+    caller: Caller,
+    upload: Upload,
+    limits: ArchiveLimits,
+    signers: tuple[str, ...] = (),
 ) -> Ingested:
     """Verify and store ``upload`` for the caller's team; BundleRefused with the verifier's fault when it fails."""
     try:
         existing = _stored(sessions, caller.team_id, upload.sha256)
         if existing is not None:
             return Ingested(existing, created=False)
-        verification = verify_bundle(upload.path, limits=limits)
+        verification = verify_bundle(upload.path, signers=signers, limits=limits)
         verified_at = utc_now()
         if not verification.ok:
             raise BundleRefused(
@@ -88,9 +89,8 @@ def _store(
                 bundle = _bundle_row(archive, caller, upload, verification, verified_at)
                 session.add(bundle)
                 session.flush()  # the rows below refer to it
-                _insert_decisions(session, archive, verification, bundle)
+                bundle.records_new = _insert_decisions(session, archive, verification, bundle)
                 inventory = store_inventory(session, archive, team_id=caller.team_id, bundle_id=bundle.id)
-            bundle.records_new = session.scalar(select(func.count()).where(Decision.bundle_id == bundle.id)) or 0
             # Last before the commit: a failure before here leaves no file; the commit then makes the row real.
             placed = store.place(upload.path, upload.sha256)
         return Ingested(bundle, created=True, inventory=inventory)
@@ -136,30 +136,15 @@ def _bundle_row(
 
 def _insert_decisions(
     session: Session, archive: BundleArchive, verification: BundleVerification, bundle: Bundle
-) -> None:
-    statement = _insert_ignoring_duplicates(session)
-    connection = session.connection()  # Core, not the ORM's bulk path: a third of the time per row
+) -> int:
+    """Store the bundle's records the team does not hold yet; return how many were new."""
     team_id, bundle_id, fallback = bundle.team_id, bundle.id, bundle.exported_at or bundle.received_at
-    batch: list[dict[str, Any]] = []
-    for log in evidence_logs(verification.logs):
-        for record in iter_records(archive, log):
-            batch.append(decision_row(record, team_id=team_id, bundle_id=bundle_id, log=log, fallback_ts=fallback))
-            if len(batch) >= BATCH:
-                connection.execute(statement, batch)
-                batch = []
-    if batch:
-        connection.execute(statement, batch)
-
-
-def _insert_ignoring_duplicates(session: Session) -> Insert:
-    """INSERT ... ON CONFLICT (team_id, record_hash) DO NOTHING, in the dialect's own words."""
-    dialect = session.get_bind().dialect.name
-    keys = ["team_id", "record_hash"]
-    if dialect == "sqlite":
-        return sqlite.insert(DECISIONS).on_conflict_do_nothing(index_elements=keys)
-    if dialect == "postgresql":
-        return postgresql.insert(DECISIONS).on_conflict_do_nothing(index_elements=keys)
-    return insert(DECISIONS)  # other databases: a duplicate fails the transaction, reported as a conflict
+    rows = (
+        decision_values(record, team_id=team_id, bundle_id=bundle_id, log=log, fallback_ts=fallback)
+        for log in evidence_logs(verification.logs)
+        for record in iter_records(archive, log)
+    )
+    return write_decisions(session.connection(), rows)
 
 
 def _discard_unreferenced(sessions: sessionmaker[Session], store: BundleStore, placed: str | None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aigov_registry.errors import BundleRefused
+from aigov_registry.history import record_inventory_changes
 from aigov_registry.models import AssessmentDocument, ModelDocument, utc_now
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive import BundleArchive
@@ -34,6 +35,7 @@ class InventoryCounts:
 
 def store_inventory(session: Session, archive: BundleArchive, *, team_id: int, bundle_id: str) -> InventoryCounts:
     """Validate every registration and assessment in the bundle and keep each where it is newer than the stored."""
+    record_inventory_changes(session, team_id=team_id, actor=f"bundle {bundle_id}")
     counts = {MODELS: 0, ASSESSMENTS: 0}
     changed = 0
     for name in archive.files:

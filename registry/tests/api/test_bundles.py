@@ -6,6 +6,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -245,3 +246,26 @@ def test_when_an_unknown_bundle_is_read_then_404_says_where_to_look(client: Test
     answer = client.get("/api/v1/bundles/nope", headers=auth("team-a", "read"))
 
     assert answer.status_code == 404 and "GET /api/v1/bundles" in answer.json()["detail"]
+
+
+def test_when_signers_are_pinned_then_only_their_bundles_are_stored(
+    project: Project, tmp_path: Path, settings: Settings, engine: Engine, auth, stored
+):
+    from jupyter_aigov.bundle.signing import load_or_create_user_key
+
+    project.record(5)
+    bundle = project.export(tmp_path / "audit.zip")
+    ours = load_or_create_user_key(project.env)[0].fingerprint
+    headers = {**auth("team-a", "submit"), "Content-Type": "application/zip"}
+    other = "SHA256:" + "A" * 43
+
+    with TestClient(create_app(replace(settings, signers=(other,)), engine)) as client:
+        refused = client.post("/api/v1/bundles", content=bundle.read_bytes(), headers=headers)
+    assert refused.status_code == 422
+    assert ours in refused.json()["detail"] and other in refused.json()["detail"]
+    assert stored() == NOTHING
+
+    with TestClient(create_app(replace(settings, signers=(other, ours)), engine)) as client:
+        accepted = client.post("/api/v1/bundles", content=bundle.read_bytes(), headers=headers)
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["signer"] == ours

@@ -21,3 +21,21 @@ def test_when_a_request_misses_then_the_detail_is_one_sentence(
 
     assert answer.status_code == status
     assert isinstance(answer.json()["detail"], str) and says in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/decisions?model=%00", 200),
+        ("/api/v1/decisions?user=a%00b&use_case=%00", 200),
+        ("/api/v1/bundles/%00", 404),
+    ],
+)
+def test_when_a_filter_or_id_holds_a_nul_then_nothing_matches_rather_than_a_server_error(
+    client: TestClient, auth, path: str, status: int
+):
+    answer = client.get(path, headers=auth("team-a", "read"))
+
+    assert answer.status_code == status
+    if status == 200:
+        assert answer.json() == {"items": [], "next_cursor": None}
