@@ -1,4 +1,4 @@
-"""The `aigov` command: export and verify evidence bundles, verify logs, check and publish the policy schema."""
+"""The `aigov` command: export, verify and push evidence bundles, verify logs, check and publish the policy schema."""
 
 from __future__ import annotations
 
@@ -72,6 +72,19 @@ def _export(args: argparse.Namespace) -> int:
         print(f"aigov export: {exc}", file=sys.stderr)
         return 1
     print(written)
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    from .registry_client.http import RegistryError, RegistrySettings
+    from .registry_client.push import push_bundle
+
+    try:
+        result = push_bundle(args.bundle, RegistrySettings.from_env(url=args.registry, token=args.token))
+    except RegistryError as exc:
+        print(f"aigov push: {exc}", file=sys.stderr)
+        return 1
+    print(result)
     return 0
 
 
@@ -174,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="show a progress bar (default: on a terminal)",
     )
     export.set_defaults(run=_export)
+    push = commands.add_parser("push", help="upload an evidence bundle to the central registry")
+    push.add_argument("bundle", help="an evidence bundle (.zip) written by `aigov export`")
+    push.add_argument("--registry", metavar="URL", help="the registry (default: $AIGOV_REGISTRY_URL)")
+    push.add_argument("--token", help="a submit token (default: $AIGOV_REGISTRY_TOKEN)")
+    push.set_defaults(run=_push)
     key = commands.add_parser(
         "key", help="print the fingerprint of the key bundles are signed with (made on first use)"
     )

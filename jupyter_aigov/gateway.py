@@ -75,6 +75,8 @@ class Gateway:
 
     def __init__(self, loaded: LoadedPolicy, context: RunContext, evidence_dir: Path, use_case: str | None):
         self.loaded = loaded
+        # the policy file that marks the project folder (the inventory's home); a registry policy is not one
+        self.project_policy: Path | None = loaded.path
         self.context = context
         self.evidence_dir = evidence_dir
         self.log = EvidenceLog(evidence_dir / f"{context.stem}.jsonl")
@@ -102,7 +104,7 @@ class Gateway:
             from .inventory.location import inventory_dir_for
             from .inventory.store import Inventory
 
-            self._inventory = Inventory(inventory_dir_for(self.context.notebook_dir, os.environ, self.loaded.path))
+            self._inventory = Inventory(inventory_dir_for(self.context.notebook_dir, os.environ, self.project_policy))
         return self._inventory
 
     @property
@@ -124,9 +126,11 @@ class Gateway:
         """The effective policy for this user and use case."""
         return self._scope[1]
 
-    def set_use_case(self, name: str | None) -> None:
-        """Declare the use case for the calls that follow, and record the change."""
+    def set_use_case(self, name: str | None, policy: LoadedPolicy | None = None) -> None:
+        """Declare the use case for the calls that follow (under ``policy`` when given), and record the change."""
         self._use_case = name or None
+        if policy is not None:  # the registry's policy for this use case
+            self.loaded = policy
         self._refresh_effective()
         self.record("use_case.set", decision="allow", reason=f"Use case set to {name!r}.")
 

@@ -9,22 +9,26 @@ import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .context import current_context
 from .errors import AIGovError, EvidenceError
 from .gateway import Gateway
 from .intercept import Interceptor
-from .policy import LoadedPolicy, discover_policy, load_policy_file
+from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_status
 from .redaction.transit import prepare as prepare_detection
 from .spend.guard import has_limits
 from .spend.prices import warm_up as warm_up_prices
 from .state import active_gateway, set_active_gateway
 
+if TYPE_CHECKING:
+    from .registry_client.link import RegistryLink
+
 _lock = threading.RLock()
 _interceptor: Interceptor | None = None
+_registry: RegistryLink | None = None
 
 
 def _after_fork_in_child() -> None:
@@ -54,16 +58,23 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
 
     >>> import aigov; aigov.enable("aigov.yaml")  # doctest: +SKIP
     """
-    global _interceptor
+    global _interceptor, _registry
     with _lock:
         gateway = active_gateway()
         if gateway is not None:
             return gateway
         env = os.environ
         context = current_context(env, user_ns)
-        loaded = _load(policy, context.notebook_dir, env)  # a bad policy raises PolicyError: nothing is patched
         use_case = env.get("AIGOV_USE_CASE", "").strip() or None
+        link = _registry_link(env, pull=policy is None)
+        pulled = link.policy_for(use_case) if link is not None else None
+        # a bad policy raises PolicyError: nothing is patched
+        loaded = pulled or _load(policy, context.notebook_dir, env)
         gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case)
+        if pulled is not None:
+            gateway.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
+        if link is not None:
+            link.attach(gateway)  # before the first records: they are pushed too
         try:
             gateway.record(
                 "extension.load",
@@ -71,13 +82,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
                 reason=f"aigov {__version__} loaded.",
                 context_source=context.source,
             )
-            gateway.record(
-                "policy.load",
-                decision="allow",
-                reason=f"Policy loaded from {loaded.source}.",
-                policy_source=loaded.source,
-                policy_sha256=loaded.sha256,
-            )
+            _record_policy_load(gateway, loaded, link)
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
@@ -88,6 +93,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         warm.start()
         _interceptor = _interceptor or Interceptor()
         _interceptor.start()
+        _registry = link
         set_active_gateway(gateway)
         atexit.register(flush_evidence)
         return gateway
@@ -115,6 +121,7 @@ def flush_evidence() -> None:
 
 def disable() -> None:
     """Stop governing and restore every patched function; harmless when governance is off."""
+    global _registry
     with _lock:
         atexit.unregister(flush_evidence)
         gateway = active_gateway()
@@ -124,7 +131,12 @@ def disable() -> None:
         if gateway is not None:
             with contextlib.suppress(EvidenceError):
                 gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
-            gateway.close()
+            try:
+                gateway.close()
+            finally:
+                if _registry is not None:
+                    _registry.detach(gateway)
+        _registry = None
 
 
 def require_gateway() -> Gateway:
@@ -161,6 +173,7 @@ def status() -> dict[str, Any]:
         "last_decision": gateway.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},
+        "registry": _registry.status() if _registry is not None else None,
     }
 
 
@@ -176,6 +189,40 @@ def _budget_status(gateway: Gateway) -> dict[str, Any] | None:
     return {"limits": budgets.model_dump(exclude_none=True), "spent": spent, "ledger": str(gateway.budgets.path)}
 
 
+def _record_policy_load(gateway: Gateway, loaded: LoadedPolicy, link: RegistryLink | None) -> None:
+    """The `policy.load` record: which policy is in force, its sha256, and what the registry said of it."""
+    gateway.record(
+        "policy.load",
+        decision="allow",
+        reason=f"Policy loaded from {loaded.source}.",
+        policy_source=loaded.source,
+        policy_sha256=loaded.sha256,
+        **_registry_fields(link),
+    )
+
+
 def set_use_case(name: str | None) -> None:
     """Declare the use case of the calls that follow (as AIGOV_USE_CASE does at start)."""
-    require_gateway().set_use_case(name)
+    gateway = require_gateway()
+    link = _registry
+    pulled = link.policy_for(name) if link is not None else None
+    changed = pulled is not None and pulled.sha256 != gateway.loaded.sha256
+    gateway.set_use_case(name, pulled if changed else None)
+    if changed and pulled is not None:
+        _record_policy_load(gateway, pulled, link)
+
+
+def _registry_link(env: Mapping[str, str], *, pull: bool) -> RegistryLink | None:
+    """The registry link when AIGOV_REGISTRY_URL is set; its HTTP client is imported only then."""
+    if not env.get("AIGOV_REGISTRY_URL", "").strip():
+        return None
+    from .registry_client.link import RegistryLink
+
+    return RegistryLink.from_env(env, pull=pull)
+
+
+def _registry_fields(link: RegistryLink | None) -> dict[str, Any]:
+    """What the policy.load record says about the registry's policy: pulled, cached, or why not used."""
+    if link is None or link.pulled is None:
+        return {}
+    return {"registry": link.settings.url, "registry_policy": link.pulled.state, "registry_note": link.pulled.message}

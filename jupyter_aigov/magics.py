@@ -1,4 +1,4 @@
-"""The `%aigov` line magic: status, policy, log, use-case, export."""
+"""The `%aigov` line magic: status, policy, log, use-case, export, push."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .errors import AIGovError
 
 USAGE = (
     "usage: %aigov status | policy | log [N] | use-case NAME | export [-o PATH] [--since T] [--until T] "
-    "[--use-case U] [--model M] [--no-redact-notebooks] [--key PATH]"
+    "[--use-case U] [--model M] [--no-redact-notebooks] [--key PATH] | push [BUNDLE]"
 )
 
 
@@ -36,6 +36,16 @@ def _status(argument: str) -> None:
     print(f"  intercepting: {', '.join(info['intercepting']) or 'no client library imported yet'}")
     for name, failure in info["interception_failures"].items():
         print(f"  NOT intercepting {name}: {failure}")
+    registry = info.get("registry")
+    if registry:
+        live = registry["live"] or {}
+        policy = registry["policy"] or {}
+        print(f"  registry:    {registry['url']}  (token {registry['token']})")
+        print(f"    policy:    {policy.get('state', '-')}: {policy.get('message', '')}")
+        print(
+            f"    live:      {live.get('state', '-')}, {live.get('sent', 0)} sent, {live.get('spooled', 0)} spooled"
+            + (f"; last error: {live['last_error']}" if live.get("last_error") else "")
+        )
     last = info["last_decision"]
     if last:
         print(f"  last:        {last['decision']} {last.get('model')} ({', '.join(last.get('rules', []))})")
@@ -85,17 +95,38 @@ def _export(argument: str) -> None:
     print(export(args.output, **export_options(args)))
 
 
+def _push(argument: str) -> None:
+    from .bundle.api import export
+    from .registry_client.http import RegistrySettings
+    from .registry_client.push import push_bundle
+
+    settings = RegistrySettings.from_env()
+    if settings is None:  # before exporting: no bundle is written for nothing
+        raise AIGovError("No registry to push to: set AIGOV_REGISTRY_URL (and AIGOV_REGISTRY_TOKEN) in the kernel.")
+    named = shlex.split(argument)
+    if len(named) > 1:
+        raise AIGovError(f"%aigov push takes one bundle at most. {USAGE}")
+    if named:
+        bundle = named[0]
+    else:
+        exported = export(None)
+        print(exported)
+        bundle = str(exported.path)
+    print(push_bundle(bundle, settings))
+
+
 COMMANDS: dict[str, Callable[[str], None]] = {
     "status": _status,
     "policy": _policy,
     "log": _log,
     "use-case": _use_case,
     "export": _export,
+    "push": _push,
 }
 
 
 def aigov_magic(line: str) -> None:
-    """%aigov status | policy | log [N] | use-case NAME"""
+    """%aigov status | policy | log [N] | use-case NAME | export | push [BUNDLE]"""
     command, _, argument = line.strip().partition(" ")
     handler = COMMANDS.get(command or "status")
     if handler is None:

@@ -1,16 +1,25 @@
-"""Run the demo notebooks in a real kernel and print what they show: calls allowed, redacted, blocked, recorded."""
+"""Run the demo notebooks in a real kernel and print what they show: calls allowed, redacted, blocked, recorded.
+
+Then start a local registry, push the bundle exported from notebooks/bundle.ipynb to it, and say where to look.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = str(Path(sys.executable).parent / "aigov-registry")
 
 
 def _print_outputs(notebook: nbformat.NotebookNode) -> None:
@@ -40,6 +49,12 @@ def main() -> int:
         ],
     )
     parser.add_argument("--out", default=str(ROOT / "build"), help="folder for the executed notebooks")
+    parser.add_argument(
+        "--keep-serving",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the local registry running until Enter or Ctrl-C (default: on a terminal)",
+    )
     args = parser.parse_args()
     for name in args.notebooks:
         path = Path(name)
@@ -54,7 +69,74 @@ def main() -> int:
         print(f"\n=== {path.name}")
         _print_outputs(notebook)
         print(f"\nExecuted notebook written to {saved}")
-    return 0
+    keep = args.keep_serving if args.keep_serving is not None else sys.stdin.isatty()
+    return _push_to_local_registry(Path(args.out), keep)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
+    """Export bundle.ipynb's evidence, serve a registry on a temporary SQLite file, push the bundle to it."""
+    from jupyter_aigov.bundle.api import export
+    from jupyter_aigov.registry_client.http import RegistrySettings
+    from jupyter_aigov.registry_client.push import push_bundle
+
+    bundle = export(out / "bundle-evidence.zip", source=ROOT / "notebooks" / "bundle.ipynb", progress=False).path
+    folder = Path(tempfile.mkdtemp(prefix="aigov-registry-"))
+    database, port = f"sqlite:///{folder / 'registry.sqlite3'}", _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")}
+    token = subprocess.run(
+        [REGISTRY, "token", "create", "--team", "demo", "--role", "submit", "--db", database],
+        capture_output=True, text=True, check=True, env=clean,
+    ).stdout.strip()  # fmt: skip
+    log = open(folder / "serve.log", "wb")  # noqa: SIM115 (the registry writes to it while it runs)
+    server = subprocess.Popen(
+        [REGISTRY, "serve", "--db", database, "--port", str(port), "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, env=clean,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not _answers(url, server):
+            print(f"\nThe local registry did not start; its log: {folder / 'serve.log'}", file=sys.stderr)
+            return 1
+        result = push_bundle(bundle, RegistrySettings(url, token))
+        print("\n=== central registry")
+        print(f"Bundle exported to {bundle}")
+        print(f"Registry:   {url}  (database {folder / 'registry.sqlite3'}, team 'demo')")
+        print(f"Pushed:     {result}")
+        print(f"Decisions:  curl -H 'Authorization: Bearer {token}' {url}/api/v1/decisions")
+        print(f"Again:      aigov push {bundle} --registry {url} --token {token}")
+        if keep_serving:
+            print("\nThe registry is serving; press Enter (or Ctrl-C) to stop it.")
+            with contextlib.suppress(EOFError, KeyboardInterrupt):
+                input()
+        else:
+            print(f"Serve again: aigov-registry serve --db {database} --port {port}")
+        return 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(url: str, server: subprocess.Popen[bytes], timeout_s: float = 30.0) -> bool:
+    """Wait until the registry answers HTTP (any status), or its process ends."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            urllib.request.urlopen(f"{url}/api/v1/bundles", timeout=1)
+            return True
+        except urllib.error.HTTPError:
+            return True  # a 401: it serves
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 if __name__ == "__main__":
