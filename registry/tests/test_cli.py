@@ -36,8 +36,8 @@ def test_when_a_token_is_created_then_it_is_printed_once_and_only_its_hash_is_ke
     assert token.encode() not in raw and token[12:].encode() not in raw
 
 
-def test_when_tokens_are_made_for_one_team_then_the_team_is_made_once(tmp_path: Path, capsys):
-    url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+def test_when_tokens_are_made_for_one_team_then_the_team_is_made_once(database_url: str, capsys):
+    url = database_url
     for role in ("read", "admin"):
         assert main(["token", "create", "--team", "team-a", "--role", role, "--db", url]) == 0
     tokens = capsys.readouterr().out.split()
@@ -48,14 +48,15 @@ def test_when_tokens_are_made_for_one_team_then_the_team_is_made_once(tmp_path: 
 
 
 def test_when_db_upgrade_runs_twice_then_both_say_the_newest_revision(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
 ):
-    monkeypatch.setenv("AIGOV_REGISTRY_DB", f"sqlite:///{tmp_path / 'from-env.sqlite3'}")
+    monkeypatch.setenv("AIGOV_REGISTRY_DB", database_url)
 
     assert main(["db", "upgrade"]) == 0 and main(["db", "upgrade"]) == 0
 
     assert capsys.readouterr().out.count("is at revision 0003 (the newest)") == 2
-    assert (tmp_path / "from-env.sqlite3").is_file()
+    with session_factory(create_registry_engine(database_url))() as session:
+        assert session.query(Team).count() == 0  # the schema is there, and empty
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aigov_registry.db import create_registry_engine, session_factory
 from aigov_registry.migrate import alembic_config, current_revision, head_revision, upgrade
 from aigov_registry.models import Base, Team
@@ -20,8 +18,8 @@ TABLES = {
 HEAD = "0003"
 
 
-def test_when_the_database_is_empty_then_upgrade_creates_every_table_at_the_newest_revision(tmp_path: Path):
-    engine = create_registry_engine(f"sqlite:///{tmp_path / 'new' / 'registry.sqlite3'}")
+def test_when_the_database_is_empty_then_upgrade_creates_every_table_at_the_newest_revision(database_url: str):
+    engine = create_registry_engine(database_url)
     assert current_revision(engine) is None
 
     assert upgrade(engine) == head_revision() == HEAD
@@ -29,8 +27,8 @@ def test_when_the_database_is_empty_then_upgrade_creates_every_table_at_the_newe
     assert set(inspect(engine).get_table_names()) == TABLES
 
 
-def test_when_upgrade_runs_twice_then_nothing_changes_and_nothing_is_lost(tmp_path: Path):
-    engine = create_registry_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+def test_when_upgrade_runs_twice_then_nothing_changes_and_nothing_is_lost(database_url: str):
+    engine = create_registry_engine(database_url)
     upgrade(engine)
     with session_factory(engine).begin() as session:
         create_token(session, "team-a", "read")
@@ -41,8 +39,8 @@ def test_when_upgrade_runs_twice_then_nothing_changes_and_nothing_is_lost(tmp_pa
         assert [team.name for team in session.query(Team)] == ["team-a"]
 
 
-def test_when_migrated_then_the_schema_is_exactly_what_the_models_declare(tmp_path: Path):
-    engine = create_registry_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+def test_when_migrated_then_the_schema_is_exactly_what_the_models_declare(database_url: str):
+    engine = create_registry_engine(database_url)
     upgrade(engine)
 
     with engine.connect() as connection:
@@ -51,8 +49,8 @@ def test_when_migrated_then_the_schema_is_exactly_what_the_models_declare(tmp_pa
     assert differences == []
 
 
-def test_when_downgraded_to_nothing_then_upgrade_builds_it_again(tmp_path: Path):
-    engine = create_registry_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+def test_when_downgraded_to_nothing_then_upgrade_builds_it_again(database_url: str):
+    engine = create_registry_engine(database_url)
     upgrade(engine)
     config = alembic_config()
     with engine.begin() as connection:
@@ -64,8 +62,8 @@ def test_when_downgraded_to_nothing_then_upgrade_builds_it_again(tmp_path: Path)
     assert set(inspect(engine).get_table_names()) == TABLES
 
 
-def test_when_a_database_of_the_first_revision_is_upgraded_then_its_rows_stay(tmp_path: Path):
-    engine = create_registry_engine(f"sqlite:///{tmp_path / 'registry.sqlite3'}")
+def test_when_a_database_of_the_first_revision_is_upgraded_then_its_rows_stay(database_url: str):
+    engine = create_registry_engine(database_url)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
