@@ -1,6 +1,6 @@
 """Run the demo notebooks in a real kernel and print what they show: calls allowed, redacted, blocked, recorded.
 
-Then start a local registry, push the bundle exported from notebooks/bundle.ipynb to it, and say where to look.
+Then start a local registry, push the bundle of the notebooks' evidence to it, and say where to look.
 """
 
 from __future__ import annotations
@@ -80,12 +80,14 @@ def _free_port() -> int:
 
 
 def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
-    """Export bundle.ipynb's evidence, serve a registry on a temporary SQLite file, push the bundle to it."""
+    """Export the evidence of the notebooks just run, serve a registry on a temporary SQLite file, push the bundle."""
     from jupyter_aigov.bundle.api import export
     from jupyter_aigov.registry_client.http import RegistrySettings
     from jupyter_aigov.registry_client.push import push_bundle
 
-    bundle = export(out / "bundle-evidence.zip", source=ROOT / "notebooks" / "bundle.ipynb", progress=False).path
+    target = out / "notebooks-evidence.zip"
+    target.unlink(missing_ok=True)  # the bundle of an earlier run
+    bundle = export(target, source=ROOT / "notebooks", progress=False).path
     folder = Path(tempfile.mkdtemp(prefix="aigov-registry-"))
     database, port = f"sqlite:///{folder / 'registry.sqlite3'}", _free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")}
@@ -108,6 +110,7 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
         print(f"Bundle exported to {bundle}")
         print(f"Registry:   {url}  (database {folder / 'registry.sqlite3'}, team 'demo')")
         print(f"Pushed:     {result}")
+        print(f"Web UI:     {url}/  (sign in with the token {token})")
         print(f"Decisions:  curl -H 'Authorization: Bearer {token}' {url}/api/v1/decisions")
         print(f"Again:      aigov push {bundle} --registry {url} --token {token}")
         if keep_serving:
