@@ -63,28 +63,17 @@ def _verify_logs(target: Path) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .bundle.api import export
-    from .errors import AIGovError
 
-    try:
-        progress = args.progress if args.progress is not None else sys.stderr.isatty()
-        written = export(args.output, source=args.target, progress=progress, **export_options(args))
-    except AIGovError as exc:
-        print(f"aigov export: {exc}", file=sys.stderr)
-        return 1
-    print(written)
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    print(export(args.output, source=args.target, progress=progress, **export_options(args)))
     return 0
 
 
 def _push(args: argparse.Namespace) -> int:
-    from .registry_client.http import RegistryError, RegistrySettings
+    from .registry_client.http import RegistrySettings
     from .registry_client.push import push_bundle
 
-    try:
-        result = push_bundle(args.bundle, RegistrySettings.from_env(url=args.registry, token=args.token))
-    except RegistryError as exc:
-        print(f"aigov push: {exc}", file=sys.stderr)
-        return 1
-    print(result)
+    print(push_bundle(args.bundle, RegistrySettings.from_env(url=args.registry, token=args.token)))
     return 0
 
 
@@ -92,13 +81,8 @@ def _key(args: argparse.Namespace) -> int:
     import os
 
     from .bundle.signing import signing_key_for
-    from .errors import AIGovError
 
-    try:
-        key, created = signing_key_for(args.key, os.environ)
-    except AIGovError as exc:
-        print(f"aigov key: {exc}", file=sys.stderr)
-        return 1
+    key, created = signing_key_for(args.key, os.environ)
     print(key.fingerprint)
     where = key.path or "(no file)"
     print(f"{'created' if created else 'key'}: {where}", file=sys.stderr)
@@ -208,8 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from .errors import AIGovError
+
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except AIGovError as exc:  # what the user can act on, without a traceback: bad input, refusals, the registry
+        print(f"aigov {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
