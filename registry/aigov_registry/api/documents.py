@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aigov_registry.api.acting import Acting
-from aigov_registry.api.text import has_nul, refuse_nul
+from aigov_registry.api.text import has_nul, refuse_nul, refuse_unhashable
 from aigov_registry.errors import Conflict, NotFound
 from aigov_registry.history import append_change
 from aigov_registry.models import AssessmentDocument, ModelDocument, SystemDocument, utc_now
@@ -33,6 +33,7 @@ def find(session: Session, table: type[Row], team_id: int, document_id: str) -> 
 def create(session: Session, table: type[Row], who: Acting, document: dict[str, Any], **columns: Any) -> Row:
     """Store a new document at revision 1; Conflict when the team has one of that id already."""
     refuse_nul(document, KIND[table])
+    refuse_unhashable(document, KIND[table])
     team_id, document_id = who.caller.team_id, document["id"]
     exists = session.scalar(select(table.id).where(table.team_id == team_id, table.document_id == document_id))
     if exists is not None:
@@ -52,6 +53,7 @@ def create(session: Session, table: type[Row], who: Acting, document: dict[str, 
 def replace(session: Session, table: type[Row], who: Acting, document: dict[str, Any], **columns: Any) -> Row:
     """Replace the stored document whole (revision + 1); unchanged documents leave no history."""
     refuse_nul(document, KIND[table])
+    refuse_unhashable(document, KIND[table])
     row = find(session, table, who.caller.team_id, document["id"])
     if _content(row.document) == _content(document):
         return row

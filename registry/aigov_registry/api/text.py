@@ -1,10 +1,12 @@
-"""What a request's text must be to be stored: no NUL characters (PostgreSQL text and JSONB cannot hold them)."""
+"""What a request's content must be to be stored: no NUL characters (PostgreSQL cannot hold them), hashable JSON."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aigov_registry.errors import RegistryError
+from jupyter_aigov.errors import EvidenceError
+from jupyter_aigov.evidence.canonical import canonical_json
 
 
 class Unprocessable(RegistryError):
@@ -33,3 +35,11 @@ def refuse_nul(value: Any, what: str) -> None:
     """Unprocessable naming ``what`` when it holds a NUL character."""
     if has_nul(value):
         raise Unprocessable(f"The {what} holds a NUL character (\\u0000), which the registry cannot store; remove it.")
+
+
+def refuse_unhashable(value: Any, what: str) -> None:
+    """Unprocessable naming ``what`` when its change record could not be hashed (RFC 8785 canonical JSON)."""
+    try:
+        canonical_json(value)
+    except EvidenceError as exc:
+        raise Unprocessable(f"The {what} cannot go into the registry's hash-chained history: {exc}") from None

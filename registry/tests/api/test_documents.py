@@ -92,3 +92,18 @@ def test_when_a_model_is_written_then_the_stored_document_is_the_full_validated_
     assert stored["document"]["updated_at"].endswith("Z")
     detail = client.get("/api/v1/models/m-1", headers=headers).json()
     assert detail["document"] == stored["document"] and detail["assessments"] == []
+
+
+@pytest.mark.parametrize(("kind", "document"), [("models", MODEL), ("assessments", ASSESSMENT)])  # revision: int
+def test_when_a_document_holds_an_integer_json_cannot_carry_exactly_then_422_and_nothing_is_stored(
+    client: TestClient, auth: Auth, kind: str, document: dict
+):
+    headers = auth("team-a", "submit")
+    huge = {**document, "revision": -558940942003493504}  # beyond +/-2**53: no canonical JSON, so no history hash
+
+    answer = client.post(f"/api/v1/{kind}", json=huge, headers=headers)
+
+    assert answer.status_code == 422, answer.text
+    assert "hash-chained history" in answer.json()["detail"]
+    assert client.get(f"/api/v1/{kind}", headers=headers).json()["items"] == []
+    assert client.get("/api/v1/history", headers=headers).json()["items"] == []
