@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from jupyter_aigov.errors import BundleError
 
@@ -19,18 +19,20 @@ EXPORT_DETECTION_DEADLINE_MS = 600_000
 MODEL_LOAD_TIMEOUT_S = 300.0
 
 
-def export_bundle(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    source: str | os.PathLike[str] | None = None,
-    since: str | date | datetime | None = None,
-    until: str | date | datetime | None = None,
-    use_case: str | None = None,
-    model: str | None = None,
-    redact_notebooks: bool = True,
-    key: str | os.PathLike[str] | None = None,
-    progress: bool = True,
-) -> Path:
+class ExportOptions(TypedDict, total=False):
+    """What to export and how: the keywords of :func:`export_bundle` after its path."""
+
+    source: str | os.PathLike[str] | None  # another notebook, folder or log than this kernel's
+    since: str | date | datetime | None  # keep records from this time (inclusive)
+    until: str | date | datetime | None  # ... to this time (exclusive)
+    use_case: str | None  # keep records of this use case
+    model: str | None  # keep calls to models matching this glob (model or provider/model)
+    redact_notebooks: bool  # replace personal data and secrets in the notebooks first (default True)
+    key: str | os.PathLike[str] | None  # sign with this Ed25519 key instead of your own
+    progress: bool  # show a progress bar (default True)
+
+
+def export_bundle(path: str | os.PathLike[str] | None = None, **options: Unpack[ExportOptions]) -> Path:
     """Write a signed evidence bundle (a zipped BagIt bag) and return its path.
 
     In a governed kernel it takes this notebook's evidence, notebook, policy and inventory; ``source`` names
@@ -40,24 +42,14 @@ def export_bundle(
     >>> aigov.export_bundle(since="2026-11-01", use_case="churn-analysis")  # doctest: +SKIP
     PosixPath('.../churn-evidence-20261125T101500Z.zip')
     """
-    return export(
-        path, source=source, since=since, until=until, use_case=use_case, model=model,
-        redact_notebooks=redact_notebooks, key=key, progress=progress,
-    ).path  # fmt: skip
+    return export(path, **options).path
 
 
 def export(
     path: str | os.PathLike[str] | None = None,
     *,
-    source: str | os.PathLike[str] | None = None,
-    since: str | date | datetime | None = None,
-    until: str | date | datetime | None = None,
-    use_case: str | None = None,
-    model: str | None = None,
-    redact_notebooks: bool = True,
-    key: str | os.PathLike[str] | None = None,
-    progress: bool = True,
     env: Mapping[str, str] | None = None,
+    **options: Unpack[ExportOptions],
 ) -> ExportedBundle:
     """Like :func:`export_bundle`, returning what was written (path, signer, counts)."""
     from jupyter_aigov.bundle.export import default_output, write_bundle
@@ -66,15 +58,16 @@ def export(
     from jupyter_aigov.context import acting_user
 
     env = os.environ if env is None else env
-    selection = record_filter(since, until, use_case, model)
-    scope, known_values, default_folder = _scope(source, env)
+    selection = record_filter(options.get("since"), options.get("until"), options.get("use_case"), options.get("model"))
+    scope, known_values, default_folder = _scope(options.get("source"), env)
     output = Path(path).expanduser() if path is not None else default_output(default_folder, scope.title)
     if output.suffix != ".zip":
         raise BundleError(f"The bundle is a zip file: name it with .zip (got {output}).")
     if output.exists():
         raise BundleError(f"{output} already exists. Name another file, or move that one away first.")
-    signing_key, created = signing_key_for(key, env)
-    redaction = _redaction(scope, known_values) if redact_notebooks and scope.notebooks else None
+    signing_key, created = signing_key_for(options.get("key"), env)
+    redacting = options.get("redact_notebooks", True) and scope.notebooks
+    redaction = _redaction(scope, known_values) if redacting else None
     return write_bundle(
         scope,
         output,
@@ -83,7 +76,7 @@ def export(
         record_filter=selection,
         exported_by=acting_user(env),
         redaction=redaction,
-        progress=progress,
+        progress=options.get("progress", True),
     )
 
 

@@ -20,6 +20,11 @@ KIND = {ModelDocument: "model", AssessmentDocument: "assessment", SystemDocument
 LISTED = {ModelDocument: "/api/v1/models", AssessmentDocument: "/api/v1/assessments", SystemDocument: "/api/v1/systems"}
 
 
+def listing(session: Session, table: type[Row], team_id: int) -> list[Row]:
+    """The team's documents of one kind, by id."""
+    return list(session.scalars(select(table).where(table.team_id == team_id).order_by(table.document_id)))
+
+
 def find(session: Session, table: type[Row], team_id: int, document_id: str) -> Row:
     """The team's document with this id; NotFound naming where to list them otherwise."""
     row = None

@@ -31,9 +31,7 @@ _MOVED: dict[int | str, dict[str, Any]] = {400: {"description": "The body's id i
 @router.get("/models", response_model=schemas.ModelList)
 def list_models(caller: Reader, session: DbSession) -> schemas.ModelList:
     """The team's model registrations, by id."""
-    rows = session.scalars(
-        select(ModelDocument).where(ModelDocument.team_id == caller.team_id).order_by(ModelDocument.document_id)
-    )
+    rows = documents.listing(session, ModelDocument, caller.team_id)
     return schemas.ModelList(items=[schemas.Model.model_validate(row) for row in rows])
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from aigov_registry.api import documents, schemas
 from aigov_registry.api.acting import Writer
@@ -20,9 +19,7 @@ _MISSING: dict[int | str, dict[str, Any]] = {404: {"description": "The team has 
 @router.get("/systems", response_model=schemas.SystemList)
 def list_systems(caller: Reader, session: DbSession) -> schemas.SystemList:
     """The team's AI systems, by id."""
-    rows = session.scalars(
-        select(SystemDocument).where(SystemDocument.team_id == caller.team_id).order_by(SystemDocument.document_id)
-    )
+    rows = documents.listing(session, SystemDocument, caller.team_id)
     return schemas.SystemList(items=[schemas.System.model_validate(row) for row in rows])
 
 
