@@ -146,8 +146,9 @@ class Dashboard:
         self.timeline, self.by_model_use_case, self.summary = timeline, by_model_use_case, summary
 
     def _show_models(self, inventory: Inventory, today: date) -> None:
-        self.models = inventory_rows(inventory, today)
-        self.models_view.value = models_html(self.models, overdue_reviews(inventory, today), today)
+        rows = inventory_rows(inventory, today)
+        self.models_view.value = models_html(rows, overdue_reviews(inventory, today), today)
+        self.models = rows  # last, as in _show_decisions: who sees the new rows sees them drawn too
 
     # -- keeping current ------------------------------------------------------------------------
     def _on_records(self, records: list[dict[str, Any]]) -> None:
