@@ -67,7 +67,7 @@ def export(
         raise BundleError(f"{output} already exists. Name another file, or move that one away first.")
     signing_key, created = signing_key_for(options.get("key"), env)
     redacting = options.get("redact_notebooks", True) and scope.notebooks
-    redaction = _redaction(scope, known_values) if redacting else None
+    redaction = redaction_for(scope, known_values) if redacting else None
     return write_bundle(
         scope,
         output,
@@ -104,7 +104,7 @@ def _scope(source: str | os.PathLike[str] | None, env: Mapping[str, str]) -> tup
     return scope, gateway.vault.known_values(), gateway.log.path.parent.parent / "bundles"
 
 
-def _redaction(scope: ExportScope, known_values: dict[str, str]) -> NotebookRedaction:
+def redaction_for(scope: ExportScope, known_values: dict[str, str]) -> NotebookRedaction:
     """The detection engine of the first policy in force (the kernel's own, when it runs one), ready."""
     from jupyter_aigov.bundle.export import NotebookRedaction
     from jupyter_aigov.bundle.notebook_redaction import entities_to_redact

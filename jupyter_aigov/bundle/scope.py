@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +74,21 @@ def kernel_scope(notebook: Path | None, log: Path, loaded: LoadedPolicy, env: Ma
     scope.logs.append(Part(log, names.take(f"data/evidence/{log.name}")))
     if notebook is not None and notebook.is_file():
         scope.notebooks.append(Part(notebook, names.take(f"data/notebooks/{notebook.name}")))
+    scope.policies.append(PolicyPart(loaded, _policy_name(loaded, folder)))
+    scope.inventory = _inventory(folder, env, loaded)
+    return scope
+
+
+def notebook_logs_scope(notebook: Path, logs: Sequence[Path], env: Mapping[str, str]) -> ExportScope:
+    """The scope of one notebook whose evidence spans several logs: its own and those of its former names."""
+    folder = notebook.parent.resolve()
+    loaded = discover_policy(folder, env)
+    scope = ExportScope(target=notebook, title=_stem(notebook))
+    names = _Names()
+    for log in logs:
+        scope.logs.append(Part(log, names.take(f"data/evidence/{_safe(log.name)}")))
+    if notebook.is_file():
+        scope.notebooks.append(Part(notebook, names.take(f"data/notebooks/{_safe(notebook.name)}")))
     scope.policies.append(PolicyPart(loaded, _policy_name(loaded, folder)))
     scope.inventory = _inventory(folder, env, loaded)
     return scope
