@@ -9,6 +9,8 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 .venv/bin/mypy registry/aigov_registry --ignore-missing-imports
+echo "== jest (the JupyterLab extension's TypeScript)"
+(cd labextension && PATH="$PWD/../.venv/bin:$PATH" jlpm install --silent >/dev/null && PATH="$PWD/../.venv/bin:$PATH" jlpm test)
 echo "== pytest (tests/ and notebooks/ under nbval)"
 .venv/bin/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider "$@"
 echo "== pytest (registry/tests: the central registry service, on SQLite and on PostgreSQL)"

@@ -1,0 +1,125 @@
+"""A real `jupyter lab` on a loopback port, in a folder of its own, for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+START_TIMEOUT_S = 60.0
+JUPYTER = str(Path(sys.executable).parent / "jupyter")
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A running JupyterLab: its address, token and root folder."""
+
+    url: str
+    token: str
+    root: Path
+
+    def api(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        """A call to the server's REST API, authenticated with the token."""
+        headers = {"Authorization": f"token {self.token}"}
+        return requests.request(method, f"{self.url}/{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_lab(root: Path, home: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Lab]:
+    """`jupyter lab` serving `root`, its settings, runtime files and signing keys under `home`; stopped after.
+    `env` adds to its environment (the AIGOV_ variables of this process are left out)."""
+    port, token = _free_port(), secrets.token_hex(16)
+    added = env or {}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIGOV_", "JUPYTER"))}
+    env.update(added)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+        AIGOV_KEY_DIR=str(home / "keys"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    command = [
+        JUPYTER, "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+        "--allow-root", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *extra,
+    ]  # fmt: skip
+    log_path = home / "lab.log"
+    home.mkdir(parents=True, exist_ok=True)
+    # JupyterLab would ask whether to fetch Jupyter's news (a toast over the page); the answer is no, and offline
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text('{"fetchNews": "false"}')
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    lab = Lab(f"http://127.0.0.1:{port}", token, root)
+    with _stopped_after(process):
+        _wait_until_it_answers(f"{lab.url}/api/status?token={token}", process, log_path)
+        yield lab
+
+
+@contextmanager
+def running_registry(folder: Path) -> Iterator[tuple[str, str]]:
+    """`aigov-registry serve` on a new SQLite file in `folder`: its URL and a submit token; stopped after."""
+    registry = str(Path(sys.executable).parent / "aigov-registry")
+    database, port = f"sqlite:///{folder / 'registry.sqlite3'}", _free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AIGOV_")}
+    token = subprocess.run(
+        [registry, "token", "create", "--team", "lab", "--role", "submit", "--db", database],
+        capture_output=True, text=True, check=True, env=env,
+    ).stdout.strip()  # fmt: skip
+    log_path = folder / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [registry, "serve", "--db", database, "--port", str(port), "--log-level", "warning"],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    with _stopped_after(process):
+        _wait_until_it_answers(f"{url}/sign-in", process, log_path)
+        yield url, token
+
+
+def _wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args} exited: {log_path.read_text()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{process.args} did not answer within {START_TIMEOUT_S} s: {log_path.read_text()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+
+
+@contextmanager
+def _stopped_after(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
