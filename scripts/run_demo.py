@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -69,6 +70,7 @@ def main() -> int:
         print(f"\n=== {path.name}")
         _print_outputs(notebook)
         print(f"\nExecuted notebook written to {saved}")
+    _show_what_jupyterlab_shows([Path(name) for name in args.notebooks])
     keep = args.keep_serving if args.keep_serving is not None else sys.stdin.isatty()
     return _push_to_local_registry(Path(args.out), keep)
 
@@ -77,6 +79,39 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
+    """Ask a real Jupyter server, through the aigov server extension, what the JupyterLab status bar shows."""
+    import requests
+
+    root, port, token = ROOT / "notebooks", _free_port(), secrets.token_hex(16)
+    folder = Path(tempfile.mkdtemp(prefix="aigov-jupyter-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIGOV_", "JUPYTER_RUNTIME"))}
+    command = [str(Path(sys.executable).parent / "jupyter"), "server", "--no-browser", f"--port={port}",
+               "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--allow-root"]  # fmt: skip
+    with open(folder / "server.log", "wb") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url, headers = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
+    try:
+        if not _answers(url, server):
+            print(f"\nThe Jupyter server did not start; its log: {folder / 'server.log'}", file=sys.stderr)
+            return
+        print("\n=== JupyterLab: the status bar of each notebook (from the aigov server extension)")
+        for notebook in notebooks:
+            path = notebook.resolve().relative_to(root).as_posix()
+            state = requests.get(f"{url}/aigov/notebook", params={"path": path}, headers=headers, timeout=30).json()
+            counts, last = state["counts"], state["last_block"] or state["last_decision"] or {}
+            line = (
+                f"{state['policy']['name']} · {counts['calls']} calls · {counts['redacted']} redacted · "
+                f"{counts['blocked']} blocked"
+            )
+            print(f"{path:18} {line}" + (f"   last block: {last.get('reason')}" if state["last_block"] else ""))
+        print("Open it:  .venv/bin/jupyter lab notebooks/   (status bar, and the 'AI governance' panel on the right)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
@@ -126,7 +161,7 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
 
 
 def _answers(url: str, server: subprocess.Popen[bytes], timeout_s: float = 30.0) -> bool:
-    """Wait until the registry answers HTTP (any status), or its process ends."""
+    """Wait until the server answers HTTP (any status), or its process ends."""
     import urllib.error
     import urllib.request
 
