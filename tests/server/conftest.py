@@ -15,13 +15,17 @@ import nbformat
 import openai
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+
+# pytest-jupyter's fixtures for this folder only. As a plugin (pytest_plugins, allowed only in the top conftest)
+# they would be the whole suite's, with its autouse event-loop fixture and its collection of `async def` tests,
+# which the rest of the suite (pytest-asyncio) must not get.
+from pytest_jupyter.jupyter_core import *  # noqa: F403
+from pytest_jupyter.jupyter_server import *  # noqa: F403
 from tornado.httpclient import HTTPResponse
 
 import aigov
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.testing import Reply, StandInProvider, ToolCall
-
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 POLICY = """version: 1
 models: {deny: ["gpt-4o"]}
