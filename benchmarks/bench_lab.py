@@ -1,0 +1,202 @@
+"""Benchmark what the JupyterLab extension's polling costs the Jupyter server (the aigov server extension).
+
+    python benchmarks/bench_lab.py [--records 10000 100000] [--polls 200]
+
+A folder gets one notebook per size, each with an evidence log of that many records written by the real
+EvidenceLog (ai.call / ai.response pairs: allow, redact, block). A real ``jupyter server`` (with the aigov
+server extension, enabled as on install) serves it on loopback; a client asks, the way the status bar does:
+
+- baseline: ``GET /api/contents/<notebook>?content=0``, Jupyter's own cheapest request about a notebook (the
+  file browser makes it all the time), median over ``--polls``;
+- first read: ``GET /aigov/notebook?path=`` on a server that has not read the log yet (the whole log is
+  parsed once); one per size, on a fresh server;
+- unchanged: the same with ``If-None-Match`` -> 304, what a poll costs when nothing ran (median);
+- after a call: one record appended with the real EvidenceLog, then the poll -> 200 with the new state
+  (the log is read from where it stopped), median over ``--polls // 4`` rounds.
+
+Client-side wall time per request over loopback, ratios against the baseline of the same run. Prints a table
+and writes benchmarks/results/lab.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import requests
+
+from jupyter_aigov.evidence import EvidenceLog
+
+RESULTS = Path(__file__).parent / "results" / "lab.json"
+START = datetime(2026, 10, 1, tzinfo=UTC)
+DECISIONS = ("allow", "allow", "redact", "block")
+JUPYTER = str(Path(sys.executable).parent / "jupyter")
+
+
+def call_records(count: int, first: int = 0) -> Iterator[dict[str, Any]]:
+    """``count`` records of alternating ai.call / ai.response, as a governed kernel writes them."""
+    for n in range(first, first + count):
+        call = n // 2
+        decision = DECISIONS[call % len(DECISIONS)]
+        record: dict[str, Any] = {
+            "ts": (START + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "session": "s-1",
+            "user": "ana", "notebook": "analysis.ipynb", "use_case": None, "provider": "openai",
+            "model": "gpt-4o-mini", "call_id": f"{call:016x}",
+        }  # fmt: skip
+        if n % 2 == 0:
+            record |= {"event": "ai.call", "decision": decision, "rules": ["models.allow"], "reason": "",
+                       "entities": {"PERSON": 1} if decision == "redact" else {}, "usage": None}  # fmt: skip
+        else:
+            record |= {"event": "ai.response", "decision": "allow", "rules": [], "reason": "", "entities": {},
+                       "usage": {"input_tokens": 180, "output_tokens": 42}}  # fmt: skip
+        yield record
+
+
+def notebook_with_log(root: Path, name: str, records: int) -> Path:
+    """``<root>/<name>.ipynb`` and its evidence log of ``records`` records; the log's path."""
+    nbformat.write(nbformat.v4.new_notebook(), root / f"{name}.ipynb")
+    log_path = root / ".aigov" / "evidence" / f"{name}.jsonl"
+    with EvidenceLog(log_path) as log:
+        batch = []
+        for record in call_records(records):
+            batch.append(record)
+            if len(batch) >= 20_000:
+                log.append_all(batch, durable=False)
+                batch = []
+        if batch:
+            log.append_all(batch, durable=False)
+    return log_path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def jupyter_server(root: Path) -> Iterator[tuple[str, requests.Session]]:
+    """A real ``jupyter server`` on ``root``: its URL and a session carrying the token."""
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIGOV_", "JUPYTER_RUNTIME"))}
+    command = [JUPYTER, "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]  # fmt: skip
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (the server writes to it while it runs)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    session = requests.Session()
+    session.headers["Authorization"] = f"token {token}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise SystemExit(f"jupyter server did not start:\n{log.read().decode(errors='replace')}")
+            try:
+                if session.get(f"{url}/api/status", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        yield url, session
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def poll(session: requests.Session, url: str, path: str, etag: str) -> tuple[float, requests.Response]:
+    """Milliseconds one status-bar poll took (with the ETag it holds), and its answer."""
+    return timed(lambda: session.get(url, params={"path": path}, headers={"If-None-Match": etag}, timeout=300))
+
+
+def timed(request: Any) -> tuple[float, requests.Response]:
+    """Milliseconds one request took, and its answer."""
+    started = time.perf_counter()
+    answer = request()
+    return (time.perf_counter() - started) * 1000, answer
+
+
+def measure(root: Path, name: str, log_path: Path, polls: int) -> dict[str, Any]:
+    """The four figures for one notebook, on a fresh server."""
+    with jupyter_server(root) as (url, session):
+        state_url, params = f"{url}/aigov/notebook", {"path": f"{name}.ipynb"}
+        contents = f"{url}/api/contents/{name}.ipynb"
+        for _ in range(10):  # warm the connection and the contents handler
+            session.get(contents, params={"content": "0"}, timeout=30)
+        baseline = [timed(lambda: session.get(contents, params={"content": "0"}, timeout=30))[0] for _ in range(polls)]
+        first_ms, first = timed(lambda: session.get(state_url, params=params, timeout=300))
+        assert first.status_code == 200, first.text
+        etag = first.headers["ETag"]
+        unchanged = []
+        for _ in range(polls):
+            ms, answer = poll(session, state_url, params["path"], etag)
+            assert answer.status_code == 304, answer.status_code
+            unchanged.append(ms)
+        after_call = []
+        records = first.json()["evidence"]["records"]
+        with EvidenceLog(log_path) as log:
+            for round_ in range(max(polls // 4, 1)):
+                log.append_all(list(call_records(1, first=records + round_)), durable=False)
+                ms, answer = poll(session, state_url, params["path"], etag)
+                assert answer.status_code == 200, answer.status_code
+                etag = answer.headers["ETag"]
+                after_call.append(ms)
+        assert answer.json()["evidence"]["records"] == records + max(polls // 4, 1)
+    base = statistics.median(baseline)
+    return {
+        "records": records,
+        "log_mb": round(log_path.stat().st_size / 1e6, 1),
+        "baseline_contents_ms": round(base, 2),
+        "first_read_ms": round(first_ms, 1),
+        "unchanged_304_ms": round(statistics.median(unchanged), 2),
+        "after_call_ms": round(statistics.median(after_call), 2),
+        "unchanged_x_baseline": round(statistics.median(unchanged) / base, 2),
+        "after_call_x_baseline": round(statistics.median(after_call) / base, 2),
+        "first_read_x_baseline": round(first_ms / base, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--polls", type=int, default=200)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aigov-bench-lab-") as folder:
+        root = Path(folder)
+        for records in args.records:
+            name = f"notebook-{records}"
+            rows.append(measure(root, name, notebook_with_log(root, name, records), args.polls))
+    print(f"{'records':>9} {'log MB':>7} {'contents':>9} {'first read':>11} {'304 poll':>9} {'after call':>11}")
+    for row in rows:
+        print(
+            f"{row['records']:>9,} {row['log_mb']:>7} {row['baseline_contents_ms']:>7} ms "
+            f"{row['first_read_ms']:>8} ms {row['unchanged_304_ms']:>6} ms {row['after_call_ms']:>8} ms"
+            f"   (x baseline: 304 {row['unchanged_x_baseline']}, after call {row['after_call_x_baseline']})"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {"machine": platform.platform(), "cpus": os.cpu_count(), "polls": args.polls, "results": rows}, indent=2
+        )
+    )
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
