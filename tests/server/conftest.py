@@ -6,6 +6,7 @@ the server's, so these tests are plain functions that drive the server's loop th
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,9 @@ def fetch(jp_fetch: Any, jp_asyncio_loop: Any) -> Fetch:
         if json_body is not None:
             kwargs["body"] = json.dumps(json_body)
         kwargs.setdefault("raise_error", False)
+        # tornado's client makes its future on the current loop: after the suite's earlier asyncio tests that may be
+        # none, while jupyter_core still hands out the loop it cached then (its loop, not the thread's current one)
+        asyncio.set_event_loop(jp_asyncio_loop)
         response: HTTPResponse = jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
         return response
 
