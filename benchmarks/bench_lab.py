@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ import nbformat
 import requests
 
 from jupyter_aigov.evidence import EvidenceLog
+from jupyter_aigov.testing.processes import free_port, stop
 
 RESULTS = Path(__file__).parent / "results" / "lab.json"
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -83,16 +83,10 @@ def notebook_with_log(root: Path, name: str, records: int) -> Path:
     return log_path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def jupyter_server(root: Path) -> Iterator[tuple[str, requests.Session]]:
     """A real ``jupyter server`` on ``root``: its URL and a session carrying the token."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIGOV_", "JUPYTER_RUNTIME"))}
     command = [JUPYTER, "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]  # fmt: skip
@@ -114,8 +108,7 @@ def jupyter_server(root: Path) -> Iterator[tuple[str, requests.Session]]:
                 time.sleep(0.2)
         yield url, session
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop(process)
         log.close()
 
 

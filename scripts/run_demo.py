@@ -9,7 +9,6 @@ import argparse
 import contextlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from jupyter_aigov.testing.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = str(Path(sys.executable).parent / "aigov-registry")
@@ -75,17 +76,11 @@ def main() -> int:
     return _push_to_local_registry(Path(args.out), keep)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
     """Ask a real Jupyter server, through the aigov server extension, what the JupyterLab status bar shows."""
     import requests
 
-    root, port, token = ROOT / "notebooks", _free_port(), secrets.token_hex(16)
+    root, port, token = ROOT / "notebooks", free_port(), secrets.token_hex(16)
     folder = Path(tempfile.mkdtemp(prefix="aigov-jupyter-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIGOV_", "JUPYTER_RUNTIME"))}
     command = [str(Path(sys.executable).parent / "jupyter"), "server", "--no-browser", f"--port={port}",
@@ -110,8 +105,7 @@ def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
             print(f"{path:18} {line}" + (f"   last block: {last.get('reason')}" if state["last_block"] else ""))
         print("Open it:  .venv/bin/jupyter lab notebooks/   (status bar, and the 'AI governance' panel on the right)")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server, timeout_s=10)
 
 
 def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
@@ -124,7 +118,7 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
     target.unlink(missing_ok=True)  # the bundle of an earlier run
     bundle = export(target, source=ROOT / "notebooks", progress=False).path
     folder = Path(tempfile.mkdtemp(prefix="aigov-registry-"))
-    database, port = f"sqlite:///{folder / 'registry.sqlite3'}", _free_port()
+    database, port = f"sqlite:///{folder / 'registry.sqlite3'}", free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")}
     token = subprocess.run(
         [REGISTRY, "token", "create", "--team", "demo", "--role", "submit", "--db", database],
@@ -156,8 +150,7 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
             print(f"Serve again: aigov-registry serve --db {database} --port {port}")
         return 0
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server, timeout_s=10)
 
 
 def _answers(url: str, server: subprocess.Popen[bytes], timeout_s: float = 30.0) -> bool:

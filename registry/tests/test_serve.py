@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from jupyter_aigov.testing.processes import free_port, stop
 
 from .postgres import fresh_schema
 from .projects import Project
@@ -30,14 +31,8 @@ class Server:
     url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _launch(database: str, folder: Path, *extra: str) -> Server:
-    port = _free_port()
+    port = free_port()
     log = open(folder / f"serve-{port}.log", "wb")  # noqa: SIM115 (the process writes to it until it stops)
     process = subprocess.Popen(
         [COMMAND, "serve", "--db", database, "--port", str(port), "--log-level", "warning", *extra],
@@ -67,12 +62,7 @@ def _start(database: str, folder: Path, *extra: str) -> Server:
 
 
 def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop(server.process, timeout_s=10)
 
 
 def _token(database: str, team: str, role: str) -> dict[str, str]:

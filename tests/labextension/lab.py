@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from jupyter_aigov.testing.processes import free_port, stop
 
 START_TIMEOUT_S = 60.0
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
@@ -33,17 +34,11 @@ class Lab:
         return requests.request(method, f"{self.url}/{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running_lab(root: Path, home: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Lab]:
     """`jupyter lab` serving `root`, its settings, runtime files and signing keys under `home`; stopped after.
     `env` adds to its environment (the AIGOV_ variables of this process are left out)."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     added = env or {}
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AIGOV_", "JUPYTER"))}
     env.update(added)
@@ -70,32 +65,11 @@ def running_lab(root: Path, home: Path, *extra: str, env: dict[str, str] | None 
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
     lab = Lab(f"http://127.0.0.1:{port}", token, root)
-    with _stopped_after(process):
+    try:
         _wait_until_it_answers(f"{lab.url}/api/status?token={token}", process, log_path)
         yield lab
-
-
-@contextmanager
-def running_registry(folder: Path) -> Iterator[tuple[str, str]]:
-    """`aigov-registry serve` on a new SQLite file in `folder`: its URL and a submit token; stopped after."""
-    registry = str(Path(sys.executable).parent / "aigov-registry")
-    database, port = f"sqlite:///{folder / 'registry.sqlite3'}", _free_port()
-    folder.mkdir(parents=True, exist_ok=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AIGOV_")}
-    token = subprocess.run(
-        [registry, "token", "create", "--team", "lab", "--role", "submit", "--db", database],
-        capture_output=True, text=True, check=True, env=env,
-    ).stdout.strip()  # fmt: skip
-    log_path = folder / "serve.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [registry, "serve", "--db", database, "--port", str(port), "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with _stopped_after(process):
-        _wait_until_it_answers(f"{url}/sign-in", process, log_path)
-        yield url, token
+    finally:
+        stop(process)
 
 
 def _wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -110,16 +84,3 @@ def _wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log_path:
                 return
         except requests.ConnectionError:
             time.sleep(0.2)
-
-
-@contextmanager
-def _stopped_after(process: subprocess.Popen[bytes]) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -10,17 +10,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from registry_client.conftest import Registry
 
 from jupyter_aigov.bundle.verify import verify_bundle
 from jupyter_aigov.testing import StandInProvider
+from jupyter_aigov.testing.chromium import headless_chromium
 
-from .lab import Lab, running_lab, running_registry
+from .lab import Lab, running_lab
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]  # fmt: skip
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "labextension"
 POLICY = """version: 1
 models:
@@ -64,35 +62,19 @@ def _notebook(provider: StandInProvider) -> nbformat.NotebookNode:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless; the test fails (never skips) when it is not installed."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium; install it with "
-            "`apt-get install chromium chromium-driver`."
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A real central registry, and a token that may submit bundles to it."""
-    with running_registry(tmp_path / "registry") as started:
-        yield started
-
-
-@pytest.fixture
-def lab(tmp_path: Path, running_provider: StandInProvider, registry: tuple[str, str]) -> Iterator[Lab]:
+def lab(tmp_path: Path, running_provider: StandInProvider, registry: Registry) -> Iterator[Lab]:
     """JupyterLab on a folder holding the notebook and the team's policy, configured to push to the registry."""
     root = tmp_path / "work"
     (root / "churn").mkdir(parents=True)
     (root / "churn" / "aigov.yaml").write_text(POLICY)
     nbformat.write(_notebook(running_provider), root / "churn" / "analysis.ipynb")
-    url, token = registry
-    with running_lab(root, tmp_path / "home", env={"AIGOV_REGISTRY_URL": url, "AIGOV_REGISTRY_TOKEN": token}) as lab:
+    pushing = {"AIGOV_REGISTRY_URL": registry.url, "AIGOV_REGISTRY_TOKEN": registry.token("lab", "submit")}
+    with running_lab(root, tmp_path / "home", env=pushing) as lab:
         yield lab
 
 
@@ -118,7 +100,7 @@ def _run_all(page: Page) -> None:
 
 
 def test_when_a_call_is_blocked_then_status_bar_panel_and_notification_show_it_and_the_panel_exports_a_bundle(
-    lab: Lab, browser: Browser, tmp_path: Path, registry: tuple[str, str]
+    lab: Lab, browser: Browser, tmp_path: Path, registry: Registry
 ) -> None:
     page = browser.new_page(viewport={"width": 1500, "height": 950}, accept_downloads=True)
     problems = _open(page, lab, "churn/analysis.ipynb")
@@ -163,11 +145,10 @@ def test_when_a_call_is_blocked_then_status_bar_panel_and_notification_show_it_a
 
     panel.locator("button.jp-aigov-push").click()
     result = panel.locator(".jp-aigov-result")
-    url, token = registry
     expect(result).to_contain_text("Pushed analysis-evidence-", timeout=CALL_TIMEOUT_MS)
-    expect(result).to_contain_text(f"{url}/bundles/")
+    expect(result).to_contain_text(f"{registry.url}/bundles/")
     expect(result).to_have_attribute("data-kind", "success")
-    held = requests.get(f"{url}/api/v1/bundles", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    held = registry.get("/api/v1/bundles", registry.token("lab", "read"))
     assert held.status_code == 200, held.text
     assert len(held.json()["items"]) == 1, held.json()
     _shot(page, "5-pushed")

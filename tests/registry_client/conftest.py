@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,10 @@ import pytest
 
 from jupyter_aigov.bundle.api import export
 from jupyter_aigov.evidence import EvidenceLog
+from jupyter_aigov.testing.processes import free_port, stop
 
 COMMAND = str(Path(sys.executable).parent / "aigov-registry")
 START_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _clean_env() -> dict[str, str]:
@@ -65,12 +58,7 @@ class Registry:
         """Stop it (SIGTERM, then SIGKILL) and wait until it is gone."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, timeout_s=10)
         self.process = None
 
     def kill(self) -> None:

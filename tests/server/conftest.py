@@ -22,6 +22,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 # which the rest of the suite (pytest-asyncio) must not get.
 from pytest_jupyter.jupyter_core import *  # noqa: F403
 from pytest_jupyter.jupyter_server import *  # noqa: F403
+from registry_client.conftest import registry  # noqa: F401 (a fixture: the real registry pushes go to)
 from tornado.httpclient import HTTPResponse
 
 import aigov

@@ -6,7 +6,6 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,18 +17,6 @@ from jupyter_aigov.bundle.verify import verify_bundle
 
 from .conftest import LOG, NOTEBOOK
 from .test_names import rename
-
-
-@pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    """A real `aigov-registry serve` for one test."""
-    folder = tmp_path / "registry"
-    folder.mkdir()
-    running = Registry(folder).start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def export(fetch: Any, path: str) -> dict[str, Any]:

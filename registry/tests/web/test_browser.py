@@ -6,7 +6,6 @@ Screenshots of each page are kept under build/screenshots/registry/ as the run's
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+
+from jupyter_aigov.testing.chromium import headless_chromium
+from jupyter_aigov.testing.processes import free_port, stop
 
 from ..projects import START, Project
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]  # fmt: skip
 COMMAND = str(Path(sys.executable).parent / "aigov-registry")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots" / "registry"
 START_TIMEOUT_S = 30.0
@@ -37,17 +36,11 @@ class Served:
     database: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     """``aigov-registry serve`` on a new SQLite file, stopped after the test."""
     database = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -68,28 +61,14 @@ def served(tmp_path: Path) -> Iterator[Served]:
                 time.sleep(0.1)
         yield Served(url, database)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout_s=10)
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless; the test fails (never skips) when it is not installed."""
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium; install it with "
-            "`apt-get install chromium chromium-driver`."
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 def _token(database: str, team: str, role: str) -> str:
