@@ -81,8 +81,13 @@ def test_when_built_then_the_wheel_holds_the_prebuilt_extension_and_the_server_c
     assert not [name for name in names if name.startswith("jupyter_aigov/labextension/")]
 
 
+@pytest.mark.parametrize(
+    "jupyterlab",
+    [None, "jupyterlab==4.6.*"],
+    ids=["this-environments-jupyterlab", "jupyterlab-4.6"],
+)
 def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_and_ok(
-    wheel: Path, tmp_path: Path
+    wheel: Path, tmp_path: Path, jupyterlab: str | None
 ) -> None:
     # a fresh environment that sees this one's dependencies but not its editable jupyter-aigov
     environment = tmp_path / "env"
@@ -98,8 +103,10 @@ def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_
     )
     dependencies = Path(next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()))
     (site / "dependencies.pth").write_text(f"{dependencies}\n")
+    # the extension is built against the 4.5 line; a newer JupyterLab (its builder package with it) must accept it
+    newer = [jupyterlab, "jupyter_builder"] if jupyterlab else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel), *newer],
         check=True,
         capture_output=True,
     )
@@ -129,6 +136,12 @@ def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_
         check=True,
     )
     assert imported.stdout.startswith(str(environment)), imported.stdout
+    if jupyterlab:
+        version = subprocess.run(
+            [python, "-c", "import jupyterlab; print(jupyterlab.__version__)"],
+            capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+        ).stdout  # fmt: skip
+        assert version.startswith("4.6."), version
 
 
 def test_when_versions_are_read_then_python_and_npm_packages_agree() -> None:
