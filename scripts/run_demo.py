@@ -97,12 +97,17 @@ def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
         for notebook in notebooks:
             path = notebook.resolve().relative_to(root).as_posix()
             state = requests.get(f"{url}/aigov/notebook", params={"path": path}, headers=headers, timeout=30).json()
-            counts, last = state["counts"], state["last_block"] or state["last_decision"] or {}
-            line = (
-                f"{state['policy']['name']} · {counts['calls']} calls · {counts['redacted']} redacted · "
-                f"{counts['blocked']} blocked"
+            if not state["governed"]:
+                print(f"{path:18} no evidence beside it (it made no AI call, or keeps its evidence elsewhere)")
+                continue
+            counts, last = state["counts"], state["last_block"] or {}
+            calls, redactions = counts["calls"], counts["redactions"]
+            line = (  # as the status bar words it
+                f"{state['policy']['name']} · {calls} call{'' if calls == 1 else 's'} · "
+                f"{redactions} redaction{'' if redactions == 1 else 's'} · "
+                f"{counts['blocked'] + counts['tool_blocks']} blocked"
             )
-            print(f"{path:18} {line}" + (f"   last block: {last.get('reason')}" if state["last_block"] else ""))
+            print(f"{path:18} {line}" + (f"   last block: {last.get('reason')}" if last else ""))
         print("Open it:  .venv/bin/jupyter lab notebooks/   (status bar, and the 'AI governance' panel on the right)")
     finally:
         stop(server, timeout_s=10)
