@@ -38,6 +38,7 @@ from typing import Any
 
 import nbformat
 import requests
+from synthetic_evidence import call_records, write_log
 
 from jupyter_aigov.evidence import EvidenceLog
 from jupyter_aigov.testing.processes import free_port, stop
@@ -48,38 +49,19 @@ DECISIONS = ("allow", "allow", "redact", "block")
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
 
 
-def call_records(count: int, first: int = 0) -> Iterator[dict[str, Any]]:
-    """``count`` records of alternating ai.call / ai.response, as a governed kernel writes them."""
-    for n in range(first, first + count):
-        call = n // 2
-        decision = DECISIONS[call % len(DECISIONS)]
-        record: dict[str, Any] = {
-            "ts": (START + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "session": "s-1",
-            "user": "ana", "notebook": "analysis.ipynb", "use_case": None, "provider": "openai",
-            "model": "gpt-4o-mini", "call_id": f"{call:016x}",
-        }  # fmt: skip
-        if n % 2 == 0:
-            record |= {"event": "ai.call", "decision": decision, "rules": ["models.allow"], "reason": "",
-                       "entities": {"PERSON": 1} if decision == "redact" else {}, "usage": None}  # fmt: skip
-        else:
-            record |= {"event": "ai.response", "decision": "allow", "rules": [], "reason": "", "entities": {},
-                       "usage": {"input_tokens": 180, "output_tokens": 42}}  # fmt: skip
-        yield record
+def lab_records(count: int, first: int = 0) -> Iterator[dict[str, Any]]:
+    """``count`` records of one notebook's calls (allow, allow, redact, block), a second apart."""
+    return call_records(
+        count, start=START, step=timedelta(seconds=1), models=("gpt-4o-mini",), users=("ana",), use_cases=(None,),
+        decisions=DECISIONS, notebook="analysis.ipynb", first=first,
+    )  # fmt: skip
 
 
 def notebook_with_log(root: Path, name: str, records: int) -> Path:
     """``<root>/<name>.ipynb`` and its evidence log of ``records`` records; the log's path."""
     nbformat.write(nbformat.v4.new_notebook(), root / f"{name}.ipynb")
     log_path = root / ".aigov" / "evidence" / f"{name}.jsonl"
-    with EvidenceLog(log_path) as log:
-        batch = []
-        for record in call_records(records):
-            batch.append(record)
-            if len(batch) >= 20_000:
-                log.append_all(batch, durable=False)
-                batch = []
-        if batch:
-            log.append_all(batch, durable=False)
+    write_log(log_path, lab_records(records))
     return log_path
 
 
@@ -144,7 +126,7 @@ def measure(root: Path, name: str, log_path: Path, polls: int) -> dict[str, Any]
         records = first.json()["evidence"]["records"]
         with EvidenceLog(log_path) as log:
             for round_ in range(max(polls // 4, 1)):
-                log.append_all(list(call_records(1, first=records + round_)), durable=False)
+                log.append_all(list(lab_records(1, first=records + round_)), durable=False)
                 ms, answer = poll(session, state_url, params["path"], etag)
                 assert answer.status_code == 200, answer.status_code
                 etag = answer.headers["ETag"]

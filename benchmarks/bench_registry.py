@@ -50,10 +50,10 @@ from aigov_registry.tokens import caller_for, create_token
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from synthetic_evidence import call_records, write_log
 
 from jupyter_aigov.bundle.api import export
 from jupyter_aigov.bundle.verify import verify_bundle
-from jupyter_aigov.evidence import EvidenceLog
 
 RESULTS = Path(__file__).parent / "results" / "registry.json"
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,28 +78,11 @@ def fill_project(folder: Path, records: int) -> None:
     (folder / ".aigov" / "evidence").mkdir(parents=True)
     (folder / "aigov.yaml").write_text("version: 1\n")
     step = timedelta(days=30) / max(records, 1)
-    batch: list[dict[str, Any]] = []
-    with EvidenceLog(folder / ".aigov" / "evidence" / "churn.jsonl") as log:
-        for n in range(records):
-            call = n // 2
-            decision = DECISIONS[call % len(DECISIONS)]
-            record: dict[str, Any] = {
-                "ts": (START + step * n).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "session": f"s-{call // 500}",
-                "user": USERS[call % len(USERS)], "notebook": "churn.ipynb", "use_case": USE_CASES[call % 3],
-                "provider": "openai", "model": MODELS[call % len(MODELS)], "call_id": f"{call:016x}",
-            }  # fmt: skip
-            if n % 2 == 0:
-                record |= {"event": "ai.call", "decision": decision, "rules": ["models.allow"], "reason": "",
-                           "entities": {"PERSON": 1} if decision == "redact" else {}, "usage": None}  # fmt: skip
-            else:
-                record |= {"event": "ai.response", "decision": "allow", "rules": [], "reason": "", "entities": {},
-                           "usage": {"input_tokens": 180, "output_tokens": 42}, "cost_usd": 0.0000421}  # fmt: skip
-            batch.append(record)
-            if len(batch) >= 20_000:
-                log.append_all(batch, durable=False)
-                batch = []
-        if batch:
-            log.append_all(batch, durable=False)
+    made = call_records(
+        records, start=START, step=step, models=MODELS, users=USERS, use_cases=USE_CASES, decisions=DECISIONS,
+        notebook="churn.ipynb",
+    )  # fmt: skip
+    write_log(folder / ".aigov" / "evidence" / "churn.jsonl", made)
 
 
 def make_bundle(base: Path, records: int) -> Path:
