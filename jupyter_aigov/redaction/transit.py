@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import copy
 import gzip
+import importlib
+import importlib.util
 import json
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -62,10 +65,32 @@ def _prepared(section: Any) -> tuple[frozenset[str], Any]:
     return found[1], found[2]
 
 
+# Modules that importing the engine brings in (Presidio -> spaCy -> weasel -> httpx) and that SDKs look up in
+# sys.modules without importing them: openai 3 and anthropic 2 ask whether the legacy httpx is loaded. While another
+# thread imports such a module it is there half-initialised, and the SDK fails on it ("partially initialized
+# module 'httpx' has no attribute 'URL'"), so these are imported whole before the engine's import starts.
+PEEKED_MODULES = ("httpx",)
+PEEKING_SDKS = ("openai", "anthropic", "google.genai")
+
+
 def prepare(section: Any) -> None:
     """Import and load the engine a policy needs on a background thread, so the first call finds it ready."""
     if entities_to_detect(section.entities):
-        threading.Thread(target=engine_for, args=(section,), name="aigov-detect-prepare", daemon=True).start()
+        if any(sdk in sys.modules for sdk in PEEKING_SDKS):
+            import_peeked_modules()  # an SDK that may look at once: on this thread, before the engine's import
+        threading.Thread(target=_prepare, args=(section,), name="aigov-detect-prepare", daemon=True).start()
+
+
+def _prepare(section: Any) -> None:
+    import_peeked_modules()  # first, so they are whole within moments of %load_ext
+    engine_for(section)
+
+
+def import_peeked_modules() -> None:
+    """Import the PEEKED_MODULES that are installed and not imported yet."""
+    for name in PEEKED_MODULES:
+        if name not in sys.modules and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
 
 
 def engine_status(section: Any) -> str:
