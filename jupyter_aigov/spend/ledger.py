@@ -245,7 +245,7 @@ class BudgetLedger:
         except (OSError, sqlite3.Error) as exc:
             raise _ledger_error(self.path, exc) from exc
         try:
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             _check_or_create(db, self.path)
         except sqlite3.Error as exc:
@@ -256,6 +256,23 @@ class BudgetLedger:
             raise
         self._db, self._pid = db, os.getpid()
         return db
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new ledger to WAL, waiting for other kernels as long as for any lock.
+
+    SQLite answers BUSY to this switch at once, without its busy handler, while another connection opening the same
+    new file holds a lock (kernels that start together), so the wait is done here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _check_or_create(db: sqlite3.Connection, path: Path) -> None:
