@@ -41,7 +41,7 @@ import requests
 from synthetic_evidence import call_records, write_log
 
 from jupyter_aigov.evidence import EvidenceLog
-from jupyter_aigov.testing.processes import free_port, stop
+from jupyter_aigov.testing.processes import free_port, stop, wait_until_serving
 
 RESULTS = Path(__file__).parent / "results" / "lab.json"
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -78,16 +78,9 @@ def jupyter_server(root: Path) -> Iterator[tuple[str, requests.Session]]:
     session = requests.Session()
     session.headers["Authorization"] = f"token {token}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise SystemExit(f"jupyter server did not start:\n{log.read().decode(errors='replace')}")
-            try:
-                if session.get(f"{url}/api/status", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+        if not wait_until_serving(f"{url}/api/status", process, timeout_s=60):
+            log.seek(0)
+            raise SystemExit(f"jupyter server did not start:\n{log.read().decode(errors='replace')}")
         yield url, session
     finally:
         stop(process)

@@ -12,13 +12,12 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from jupyter_aigov.testing.processes import free_port, stop
+from jupyter_aigov.testing.processes import free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = str(Path(sys.executable).parent / "aigov-registry")
@@ -90,7 +89,7 @@ def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     url, headers = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
     try:
-        if not _answers(url, server):
+        if not wait_until_serving(url, server):
             print(f"\nThe Jupyter server did not start; its log: {folder / 'server.log'}", file=sys.stderr)
             return
         print("\n=== JupyterLab: the status bar of each notebook (from the aigov server extension)")
@@ -136,7 +135,7 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        if not _answers(url, server):
+        if not wait_until_serving(url, server):
             print(f"\nThe local registry did not start; its log: {folder / 'serve.log'}", file=sys.stderr)
             return 1
         result = push_bundle(bundle, RegistrySettings(url, token))
@@ -156,23 +155,6 @@ def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
         return 0
     finally:
         stop(server, timeout_s=10)
-
-
-def _answers(url: str, server: subprocess.Popen[bytes], timeout_s: float = 30.0) -> bool:
-    """Wait until the server answers HTTP (any status), or its process ends."""
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            urllib.request.urlopen(f"{url}/api/v1/bundles", timeout=1)
-            return True
-        except urllib.error.HTTPError:
-            return True  # a 401: it serves
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 if __name__ == "__main__":

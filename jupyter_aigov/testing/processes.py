@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 
 
 def free_port() -> int:
@@ -21,3 +24,18 @@ def stop(process: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> bool:
+    """Wait until ``url`` answers HTTP (any status: a 401 or 404 is a server that serves); False when the
+    process ended first or ``timeout_s`` passed."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False

@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from jupyter_aigov.testing.processes import free_port, stop
+from jupyter_aigov.testing.processes import free_port, stop, wait_until_serving
 
 START_TIMEOUT_S = 60.0
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
@@ -66,21 +65,8 @@ def running_lab(root: Path, home: Path, *extra: str, env: dict[str, str] | None 
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
     lab = Lab(f"http://127.0.0.1:{port}", token, root)
     try:
-        _wait_until_it_answers(f"{lab.url}/api/status?token={token}", process, log_path)
+        if not wait_until_serving(f"{lab.url}/api/status", process, START_TIMEOUT_S):
+            raise AssertionError(f"jupyter lab did not serve within {START_TIMEOUT_S} s: {log_path.read_text()}")
         yield lab
     finally:
         stop(process)
-
-
-def _wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"{process.args} exited: {log_path.read_text()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{process.args} did not answer within {START_TIMEOUT_S} s: {log_path.read_text()}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
