@@ -495,6 +495,46 @@ class Gateway:
             refuse(PolicyViolation(rule, reason + " The call was blocked because on_error is block.", record, hint))
         return Exchange(self, call, record) if record is not None else None
 
+    def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
+        """A request through a library whose layer could not be installed: an AI call is refused, never sent.
+
+        Whatever on_error says: the call could be neither checked nor rewritten, and a control that fails open
+        gives confidence without protection.
+        """
+        call = self.catalogue.recognise(
+            outbound.method, outbound.url, outbound.headers, outbound.body, self._extra_providers
+        )
+        if call is None:
+            return
+        library = outbound.library
+        reason = (
+            f"aigov could not install its {library} layer in this kernel, so AI calls made through {library} "
+            "are refused instead of being sent unchecked."
+        )
+        hint = (
+            "run `%reload_ext aigov` (or restart the kernel and load aigov first); `%aigov status` says what "
+            "failed. Calls through the other client libraries are governed as usual."
+        )
+        record: dict[str, Any] | None = None
+        with contextlib.suppress(EvidenceError):  # refused either way; the violation carries the reason
+            record = self.record(
+                "ai.call",
+                call_id=uuid.uuid4().hex[:16],
+                library=library,
+                host=_host(outbound.url),
+                api=call.api,
+                operation=call.operation,
+                stream=call.stream,
+                provider=call.provider,
+                model=call.model,
+                tools=call.tools,
+                decision="block",
+                rules=["intercept.unavailable"],
+                reason=reason,
+            )
+        self._count("block", record)
+        refuse(PolicyViolation("intercept.unavailable", reason, record, hint))
+
     def _count(self, outcome: str, record: dict[str, Any] | None) -> None:
         with self._lock:
             self.counts[outcome] += 1

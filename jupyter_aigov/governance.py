@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import threading
 import warnings
@@ -86,20 +87,36 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             warnings.warn(f"aigov: {exc}", stacklevel=2)
+        # the import watch goes in before anything imports in the background: a library another thread is
+        # importing is then patched by that thread the moment it is whole, and start() waits for any import
+        # already under way instead of patching a half-initialised module
+        _interceptor = _interceptor or Interceptor()
+        _interceptor.on_failure = functools.partial(_layer_failed, gateway)
+        _interceptor.start()
+        _registry = link
+        set_active_gateway(gateway)
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
         warm = threading.Timer(PRICES_WARM_UP_DELAY_S, _warm_prices)
         warm.daemon = True
         warm.start()
-        _interceptor = _interceptor or Interceptor()
-        _interceptor.start()
-        _registry = link
-        set_active_gateway(gateway)
         atexit.register(flush_evidence)
         return gateway
 
 
 PRICES_WARM_UP_DELAY_S = 1.0
+
+
+def _layer_failed(gateway: Gateway, module: str, error_type: str) -> None:
+    """On record: a client layer could not be installed, so its library's AI calls are refused."""
+    gateway.record(
+        "intercept.unavailable",
+        decision="block",
+        rules=["intercept.unavailable"],
+        library=module,
+        error=error_type,
+        reason=f"aigov could not install its {module} layer ({error_type}); AI calls through it are refused.",
+    )
 
 
 def _warm_prices() -> None:
@@ -173,6 +190,7 @@ def status() -> dict[str, Any]:
         "last_decision": gateway.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},
+        "refusing": list(_interceptor.guarded) if _interceptor else [],
         "registry": _registry.status() if _registry is not None else None,
     }
 

@@ -35,7 +35,8 @@ def _status(argument: str) -> None:
     print(f"  detection:   {info['detection']}")
     print(f"  intercepting: {', '.join(info['intercepting']) or 'no client library imported yet'}")
     for name, failure in info["interception_failures"].items():
-        print(f"  NOT intercepting {name}: {failure}")
+        refused = "its AI calls are refused (intercept.unavailable)" if name in info["refusing"] else "UNGUARDED"
+        print(f"\x1b[31m  NOT intercepting {name}: {failure}; {refused}. Run `%reload_ext aigov`.\x1b[0m")
     registry = info.get("registry")
     if registry:
         live = registry["live"] or {}

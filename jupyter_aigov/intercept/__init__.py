@@ -1,6 +1,7 @@
 """Where aigov hooks into the client libraries: one entry per library, installed now or when it is imported.
 
-Adding a client library is one small module with `install(patches, module)` and one entry in LAYERS.
+Adding a client library is one small module with `install(patches, module)` and one entry in LAYERS; a transport
+also gets a `guard(patches, module)` in GUARDS, the refusal that stands in when its layer cannot be installed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from .patches import PatchSet
 
 Installer = Callable[[PatchSet, ModuleType], None]
+# told when a layer could not be installed: the module's name, and the exception's type (never its message)
+FailureListener = Callable[[str, str], None]
 
 
 def _httpx(patches: PatchSet, module: ModuleType) -> None:
@@ -31,6 +34,18 @@ def _httpx2(patches: PatchSet, module: ModuleType) -> None:
     from .httpx_family import install
 
     install(patches, module, "httpx2")
+
+
+def _httpx_guard(patches: PatchSet, module: ModuleType) -> None:
+    from .guards import guard_httpx
+
+    guard_httpx(patches, module, "httpx")
+
+
+def _httpx2_guard(patches: PatchSet, module: ModuleType) -> None:
+    from .guards import guard_httpx
+
+    guard_httpx(patches, module, "httpx2")
 
 
 def _lazy(module_name: str, function: str) -> Installer:
@@ -53,6 +68,18 @@ LAYERS: dict[str, Installer] = {
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),
 }
 
+# What refuses a transport's AI calls when its layer could not be installed (fail closed): each patches one
+# public, long-stable entry point and only refuses, so it holds where the full layer's internals did not.
+# SDK shields need none: a call through an unshielded SDK is still governed by the transport beneath it.
+GUARDS: dict[str, Installer] = {
+    "httpx": _httpx_guard,
+    "httpx2": _httpx2_guard,
+    "urllib3": _lazy(".guards", "guard_urllib3"),
+    "requests": _lazy(".guards", "guard_requests"),
+    "aiohttp": _lazy(".guards", "guard_aiohttp"),
+    "botocore.endpoint": _lazy(".guards", "guard_botocore"),
+}
+
 
 # Every Stainless-generated SDK (openai, anthropic, groq, together, cerebras, fireworks...) keeps its retry
 # loop in a `<package>._base_client` module: all of them are shielded, not only the ones named above.
@@ -66,6 +93,18 @@ def installer_for(name: str) -> Installer | None:
     if found is None and name.endswith(_STAINLESS_SUFFIX):
         return _shield_stainless
     return found
+
+
+def _whole(name: str, module: ModuleType) -> ModuleType:
+    """The module once fully imported: another thread still importing it is waited for, not patched half-done.
+
+    A background import (Presidio -> spaCy -> weasel -> httpx) leaves httpx in sys.modules half-initialised for
+    a while; importing it again blocks on its module lock until that import is done.
+    """
+    spec = getattr(module, "__spec__", None)
+    if not getattr(spec, "_initializing", False):
+        return module
+    return importlib.import_module(name)
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
@@ -96,6 +135,7 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
             def exec_module(self, module: ModuleType) -> None:
                 loader.exec_module(module)
                 module.__spec__.loader = loader  # type: ignore[union-attr]  # hide ourselves once done
+                # whole now, on whichever thread imports it: patched before any other thread can use it
                 interceptor.install_layer(fullname, module)
 
         spec.loader = PatchingLoader()
@@ -103,34 +143,68 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 
 
 class Interceptor:
-    """Installs every layer whose library is loaded, watches imports for the others, and undoes it all."""
+    """Installs every layer whose library is loaded, watches imports for the others, and undoes it all.
 
-    def __init__(self) -> None:
+    A layer that cannot be installed is never left open: its library's guard refuses the AI calls made
+    through it (rule intercept.unavailable) until governance is loaded again.
+    """
+
+    def __init__(self, on_failure: FailureListener | None = None) -> None:
         self.patches = PatchSet()
         self._finder: _PatchOnImport | None = None
+        self._lock = threading.RLock()  # the import watch installs layers on whichever thread imports
         self.installed: list[str] = []
-        self.failed: dict[str, str] = {}
+        self.failed: dict[str, str] = {}  # module -> what went wrong, for the screen
+        self.guarded: list[str] = []  # failed layers whose calls are refused by their guard
+        self.on_failure = on_failure
 
     def install_layer(self, name: str, module: ModuleType) -> None:
-        """Install one layer; a library whose internals changed is reported, never fatal to the others."""
+        """Install one layer; when it fails, its guard refuses the library's AI calls instead."""
         installer = installer_for(name)
-        if name in self.installed or installer is None:
+        if installer is None:
             return
-        try:
-            installer(self.patches, module)
-        except Exception as exc:
-            self.failed[name] = f"{type(exc).__name__}: {exc}"
-            return
-        self.installed.append(name)
+        with self._lock:
+            if name in self.installed or name in self.failed:
+                return
+            try:
+                installer(self.patches, module)
+            except Exception as exc:
+                self._fail(name, module, exc)
+                return
+            self.installed.append(name)
+
+    def _fail(self, name: str, module: ModuleType, exc: Exception) -> None:
+        self.failed[name] = f"{type(exc).__name__}: {exc}"
+        guard = GUARDS.get(name)
+        if guard is not None:
+            try:
+                guard(self.patches, module)
+            except Exception as guard_exc:
+                self.failed[name] += f"; its guard failed too ({type(guard_exc).__name__}: {guard_exc})"
+            else:
+                self.guarded.append(name)
+        if self.on_failure is not None:
+            with contextlib.suppress(Exception):  # the failure is on screen in any case
+                self.on_failure(name, type(exc).__name__)
 
     def start(self) -> None:
-        """Patch what is loaded now and watch for the rest."""
+        """Watch imports, then patch what is loaded now (waiting for any import another thread is part-way into)."""
         if self._finder is None:
             self._finder = _PatchOnImport(self)
             sys.meta_path.insert(0, self._finder)
         loaded = [name for name in list(sys.modules) if installer_for(name) is not None]
         for name in sorted(loaded, key=lambda n: n not in LAYERS):  # the catalogue's own layers first
-            self.install_layer(name, sys.modules[name])
+            module = sys.modules.get(name)
+            if module is None:
+                continue
+            try:
+                module = _whole(name, module)  # outside our lock: the importing thread may need it
+            except Exception as exc:  # an import that failed, or a deadlock Python refused to wait into
+                with self._lock:
+                    if name not in self.installed and name not in self.failed:
+                        self._fail(name, module, exc)
+                continue
+            self.install_layer(name, module)
 
     def stop(self) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""
@@ -138,9 +212,11 @@ class Interceptor:
             with contextlib.suppress(ValueError):
                 sys.meta_path.remove(self._finder)
             self._finder = None
-        self.installed.clear()
-        self.failed.clear()
-        return self.patches.restore_all()
+        with self._lock:
+            self.installed.clear()
+            self.failed.clear()
+            self.guarded.clear()
+            return self.patches.restore_all()
 
 
 def library_status() -> dict[str, Any]:

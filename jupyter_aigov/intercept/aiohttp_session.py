@@ -148,7 +148,7 @@ class FilteredContent(TappedContent):
         return await self.readany(), True
 
 
-def _body(session: Any, data: Any, json: Any) -> bytes | None:
+def request_body(session: Any, data: Any, json: Any) -> bytes | None:
     """The body as the session will send it; None when it cannot be known without sending it."""
     if json is not None:
         serialize = getattr(session, "_json_serialize", json_module.dumps)
@@ -172,7 +172,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             url = self._build_url(str_or_url) if hasattr(self, "_build_url") else str_or_url
             if not gateway.catalogue.might_be_ai("POST", str(url)):
                 return await original(self, method, str_or_url, **kwargs)
-            body = _body(self, kwargs.get("data"), kwargs.get("json"))
+            body = request_body(self, kwargs.get("data"), kwargs.get("json"))
             headers = {str(k).lower(): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
             # a session's own credential headers cannot be taken off one request: such a session stays on its host
             defaults = {str(k).lower() for k in getattr(self, "_default_headers", None) or {}}

@@ -133,7 +133,7 @@ def ask_for_identity(headers: Any) -> dict[str, Any]:
     return copied
 
 
-def _full_url(pool: Any, url: str) -> str:
+def full_url(pool: Any, url: str) -> str:
     if "://" in url:
         return url
     default_port = {"http": 80, "https": 443}.get(pool.scheme)
@@ -150,9 +150,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             gateway = deciding_gateway()
             if gateway is None:
                 return original(self, method, url, body, headers, *args, **kw)
-            full_url = _full_url(self, url)
+            whole_url = full_url(self, url)
             # a pool is bound to its host: a route may change the path and model here, not the host
-            outbound = OutboundRequest("urllib3", method, full_url, headers, as_bytes(body), can_change_host=False)
+            outbound = OutboundRequest("urllib3", method, whole_url, headers, as_bytes(body), can_change_host=False)
             exchange = gateway.begin(outbound)
             if exchange is None:
                 return original(self, method, url, body, headers, *args, **kw)

@@ -95,6 +95,8 @@ def test_when_a_library_is_imported_after_loading_then_it_is_governed(tmp_path):
 
 
 def test_when_loading_then_no_client_library_is_imported(tmp_path):
+    # no entity to detect: the detection engine's background import (which brings httpx) does not start
+    (tmp_path / "aigov.yaml").write_text("version: 1\nredaction:\n  entities: {}\n")
     script = f"import sys, aigov; aigov.enable(); print(sorted(m for m in {list(LAYERS)!r} if m in sys.modules))"
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -102,7 +104,7 @@ def test_when_loading_then_no_client_library_is_imported(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AIGOV_POLICY": str(tmp_path / "aigov.yaml")},
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
