@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from typing import Any
 
 from . import governance
+from .announce import RED, RESET, load_line, problems
 from .errors import PolicyError, PolicyViolation
 from .intercept.scope import Refusal
 from .magics import aigov_magic
@@ -43,14 +46,23 @@ def _flush_after_cell(result: Any = None) -> None:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Start governing this kernel."""
-    try:
-        governance.enable(user_ns=ipython.user_ns)
-    except PolicyError as error:
-        from IPython.core.error import UsageError
+    """Start governing this kernel, and say in one line what governs it (each problem in red beneath)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            governance.enable(user_ns=ipython.user_ns)
+        except PolicyError as error:
+            from IPython.core.error import UsageError
 
-        # shown as one clear message, not a traceback through IPython's extension manager
-        raise UsageError(f"aigov did not load. {error}") from None
+            # shown as one clear message, not a traceback through IPython's extension manager
+            raise UsageError(
+                f"{RED}aigov did not load: nothing is governed. {error} "
+                f"Fix it, then run `%load_ext aigov` again.{RESET}"
+            ) from None
+    info = governance.status()
+    print(load_line(info))
+    for line in problems(info, [str(w.message).removeprefix("aigov: ") for w in caught]):
+        print(line, file=sys.stderr)
     if _flush_after_cell not in ipython.events.callbacks["post_run_cell"]:
         ipython.events.register("post_run_cell", _flush_after_cell)
     ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")

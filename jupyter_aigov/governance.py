@@ -18,7 +18,7 @@ from .errors import AIGovError, EvidenceError
 from .gateway import Gateway
 from .intercept import Interceptor
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
-from .redaction.transit import engine_status
+from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
 from .spend.guard import has_limits
 from .spend.prices import warm_up as warm_up_prices
@@ -86,7 +86,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             _record_policy_load(gateway, loaded, link)
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
-            warnings.warn(f"aigov: {exc}", stacklevel=2)
+            then = "every AI call is refused until it can" if loaded.policy.on_error == "block" else "calls go on"
+            warnings.warn(f"aigov: {exc} The evidence log cannot be written: {then}.", stacklevel=2)
         # the import watch goes in before anything imports in the background: a library another thread is
         # importing is then patched by that thread the moment it is whole, and start() waits for any import
         # already under way instead of patching a half-initialised module
@@ -173,6 +174,7 @@ def status() -> dict[str, Any]:
         "enabled": True,
         "version": __version__,
         "policy": gateway.loaded.source,
+        "policy_origin": gateway.loaded.origin,
         "policy_sha256": gateway.loaded.sha256,
         "on_error": gateway.loaded.policy.on_error,
         "user": gateway.context.user,
@@ -182,6 +184,7 @@ def status() -> dict[str, Any]:
         "evidence_log": str(gateway.log.path),
         "calls": dict(gateway.counts),
         "detection": engine_status(gateway.effective.redaction),
+        "detection_state": engine_state(gateway.effective.redaction),
         "budgets": _budget_status(gateway),
         "inventory": {
             "path": str(gateway.inventory.root),

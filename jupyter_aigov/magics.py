@@ -9,12 +9,22 @@ from collections.abc import Callable
 
 from . import governance
 from .decisions import decision_rows
-from .errors import AIGovError
+from .errors import AIGovError, PolicyViolation
 
 USAGE = (
     "usage: %aigov status | policy | log [N] | use-case NAME | export [-o PATH] [--since T] [--until T] "
-    "[--use-case U] [--model M] [--no-redact-notebooks] [--key PATH] | push [BUNDLE]"
+    "[--use-case U] [--model M] [--no-redact-notebooks] [--key PATH] | push [BUNDLE] | help"
 )
+HELP = """%aigov: AI governance in this kernel
+  %aigov status          what governs this kernel: policy, user, evidence log, calls, detection, clients
+  %aigov policy          the policy in force, as JSON
+  %aigov log [N]         the last N decisions (20)
+  %aigov use-case NAME   declare the use case of the calls that follow (see use_cases: in the policy)
+  %aigov export [-o PATH] [--since T] [--until T] [--use-case U] [--model M] [--no-redact-notebooks] [--key PATH]
+                         write a signed evidence bundle for an audit
+  %aigov push [BUNDLE]   send a bundle (this notebook's, by default) to AIGOV_REGISTRY_URL
+  %aigov help            this list
+  %unload_ext aigov      stop governing; %reload_ext aigov loads the policy again"""
 
 
 def _status(argument: str) -> None:
@@ -116,6 +126,10 @@ def _push(argument: str) -> None:
     print(push_bundle(bundle, settings))
 
 
+def _help(argument: str) -> None:
+    print(HELP)
+
+
 COMMANDS: dict[str, Callable[[str], None]] = {
     "status": _status,
     "policy": _policy,
@@ -123,13 +137,22 @@ COMMANDS: dict[str, Callable[[str], None]] = {
     "use-case": _use_case,
     "export": _export,
     "push": _push,
+    "help": _help,
 }
 
 
 def aigov_magic(line: str) -> None:
-    """%aigov status | policy | log [N] | use-case NAME | export | push [BUNDLE]"""
+    """%aigov status | policy | log [N] | use-case NAME | export | push [BUNDLE] | help"""
+    from IPython.core.error import UsageError
+
     command, _, argument = line.strip().partition(" ")
     handler = COMMANDS.get(command or "status")
     if handler is None:
-        raise AIGovError(f"Unknown %aigov command {command!r}. {USAGE}")
-    handler(argument)
+        # shown as one short message with the usage, not a traceback
+        raise UsageError(f"Unknown %aigov command {command!r}. {USAGE} (`%aigov help` describes each)")
+    try:
+        handler(argument)
+    except AIGovError as error:
+        if isinstance(error, PolicyViolation):  # a refusal is shown by the extension's own handler
+            raise
+        raise UsageError(str(error)) from None

@@ -106,8 +106,9 @@ def test_when_the_policy_is_bad_then_load_ext_says_why_in_one_message_and_nothin
     )
     # IPython shows a magic's UsageError as one message, no traceback; the cell still fails
     (message,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]
-    assert message.startswith("UsageError: aigov did not load.")
+    assert message.startswith("UsageError: \x1b[31maigov did not load: nothing is governed.")  # in red
     assert "aigov.yaml:3: models.alow: unknown key" in message
+    assert "run `%load_ext aigov` again" in message
     assert "Traceback" not in message
     assert "Hello from the stand-in" in _text(cells[2])  # not enabled: nothing pretends to govern
 
@@ -139,3 +140,33 @@ def test_when_another_extension_handles_its_own_exceptions_then_aigov_keeps_its_
     finally:
         shell.set_custom_exc((), None)
         InteractiveShell.clear_instance()
+
+
+def test_when_aigov_loads_then_one_line_says_policy_origin_clients_and_detection(tmp_path, provider):
+    cells = _run(tmp_path, provider, "import httpx", "%load_ext aigov", "%aigov help", "%aigov frobnicate")
+    (line,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stdout"]
+    assert len(line.strip().splitlines()) == 1
+    assert f"policy: {tmp_path / 'aigov.yaml'} (found from the notebook's folder up)" in line
+    assert "clients: httpx (and httpx2, requests" in line and "openai, anthropic, google-genai when imported)" in line
+    assert "detection: loading" in line or "detection: ready" in line
+    assert not [o for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]  # nothing failed
+    helped = _text(cells[2])
+    for magic in ("status", "policy", "log", "use-case", "export", "push", "help"):
+        assert f"%aigov {magic}" in helped
+    (unknown,) = [o.text for o in cells[3].outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert unknown.startswith("UsageError: Unknown %aigov command 'frobnicate'. usage: %aigov status")
+    assert "Traceback" not in unknown and not [o for o in cells[3].outputs if o.output_type == "error"]
+
+
+def test_when_the_evidence_cannot_be_written_then_load_says_so_in_red_with_what_to_do(tmp_path, provider):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the evidence folder should be")
+    cells = _run(
+        tmp_path,
+        provider,
+        f"import os; os.environ['AIGOV_EVIDENCE_DIR'] = {str(blocked / 'evidence')!r}",
+        "%load_ext aigov",
+    )
+    (warning,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert warning.startswith("\x1b[31maigov: ") and "every AI call is refused until it can" in warning
+    assert "AIGOV_EVIDENCE_DIR" in warning  # what to do

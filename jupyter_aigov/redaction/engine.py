@@ -127,6 +127,14 @@ class DetectionEngine:
         """True when a loaded NER model finds names and places; False while loading or pattern-only."""
         return self._analyzer is not None and self._analyzer.pipeline.ner_available
 
+    def state(self) -> str:
+        """One word or two for the load line: loading, ready, patterns only, or failed."""
+        if not self._loaded.is_set():
+            return "loading"
+        if self._analyzer is None:
+            return "failed"
+        return "ready" if self._analyzer.pipeline.ner_available else "patterns only"
+
     def status(self) -> str:
         """One sentence for `%aigov status`: loading, failed, pattern-only, or which model."""
         if not self._loaded.is_set():

@@ -102,6 +102,15 @@ def engine_status(section: Any) -> str:
     return engine.status() if engine is not None else "not started yet"
 
 
+def engine_state(section: Any) -> str:
+    """The detection engine in a word or two: off, loading, ready, patterns only, or failed."""
+    if not entities_to_detect(section.entities):
+        return "off"
+    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
+    engine = _engines.get(key)
+    return engine.state() if engine is not None else "loading"
+
+
 @dataclass(frozen=True)
 class TransitOutcome:
     """What redaction decided for one request, and the body to send instead when it rewrote it."""
