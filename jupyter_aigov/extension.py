@@ -41,7 +41,8 @@ def _show_violation(shell: Any, etype: type, value: BaseException, tb: Any, tb_o
 
 
 def _flush_after_cell(result: Any = None) -> None:
-    """Each cell's calls have their usage on disk when the cell is done."""
+    """Each cell's calls have their usage on disk when the cell is done; what it changed behind aigov is found."""
+    governance.check_integrity()
     governance.flush_evidence()
 
 

@@ -94,6 +94,10 @@ class Gateway:
         self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user)
         self._inventory: Inventory | None = None
         self._registrations: RegistrationCheck | None = None
+        # what was changed behind governance's back: once any is, every AI call is refused until a reload
+        self.tampering: list[str] = []
+        # looks for patches removed or replaced (the interceptor's verify); run on every AI call
+        self.verify_layers: Callable[[], Any] | None = None
         self._refresh_effective()
 
     # -- the project's model inventory: opened on first use, off the path of %load_ext ---------
@@ -228,6 +232,10 @@ class Gateway:
         )
         if call is None:
             return None
+        if self.verify_layers is not None:
+            self.verify_layers()
+        if self.tampering:
+            self._refuse_tampered(call, outbound)
         use_case, effective = self._scope
         try:
             plan, verdict = self._route(call, outbound, effective)
@@ -494,6 +502,56 @@ class Gateway:
         if block:
             refuse(PolicyViolation(rule, reason + " The call was blocked because on_error is block.", record, hint))
         return Exchange(self, call, record) if record is not None else None
+
+    def note_tampering(self, what: str) -> None:
+        """Record, once, that governance was changed behind its back; AI calls are refused from now on."""
+        with self._lock:
+            if what in self.tampering:
+                return
+            self.tampering.append(what)
+        with contextlib.suppress(EvidenceError):  # refused either way
+            self.record(
+                "governance.tampered",
+                decision="block",
+                rules=["governance.tampered"],
+                reason=f"{what}; every AI call of this kernel is refused until aigov is loaded again.",
+            )
+
+    def refuse_record(self, rule: str, reason: str) -> dict[str, Any] | None:
+        """Record a refusal of a call aigov could not read (None when the log cannot be written)."""
+        record: dict[str, Any] | None = None
+        with contextlib.suppress(EvidenceError):
+            record = self.record(
+                "ai.call", call_id=uuid.uuid4().hex[:16], decision="block", rules=[rule], reason=reason
+            )
+        self._count("block", record)
+        return record
+
+    def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> None:
+        reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
+        record: dict[str, Any] | None = None
+        with contextlib.suppress(EvidenceError):
+            record = self.record(
+                "ai.call",
+                call_id=uuid.uuid4().hex[:16],
+                library=outbound.library,
+                host=_host(outbound.url),
+                api=call.api,
+                provider=call.provider,
+                model=call.model,
+                decision="block",
+                rules=["governance.tampered"],
+                reason=reason,
+            )
+        self._count("block", record)
+        refuse(
+            PolicyViolation(
+                "governance.tampered",
+                reason,
+                record,
+                "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
+            )
+        )
 
     def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.

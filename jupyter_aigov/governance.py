@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import functools
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Mapping
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .context import current_context
-from .errors import AIGovError, EvidenceError
+from .errors import AIGovError, EvidenceError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
+from .intercept.scope import refuse
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
@@ -93,9 +95,11 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         # already under way instead of patching a half-initialised module
         _interceptor = _interceptor or Interceptor()
         _interceptor.on_failure = functools.partial(_layer_failed, gateway)
-        _interceptor.start()
+        set_active_gateway(gateway)  # before the patches go in: they answer to this gateway, and check it is so
+        _interceptor.start(gateway)
+        gateway.verify_layers = _interceptor.verify
+        _watch_connections()
         _registry = link
-        set_active_gateway(gateway)
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
         warm = threading.Timer(PRICES_WARM_UP_DELAY_S, _warm_prices)
@@ -143,9 +147,9 @@ def disable() -> None:
     with _lock:
         atexit.unregister(flush_evidence)
         gateway = active_gateway()
-        set_active_gateway(None)
-        if _interceptor is not None:
+        if _interceptor is not None:  # the patches first: none of them then sees a gateway switched off under it
             _interceptor.stop()
+        set_active_gateway(None)
         if gateway is not None:
             with contextlib.suppress(EvidenceError):
                 gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
@@ -155,6 +159,38 @@ def disable() -> None:
                 if _registry is not None:
                     _registry.detach(gateway)
         _registry = None
+
+
+def _on_audit_event(event: str, args: tuple[Any, ...]) -> None:
+    """Before any new connection leaves: a patch changed in this very cell is found, and the connection refused."""
+    if event != "socket.connect" or _interceptor is None or _interceptor.gateway is None:
+        return
+    found = _interceptor.verify()
+    if found:
+        refuse(
+            PolicyViolation(
+                "governance.tampered",
+                f"{found[0]}, so this connection was refused; AI calls are refused until aigov is loaded again.",
+                None,
+                "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
+            )
+        )
+
+
+_audit_hook_added = False
+
+
+def _watch_connections() -> None:
+    """Add the audit hook once per process (Python cannot take one out; it does nothing while aigov is off)."""
+    global _audit_hook_added
+    if not _audit_hook_added:
+        sys.addaudithook(_on_audit_event)
+        _audit_hook_added = True
+
+
+def check_integrity() -> list[str]:
+    """Look for patches and switches of aigov changed behind its back (after each cell, and on every AI call)."""
+    return _interceptor.verify() if _interceptor is not None else []
 
 
 def require_gateway() -> Gateway:

@@ -7,17 +7,24 @@ also gets a `guard(patches, module)` in GUARDS, the refusal that stands in when 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import inspect
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .patches import PatchSet
+from .scope import _bind_governor, _governor
+from .tampering import refusing
+
+if TYPE_CHECKING:
+    from ..gateway import Gateway
 
 Installer = Callable[[PatchSet, ModuleType], None]
 # told when a layer could not be installed: the module's name, and the exception's type (never its message)
@@ -79,6 +86,24 @@ GUARDS: dict[str, Installer] = {
     "aiohttp": _lazy(".guards", "guard_aiohttp"),
     "botocore.endpoint": _lazy(".guards", "guard_botocore"),
 }
+
+
+# A second, cheap patch on each transport's public entry point: before every request it checks that the layer's
+# patch beneath is still ours, so one put back by hand (to its __aigov_original__, say) is found before the
+# request can use it, even on a kept-alive connection that opens no new socket.
+SENTINELS: dict[str, tuple[tuple[str, str], ...]] = {
+    "httpx": (("Client", "send"), ("AsyncClient", "send")),
+    "httpx2": (("Client", "send"), ("AsyncClient", "send")),
+    "requests": (("sessions.Session", "send"),),
+    "botocore.endpoint": (("Endpoint", "make_request"),),
+}
+
+
+def _owner(module: ModuleType, dotted: str) -> Any:
+    found: Any = module
+    for part in dotted.split("."):
+        found = getattr(found, part)
+    return found
 
 
 # Every Stainless-generated SDK (openai, anthropic, groq, together, cerebras, fireworks...) keeps its retry
@@ -157,6 +182,7 @@ class Interceptor:
         self.failed: dict[str, str] = {}  # module -> what went wrong, for the screen
         self.guarded: list[str] = []  # failed layers whose calls are refused by their guard
         self.on_failure = on_failure
+        self.gateway: Gateway | None = None
 
     def install_layer(self, name: str, module: ModuleType) -> None:
         """Install one layer; when it fails, its guard refuses the library's AI calls instead."""
@@ -166,12 +192,44 @@ class Interceptor:
         with self._lock:
             if name in self.installed or name in self.failed:
                 return
+            layer = self.patches.active()
             try:
                 installer(self.patches, module)
             except Exception as exc:
                 self._fail(name, module, exc)
                 return
             self.installed.append(name)
+            watched = [patch for patch in self.patches.active() if patch not in layer]
+            with contextlib.suppress(Exception):  # the sentinel is a second line; the layer is in place
+                for owner, method in SENTINELS.get(name, ()):
+                    self.patches.replace(_owner(module, owner), method, self._sentinel(watched))
+
+    def _sentinel(self, watched: list[Any]) -> Callable[[Any], Any]:
+        """A wrapper maker: before each request, the layer's patches are checked to be ours (a few dict reads)."""
+        patches, verify = self.patches, self.verify
+
+        def check() -> None:
+            if not all(patches.is_intact(patch) for patch in watched):
+                verify()
+
+        def make(original: Any) -> Any:
+            if inspect.iscoroutinefunction(original):
+
+                @functools.wraps(original)
+                async def checked_async(*args: Any, **kwargs: Any) -> Any:
+                    check()
+                    return await original(*args, **kwargs)
+
+                return checked_async
+
+            @functools.wraps(original)
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                check()
+                return original(*args, **kwargs)
+
+            return checked
+
+        return make
 
     def _fail(self, name: str, module: ModuleType, exc: Exception) -> None:
         self.failed[name] = f"{type(exc).__name__}: {exc}"
@@ -187,8 +245,13 @@ class Interceptor:
             with contextlib.suppress(Exception):  # the failure is on screen in any case
                 self.on_failure(name, type(exc).__name__)
 
-    def start(self) -> None:
-        """Watch imports, then patch what is loaded now (waiting for any import another thread is part-way into)."""
+    def start(self, gateway: Gateway | None = None) -> None:
+        """Watch imports, then patch what is loaded now (waiting for any import another thread is part-way into).
+
+        The patches answer to `gateway` from now until `stop`.
+        """
+        self.gateway = gateway
+        _bind_governor(gateway)
         if self._finder is None:
             self._finder = _PatchOnImport(self)
             sys.meta_path.insert(0, self._finder)
@@ -206,8 +269,36 @@ class Interceptor:
                 continue
             self.install_layer(name, module)
 
+    def verify(self) -> list[str]:
+        """Find what was changed behind our back; each change is recorded once and fails closed.
+
+        A patch removed or replaced is put back as a refusal (rule governance.tampered) until aigov is loaded
+        again; an import watch taken out of sys.meta_path is put back. Returns what was newly found.
+        """
+        gateway = self.gateway
+        if gateway is None:
+            return []
+        found: list[str] = []
+        with self._lock:
+            for patch in self.patches.active():
+                if not self.patches.is_intact(patch):
+                    where = f"{getattr(patch.owner, '__qualname__', patch.owner)}.{patch.name}"
+                    found.append(f"aigov's patch of {where} was removed or replaced")
+                    self.patches.swap(patch, refusing(patch.original, where))
+            if self._finder is not None and self._finder not in sys.meta_path:
+                found.append("aigov's import watch was taken out of sys.meta_path")
+                sys.meta_path.insert(0, self._finder)
+        if _governor() is not gateway:
+            found.append("the gateway the client layers answer to was changed without unloading aigov")
+            _bind_governor(gateway)
+        for what in found:
+            gateway.note_tampering(what)
+        return found
+
     def stop(self) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""
+        _bind_governor(None)
+        self.gateway = None
         if self._finder is not None:
             with contextlib.suppress(ValueError):
                 sys.meta_path.remove(self._finder)

@@ -40,6 +40,34 @@ class PatchSet:
         setattr(owner, name, replacement)
         self._patches[key] = Patch(owner, name, original, replacement)
 
+    def active(self) -> list[Patch]:
+        """The patches in place now (as aigov left them; see `current`)."""
+        return [patch for patch in self._patches.values() if patch.active]
+
+    @staticmethod
+    def current(patch: Patch) -> Any:
+        """What the patched attribute holds now."""
+        if isinstance(patch.owner, type):
+            return patch.owner.__dict__.get(patch.name)
+        return getattr(patch.owner, patch.name, None)
+
+    def is_intact(self, patch: Patch) -> bool:
+        """Whether calls through the attribute still reach our wrapper: ours, or another wrapper stacked on it."""
+        current = self.current(patch)
+        for _ in range(8):  # OpenTelemetry / Sentry wrap what they find, and say so in __wrapped__
+            if current is patch.replacement:
+                return True
+            current = getattr(current, "__wrapped__", None)
+            if current is None:
+                return False
+        return False
+
+    def swap(self, patch: Patch, replacement: Any) -> None:
+        """Put another wrapper of ours in the patch's place; unloading still restores the original."""
+        replacement.__aigov_original__ = patch.original
+        setattr(patch.owner, patch.name, replacement)
+        patch.replacement = replacement
+
     def is_installed(self, owner: Any, name: str) -> bool:
         """Whether owner.name is currently wrapped by us."""
         patch = self._patches.get((id(owner), name))
@@ -49,12 +77,7 @@ class PatchSet:
         """Put every original back; return the names left as pass-through because someone wrapped us."""
         stacked: list[str] = []
         for patch in self._patches.values():
-            current = (
-                patch.owner.__dict__.get(patch.name)
-                if isinstance(patch.owner, type)
-                else getattr(patch.owner, patch.name, None)
-            )
-            if current is patch.replacement:
+            if self.current(patch) is patch.replacement:
                 setattr(patch.owner, patch.name, patch.original)
             else:
                 stacked.append(f"{getattr(patch.owner, '__qualname__', patch.owner)}.{patch.name}")

@@ -1,11 +1,11 @@
-"""Two flags carried with each call: already governed by an outer layer, and inside an SDK's retry loop."""
+"""What each call carries: already governed by an outer layer, inside an SDK's retry loop; and who governs."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -15,33 +15,78 @@ from ..state import active_gateway
 if TYPE_CHECKING:
     from ..gateway import Exchange, Gateway
 
-# Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
-# let it through instead of deciding a second time.
-governing: ContextVar[bool] = ContextVar("aigov_governing", default=False)
+
+def _sending_scope() -> tuple[Callable[[Exchange], AbstractContextManager[None]], Callable[[], bool]]:
+    """The "an outer layer has this call" mark, kept where no line of notebook code can set it by name.
+
+    The mark is a token only `sending` makes and only while its exchange is in flight: setting the context
+    variable to anything else (True, an object) marks nothing, so it cannot switch governance off.
+    """
+    mark: ContextVar[object | None] = ContextVar("aigov_sending", default=None)
+    in_flight: set[int] = set()
+
+    @contextmanager
+    def sending(exchange: Exchange) -> Iterator[None]:
+        """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
+        token_object = object()
+        in_flight.add(id(token_object))
+        token = mark.set(token_object)
+        try:
+            yield
+        except BaseException as exc:
+            exchange.finish(None, error=type(exc).__name__)
+            raise
+        finally:
+            mark.reset(token)
+            in_flight.discard(id(token_object))
+
+    def outer_layer_has_it() -> bool:
+        current = mark.get()
+        return current is not None and id(current) in in_flight
+
+    return sending, outer_layer_has_it
+
+
+sending, _outer_layer_has_it = _sending_scope()
+
+
+def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None]]:
+    """The gateway the patches were installed for: bound by the interceptor when it starts, unbound when it stops."""
+    bound: list[Gateway | None] = [None]
+
+    def bind(gateway: Gateway | None) -> None:
+        bound[0] = gateway
+
+    def governor() -> Gateway | None:
+        return bound[0]
+
+    return bind, governor
+
+
+_bind_governor, _governor = _binding()
 
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
-_shielded: ContextVar[bool] = ContextVar("aigov_shielded", default=False)
+# Holds a token only a shield makes, live while that shield's step runs (anything else set there means nothing).
+_shielded: ContextVar[object | None] = ContextVar("aigov_shielded", default=None)
+_live_shields: set[int] = set()
 
 
 def deciding_gateway() -> Gateway | None:
-    """The gateway that should decide on a request now: None when governance is off or an outer layer has it."""
-    gateway = active_gateway()
-    if gateway is None or governing.get():
-        return None
-    return gateway
+    """The gateway that should decide on a request now: None when governance is off or an outer layer has it.
 
-
-@contextmanager
-def sending(exchange: Exchange) -> Iterator[None]:
-    """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
-    token = governing.set(True)
-    try:
-        yield
-    except BaseException as exc:
-        exchange.finish(None, error=type(exc).__name__)
-        raise
-    finally:
-        governing.reset(token)
+    The gateway in force is the one the patches were installed for: switching the process's active gateway
+    (state.set_active_gateway) behind governance's back does not turn it off; it is recorded as tampering,
+    and every AI call is refused until aigov is loaded again.
+    """
+    gateway, active = _governor(), active_gateway()
+    if gateway is None:
+        if active is None:  # governance is off: a wrapper someone stacked on ours is left passing through
+            return None
+        gateway = active  # patched, but unbound behind the interceptor's back
+        gateway.note_tampering("the gateway the client layers answer to was unbound without unloading aigov")
+    elif active is not gateway:
+        gateway.note_tampering("the active gateway was switched without unloading aigov")
+    return None if _outer_layer_has_it() else gateway
 
 
 class Refusal(BaseException):
@@ -54,7 +99,7 @@ class Refusal(BaseException):
 
 def refuse(violation: PolicyViolation) -> NoReturn:
     """Raise the violation so that the caller receives it as itself, whichever SDK is in between."""
-    if _shielded.get():
+    if id(_shielded.get()) in _live_shields:
         raise Refusal(violation)
     raise violation
 
@@ -62,13 +107,16 @@ def refuse(violation: PolicyViolation) -> NoReturn:
 @contextmanager
 def _shielded_step() -> Iterator[None]:
     """Mark one step of an SDK call as shielded, and turn a carried refusal back into its violation."""
-    token = _shielded.set(True)
+    mark = object()
+    _live_shields.add(id(mark))
+    token = _shielded.set(mark)
     try:
         yield
     except Refusal as refusal:
         raise refusal.violation from None
     finally:
         _shielded.reset(token)
+        _live_shields.discard(id(mark))
 
 
 def shield(original: Callable[..., Any]) -> Callable[..., Any]:

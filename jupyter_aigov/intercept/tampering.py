@@ -1,0 +1,52 @@
+"""What stands where a patch of aigov was removed or replaced: every call through it is refused, on record."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, NoReturn
+
+from ..errors import PolicyViolation
+from ..state import active_gateway
+
+TAMPERED = "governance.tampered"
+HINT = "run `%reload_ext aigov` (or restart the kernel); the change is in the evidence log as governance.tampered."
+
+
+def _refuse(where: str) -> NoReturn:
+    gateway = active_gateway()
+    record = None
+    if gateway is not None:
+        record = gateway.refuse_record(TAMPERED, f"Calls through {where} are refused: aigov's patch there was changed.")
+    raise PolicyViolation(
+        TAMPERED,
+        f"aigov's patch of {where} was removed or replaced behind its back, so calls through it are refused "
+        "until aigov is loaded again.",
+        record,
+        HINT,
+    )
+
+
+def refusing(original: Any, where: str) -> Any:
+    """A stand-in for `original` (sync or async) that refuses every call until aigov is loaded again."""
+    target = original.__func__ if isinstance(original, staticmethod | classmethod) else original
+    if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
+
+        @functools.wraps(target)
+        async def refused_async(*args: Any, **kwargs: Any) -> Any:
+            _refuse(where)
+
+        replacement: Any = refused_async
+    else:
+
+        @functools.wraps(target)
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            _refuse(where)
+
+        replacement = refused
+    del replacement.__wrapped__  # nothing to follow back to the original from here
+    if isinstance(original, staticmethod):
+        return staticmethod(replacement)
+    if isinstance(original, classmethod):
+        return classmethod(replacement)
+    return replacement
