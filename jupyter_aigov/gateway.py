@@ -73,7 +73,14 @@ NOT_EXAMINED = TransitOutcome(RedactionDecision("allow"))
 class Gateway:
     """Decides on the AI calls of one kernel under one policy, and writes the evidence."""
 
-    def __init__(self, loaded: LoadedPolicy, context: RunContext, evidence_dir: Path, use_case: str | None):
+    def __init__(
+        self,
+        loaded: LoadedPolicy,
+        context: RunContext,
+        evidence_dir: Path,
+        use_case: str | None,
+        session_user: str | None = None,
+    ):
         self.loaded = loaded
         # the policy file that marks the project folder (the inventory's home); a registry policy is not one
         self.project_policy: Path | None = loaded.path
@@ -91,7 +98,7 @@ class Gateway:
         self.last_decision: dict[str, Any] | None = None
         # called with each batch of records written, e.g. by aigov.dashboard(); must return quickly
         self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
-        self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user)
+        self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user, session_user)
         self._inventory: Inventory | None = None
         self._registrations: RegistrationCheck | None = None
         # what was changed behind governance's back: once any is, every AI call is refused until a reload

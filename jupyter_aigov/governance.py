@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .context import current_context
+from .context import current_context, kernel_id
 from .errors import AIGovError, EvidenceError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 _lock = threading.RLock()
 _interceptor: Interceptor | None = None
+# who each kernel session started as: a later reload under another AIGOV_USER is a change of user
+_session_users: dict[str, str] = {}
 _registry: RegistryLink | None = None
 
 
@@ -73,7 +75,9 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         pulled = link.policy_for(use_case) if link is not None else None
         # a bad policy raises PolicyError: nothing is patched
         loaded = pulled or _load(policy, context.notebook_dir, env)
-        gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case)
+        kernel = kernel_id()  # a kernel's session outlives reloads; a script's ends with it
+        first_user = _session_users.get(kernel, context.user) if kernel else context.user
+        gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case, first_user)
         if pulled is not None:
             gateway.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
         if link is not None:
@@ -86,6 +90,16 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
                 context_source=context.source,
             )
             _record_policy_load(gateway, loaded, link)
+            if first_user != context.user:
+                gateway.record(
+                    "user.changed",
+                    decision="allow",
+                    previous_user=first_user,
+                    reason=(
+                        f"The acting user changed from {first_user!r} to {context.user!r} within this kernel "
+                        f"session; its budgets keep counting what the session spent, charged to {first_user!r}."
+                    ),
+                )
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             then = "every AI call is refused until it can" if loaded.policy.on_error == "block" else "calls go on"
@@ -98,6 +112,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         set_active_gateway(gateway)  # before the patches go in: they answer to this gateway, and check it is so
         _interceptor.start(gateway)
         gateway.verify_layers = _interceptor.verify
+        if kernel:
+            _session_users.setdefault(kernel, first_user)
         _watch_connections()
         _registry = link
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext

@@ -127,3 +127,30 @@ def test_a_session_budget_survives_a_kernel_restart(tmp_path: Path, provider):
     with sqlite3.connect(tmp_path / ".aigov" / "evidence" / "budgets.sqlite3") as ledger:
         sessions = {row[0] for row in ledger.execute("SELECT session FROM calls")}
     assert len(sessions) == 1  # the kernel's id: the same before and after the restart
+
+
+def test_when_the_user_changes_and_aigov_reloads_then_it_is_recorded_and_budgets_are_not_reset(
+    tmp_path: Path, provider
+):
+    (tmp_path / "aigov.yaml").write_text("version: 1\nbudgets:\n  requests_per_minute: 2\n")
+    notebook = new_notebook(
+        cells=[
+            new_code_cell(SETUP),
+            new_code_cell("ask()\nask()\nask()"),
+            new_code_cell("import os\nos.environ['AIGOV_USER'] = 'other'\n%reload_ext aigov\nask()"),
+        ]
+    )
+    env = {**os.environ, "JPY_SESSION_NAME": str(tmp_path / "agent.ipynb"), "PROVIDER": provider.openai_base_url}
+    env["AIGOV_USER"] = "ada"
+    for name in ("AIGOV_POLICY", "AIGOV_EVIDENCE_DIR", "AIGOV_NOTEBOOK", "AIGOV_USE_CASE"):
+        env.pop(name, None)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute(env=env)
+    assert notebook.cells[1].outputs[0]["text"] == "sent\nsent\nrefused budgets.requests_per_minute\n"
+    assert notebook.cells[2].outputs[-1]["text"].endswith("refused budgets.requests_per_minute\n")  # no fresh budget
+    records = [json.loads(line) for line in (tmp_path / ".aigov" / "evidence" / "agent.jsonl").open()]
+    (changed,) = [r for r in records if r["event"] == "user.changed"]
+    assert (changed["previous_user"], changed["user"]) == ("ada", "other")
+    assert len(provider.received) == 2

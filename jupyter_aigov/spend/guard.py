@@ -36,9 +36,13 @@ def estimated_input_tokens(call: AIRequest) -> int:
 class BudgetGuard:
     """Reserves each call against the budgets in force and settles it once its usage is known."""
 
-    def __init__(self, evidence_dir: Path, session: str, user: str) -> None:
+    def __init__(self, evidence_dir: Path, session: str, user: str, session_user: str | None = None) -> None:
+        """`session_user`: who the session started as, when the acting user changed since (a reload)."""
         self.path = evidence_dir / LEDGER_NAME
-        self.session, self.user = session, user
+        self.session = session
+        # Per-user budgets are charged to the user the session's spending started under: changing AIGOV_USER and
+        # reloading is recorded (user.changed), and gives no fresh budget. Settled when the ledger opens.
+        self.user = session_user or user
         self._ledger: BudgetLedger | None = None
         self._lock = threading.Lock()
 
@@ -46,7 +50,9 @@ class BudgetGuard:
         with self._lock:
             if self._ledger is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._ledger = BudgetLedger(self.path)
+                ledger = BudgetLedger(self.path)
+                self.user = ledger.session_user(self.session) or self.user  # across kernel restarts too
+                self._ledger = ledger
             return self._ledger
 
     def reserve(

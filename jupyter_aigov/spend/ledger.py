@@ -165,6 +165,12 @@ class BudgetLedger:
         assert row is not None
         return Reservation(row, now)
 
+    def session_user(self, session: str) -> str | None:
+        """The user the session's first call still on record was charged to (None: no call yet)."""
+        with self._transaction(immediate=False) as db:
+            row = db.execute("SELECT user FROM calls WHERE session = ? ORDER BY id LIMIT 1", (session,)).fetchone()
+        return None if row is None else str(row[0])
+
     def settle(
         self, reservation: Reservation, input_tokens: int | None, output_tokens: int | None, usd: float | None
     ) -> None:
