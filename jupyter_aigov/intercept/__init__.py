@@ -209,8 +209,10 @@ class Interceptor:
         patches, verify = self.patches, self.verify
 
         def check() -> None:
-            if not all(patches.is_intact(patch) for patch in watched):
-                verify()
+            for patch in watched:  # the usual case is one identity test per patch (a stacked wrapper: a few more)
+                if PatchSet.current(patch) is not patch.replacement and not patches.is_intact(patch):
+                    verify()
+                    return
 
         def make(original: Any) -> Any:
             if inspect.iscoroutinefunction(original):
