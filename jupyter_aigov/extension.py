@@ -74,7 +74,7 @@ def load_ipython_extension(ipython: Any) -> None:
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Stop governing and restore every patched client."""
-    governance.disable()
+    governance.disable(from_extension=True)
     if _flush_after_cell in ipython.events.callbacks["post_run_cell"]:
         ipython.events.unregister("post_run_cell", _flush_after_cell)
     previous = _previous_custom_exc.pop(id(ipython), None)

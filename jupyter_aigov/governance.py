@@ -9,7 +9,7 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _lock = threading.RLock()
 _interceptor: Interceptor | None = None
+_STOP_KEY = object()  # what the interceptor asks of whoever takes its patches out: disable(), which records it
 # who each kernel session started as: a later reload under another AIGOV_USER is a change of user
 _session_users: dict[str, str] = {}
 _registry: RegistryLink | None = None
@@ -107,14 +108,14 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         # the import watch goes in before anything imports in the background: a library another thread is
         # importing is then patched by that thread the moment it is whole, and start() waits for any import
         # already under way instead of patching a half-initialised module
-        _interceptor = _interceptor or Interceptor()
+        _interceptor = _interceptor or Interceptor(_STOP_KEY)
         _interceptor.on_failure = functools.partial(_layer_failed, gateway)
         set_active_gateway(gateway)  # before the patches go in: they answer to this gateway, and check it is so
         _interceptor.start(gateway)
         gateway.verify_layers = _interceptor.verify
         if kernel:
             _session_users.setdefault(kernel, first_user)
-        _watch_connections()
+        _watch_connections(_interceptor)
         _registry = link
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
@@ -157,14 +158,19 @@ def flush_evidence() -> None:
         warnings.warn(f"aigov: {exc}", stacklevel=2)
 
 
-def disable() -> None:
-    """Stop governing and restore every patched function; harmless when governance is off."""
+def disable(*, from_extension: bool = False) -> None:
+    """Stop governing and restore every patched function; harmless when governance is off.
+
+    In IPython, the aigov extension is unloaded with it, so that a later `%load_ext aigov` loads it again.
+    """
     global _registry
+    if not from_extension and _unload_extension():
+        return  # the extension's unload called back here
     with _lock:
         atexit.unregister(flush_evidence)
         gateway = active_gateway()
         if _interceptor is not None:  # the patches first: none of them then sees a gateway switched off under it
-            _interceptor.stop()
+            _interceptor.stop(_STOP_KEY)
         set_active_gateway(None)
         if gateway is not None:
             with contextlib.suppress(EvidenceError):
@@ -177,31 +183,46 @@ def disable() -> None:
         _registry = None
 
 
-def _on_audit_event(event: str, args: tuple[Any, ...]) -> None:
-    """Before any new connection leaves: a patch changed in this very cell is found, and the connection refused."""
-    if event != "socket.connect" or _interceptor is None or _interceptor.gateway is None:
-        return
-    found = _interceptor.verify()
-    if found:
-        refuse(
-            PolicyViolation(
-                "governance.tampered",
-                f"{found[0]}, so this connection was refused; AI calls are refused until aigov is loaded again.",
-                None,
-                "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
+def _unload_extension() -> bool:
+    """Unload the aigov IPython extension if it is loaded (its unload disables governance); False when not."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    manager = getattr(shell, "extension_manager", None)
+    if manager is None or "aigov" not in manager.loaded:
+        return False
+    manager.unload_extension("aigov")
+    return True
+
+
+def _connection_watch(interceptor: Interceptor) -> Callable[[str, tuple[Any, ...]], None]:
+    """An audit hook: before any new connection leaves, a patch changed in this very cell is found and the
+    connection refused. It holds the interceptor itself, so rebinding this module's names does not blind it."""
+
+    def on_audit_event(event: str, args: tuple[Any, ...]) -> None:
+        if event != "socket.connect" or interceptor.gateway is None:
+            return
+        found = interceptor.verify()
+        if found:
+            refuse(
+                PolicyViolation(
+                    "governance.tampered",
+                    f"{found[0]}, so this connection was refused; AI calls are refused until aigov is loaded again.",
+                    None,
+                    "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
+                )
             )
-        )
+
+    return on_audit_event
 
 
-_audit_hook_added = False
+_watched: list[Interceptor] = []
 
 
-def _watch_connections() -> None:
-    """Add the audit hook once per process (Python cannot take one out; it does nothing while aigov is off)."""
-    global _audit_hook_added
-    if not _audit_hook_added:
-        sys.addaudithook(_on_audit_event)
-        _audit_hook_added = True
+def _watch_connections(interceptor: Interceptor) -> None:
+    """Add the audit hook once per interceptor (Python cannot take one out; it does nothing while aigov is off)."""
+    if not any(seen is interceptor for seen in _watched):
+        sys.addaudithook(_connection_watch(interceptor))
+        _watched.append(interceptor)
 
 
 def check_integrity() -> list[str]:

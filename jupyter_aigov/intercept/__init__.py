@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AIGovError
 from .patches import PatchSet
 from .scope import _bind_governor, _governor
-from .tampering import refusing
+from .tampering import refuse_tampered, refusing
 
 if TYPE_CHECKING:
     from ..gateway import Gateway
@@ -91,10 +92,24 @@ GUARDS: dict[str, Installer] = {
 # A second, cheap patch on each transport's public entry point: before every request it checks that the layer's
 # patch beneath is still ours, so one put back by hand (to its __aigov_original__, say) is found before the
 # request can use it, even on a kept-alive connection that opens no new socket.
+# Sentinels sit above the layer's patch and, where the library has one, below it (the transport a kept-alive
+# connection is reused through), so that putting one patch back is not enough.
 SENTINELS: dict[str, tuple[tuple[str, str], ...]] = {
-    "httpx": (("Client", "send"), ("AsyncClient", "send")),
-    "httpx2": (("Client", "send"), ("AsyncClient", "send")),
+    "httpx": (
+        ("Client", "send"),
+        ("AsyncClient", "send"),
+        ("HTTPTransport", "handle_request"),
+        ("AsyncHTTPTransport", "handle_async_request"),
+    ),
+    "httpx2": (
+        ("Client", "send"),
+        ("AsyncClient", "send"),
+        ("HTTPTransport", "handle_request"),
+        ("AsyncHTTPTransport", "handle_async_request"),
+    ),
     "requests": (("sessions.Session", "send"),),
+    "urllib3": (("PoolManager", "urlopen"), ("connection.HTTPConnection", "request")),
+    "aiohttp": (("ClientSession", "request"), ("client_reqrep.ClientRequest", "send")),
     "botocore.endpoint": (("Endpoint", "make_request"),),
 }
 
@@ -174,11 +189,15 @@ class Interceptor:
     through it (rule intercept.unavailable) until governance is loaded again.
     """
 
-    def __init__(self, on_failure: FailureListener | None = None) -> None:
+    def __init__(self, key: object, on_failure: FailureListener | None = None) -> None:
+        """`key`: what `stop` must be given, so only the one who started governance can take the patches out."""
+        self._key = key
+        self._bind, self._governor = _bind_governor, _governor  # held here: rebinding the module's names is moot
         self.patches = PatchSet()
         self._finder: _PatchOnImport | None = None
         self._lock = threading.RLock()  # the import watch installs layers on whichever thread imports
         self.installed: list[str] = []
+        self.modules: dict[str, ModuleType] = {}  # the very module objects patched (a re-import is a new one)
         self.failed: dict[str, str] = {}  # module -> what went wrong, for the screen
         self.guarded: list[str] = []  # failed layers whose calls are refused by their guard
         self.on_failure = on_failure
@@ -190,7 +209,7 @@ class Interceptor:
         if installer is None:
             return
         with self._lock:
-            if name in self.installed or name in self.failed:
+            if self.modules.get(name) is module or (name in self.failed and name not in self.modules):
                 return
             layer = self.patches.active()
             try:
@@ -198,35 +217,45 @@ class Interceptor:
             except Exception as exc:
                 self._fail(name, module, exc)
                 return
-            self.installed.append(name)
+            self.modules[name] = module
+            if name not in self.installed:
+                self.installed.append(name)
             watched = [patch for patch in self.patches.active() if patch not in layer]
-            with contextlib.suppress(Exception):  # the sentinel is a second line; the layer is in place
-                for owner, method in SENTINELS.get(name, ()):
+            for owner, method in SENTINELS.get(name, ()):
+                with contextlib.suppress(Exception):  # a second line, where the library has it; the layer is in place
                     self.patches.replace(_owner(module, owner), method, self._sentinel(watched))
 
     def _sentinel(self, watched: list[Any]) -> Callable[[Any], Any]:
         """A wrapper maker: before each request, the layer's patches are checked to be ours (a few dict reads)."""
         patches, verify = self.patches, self.verify
 
-        def check() -> None:
+        def check(instance: Any) -> None:
+            shadowing = getattr(instance, "__dict__", None) or ()
             for patch in watched:  # the usual case is one identity test per patch (a stacked wrapper: a few more)
                 if PatchSet.current(patch) is not patch.replacement and not patches.is_intact(patch):
                     verify()
-                    return
+                    refuse_tampered(f"{getattr(patch.owner, '__qualname__', patch.owner)}.{patch.name}")
+                if patch.name in shadowing and isinstance(instance, patch.owner):  # set on one client object
+                    del instance.__dict__[patch.name]
+                    verify()
+                    gateway = self.gateway
+                    if gateway is not None:
+                        gateway.note_tampering(f"{patch.name} was replaced on one {type(instance).__name__} object")
+                    refuse_tampered(f"{type(instance).__name__}.{patch.name} of one object")
 
         def make(original: Any) -> Any:
             if inspect.iscoroutinefunction(original):
 
                 @functools.wraps(original)
                 async def checked_async(*args: Any, **kwargs: Any) -> Any:
-                    check()
+                    check(args[0] if args else None)
                     return await original(*args, **kwargs)
 
                 return checked_async
 
             @functools.wraps(original)
             def checked(*args: Any, **kwargs: Any) -> Any:
-                check()
+                check(args[0] if args else None)
                 return original(*args, **kwargs)
 
             return checked
@@ -253,7 +282,7 @@ class Interceptor:
         The patches answer to `gateway` from now until `stop`.
         """
         self.gateway = gateway
-        _bind_governor(gateway)
+        self._bind(gateway)
         if self._finder is None:
             self._finder = _PatchOnImport(self)
             sys.meta_path.insert(0, self._finder)
@@ -266,7 +295,7 @@ class Interceptor:
                 module = _whole(name, module)  # outside our lock: the importing thread may need it
             except Exception as exc:  # an import that failed, or a deadlock Python refused to wait into
                 with self._lock:
-                    if name not in self.installed and name not in self.failed:
+                    if name not in self.modules and name not in self.failed:
                         self._fail(name, module, exc)
                 continue
             self.install_layer(name, module)
@@ -290,16 +319,22 @@ class Interceptor:
             if self._finder is not None and self._finder not in sys.meta_path:
                 found.append("aigov's import watch was taken out of sys.meta_path")
                 sys.meta_path.insert(0, self._finder)
-        if _governor() is not gateway:
+        if self._governor() is not gateway:
             found.append("the gateway the client layers answer to was changed without unloading aigov")
-            _bind_governor(gateway)
+            self._bind(gateway)
+        for name, patched in list(self.modules.items()):
+            module = sys.modules.get(name)
+            if module is not None and module is not patched:  # imported anew (del sys.modules[...], a reload)
+                self.install_layer(name, module)
         for what in found:
             gateway.note_tampering(what)
         return found
 
-    def stop(self) -> list[str]:
+    def stop(self, key: object) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""
-        _bind_governor(None)
+        if key is not self._key:
+            raise AIGovError("aigov's patches are taken out by `%unload_ext aigov` or `aigov.disable()`, on record.")
+        self._bind(None)
         self.gateway = None
         if self._finder is not None:
             with contextlib.suppress(ValueError):
@@ -307,6 +342,7 @@ class Interceptor:
             self._finder = None
         with self._lock:
             self.installed.clear()
+            self.modules.clear()
             self.failed.clear()
             self.guarded.clear()
             return self.patches.restore_all()

@@ -18,6 +18,11 @@ class Patch:
     active: bool = True
 
 
+def _function(found: Any) -> Any:
+    """The function inside a staticmethod / classmethod as found in a class's __dict__."""
+    return getattr(found, "__func__", found)
+
+
 class PatchSet:
     """Install and remove wrappers, keeping our own record of the originals.
 
@@ -57,9 +62,9 @@ class PatchSet:
         for _ in range(8):  # OpenTelemetry / Sentry wrap what they find, and say so in __wrapped__
             if current is patch.replacement:
                 return True
+            if current is None or current is patch.original or current is _function(patch.original):
+                return False  # the original put back, however it is dressed (functools.wraps of our wrapper)
             current = getattr(current, "__wrapped__", None)
-            if current is None:
-                return False
         return False
 
     def swap(self, patch: Patch, replacement: Any) -> None:

@@ -71,22 +71,34 @@ _shielded: ContextVar[object | None] = ContextVar("aigov_shielded", default=None
 _live_shields: set[int] = set()
 
 
-def deciding_gateway() -> Gateway | None:
-    """The gateway that should decide on a request now: None when governance is off or an outer layer has it.
+def _deciding(
+    outer_layer_has_it: Callable[[], bool],
+    governor: Callable[[], Gateway | None],
+    active: Callable[[], Gateway | None],
+) -> Callable[[], Gateway | None]:
+    """deciding_gateway, holding what it reads in its closure: rebinding this module's names changes nothing."""
 
-    The gateway in force is the one the patches were installed for: switching the process's active gateway
-    (state.set_active_gateway) behind governance's back does not turn it off; it is recorded as tampering,
-    and every AI call is refused until aigov is loaded again.
-    """
-    gateway, active = _governor(), active_gateway()
-    if gateway is None:
-        if active is None:  # governance is off: a wrapper someone stacked on ours is left passing through
-            return None
-        gateway = active  # patched, but unbound behind the interceptor's back
-        gateway.note_tampering("the gateway the client layers answer to was unbound without unloading aigov")
-    elif active is not gateway:
-        gateway.note_tampering("the active gateway was switched without unloading aigov")
-    return None if _outer_layer_has_it() else gateway
+    def deciding_gateway() -> Gateway | None:
+        """The gateway that should decide on a request now: None when governance is off or an outer layer has it.
+
+        The gateway in force is the one the patches were installed for: switching the process's active gateway
+        (state.set_active_gateway) behind governance's back does not turn it off; it is recorded as tampering,
+        and every AI call is refused until aigov is loaded again.
+        """
+        gateway, current = governor(), active()
+        if gateway is None:
+            if current is None:  # governance is off: a wrapper someone stacked on ours is left passing through
+                return None
+            gateway = current  # patched, but unbound behind the interceptor's back
+            gateway.note_tampering("the gateway the client layers answer to was unbound without unloading aigov")
+        elif current is not gateway:
+            gateway.note_tampering("the active gateway was switched without unloading aigov")
+        return None if outer_layer_has_it() else gateway
+
+    return deciding_gateway
+
+
+deciding_gateway = _deciding(_outer_layer_has_it, _governor, active_gateway)
 
 
 class Refusal(BaseException):

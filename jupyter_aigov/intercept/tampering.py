@@ -8,9 +8,15 @@ from typing import Any, NoReturn
 
 from ..errors import PolicyViolation
 from ..state import active_gateway
+from .scope import refuse
 
 TAMPERED = "governance.tampered"
 HINT = "run `%reload_ext aigov` (or restart the kernel); the change is in the evidence log as governance.tampered."
+
+
+def refuse_tampered(where: str) -> NoReturn:
+    """Refuse the call going through `where` now: a patch of aigov on its way was changed (and is on record)."""
+    _refuse(where)
 
 
 def _refuse(where: str) -> NoReturn:
@@ -18,12 +24,14 @@ def _refuse(where: str) -> NoReturn:
     record = None
     if gateway is not None:
         record = gateway.refuse_record(TAMPERED, f"Calls through {where} are refused: aigov's patch there was changed.")
-    raise PolicyViolation(
-        TAMPERED,
-        f"aigov's patch of {where} was removed or replaced behind its back, so calls through it are refused "
-        "until aigov is loaded again.",
-        record,
-        HINT,
+    refuse(
+        PolicyViolation(
+            TAMPERED,
+            f"aigov's patch of {where} was removed or replaced behind its back, so calls through it are refused "
+            "until aigov is loaded again.",
+            record,
+            HINT,
+        )
     )
 
 

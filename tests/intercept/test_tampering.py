@@ -117,3 +117,136 @@ def test_when_the_import_watch_is_taken_out_then_it_is_put_back_on_record(govern
     assert governance.check_integrity() == ["aigov's import watch was taken out of sys.meta_path"]
     assert sys.meta_path[0] is watch
     assert len(governed.records("governance.tampered")) == 1
+
+
+def test_when_the_original_is_put_back_dressed_as_our_wrapper_then_it_is_still_found(governed, provider):
+    import functools
+
+    governed(POLICY)
+    ours = httpx.Client.__dict__["_send_single_request"]
+    httpx.Client._send_single_request = functools.wraps(ours)(ours.__aigov_original__)  # __wrapped__ points at ours
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+    assert refused.value.rule == "governance.tampered"
+    assert provider.received == []
+
+
+def test_when_one_client_object_gets_the_original_method_then_it_is_found(governed, provider):
+    governed(POLICY)
+    with httpx.Client() as client:
+        client._send_single_request = httpx.Client._send_single_request.__aigov_original__.__get__(client)
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            client.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+    assert refused.value.rule == "governance.tampered"
+    assert provider.received == []
+    (tampered,) = governed.records("governance.tampered")
+    assert "replaced on one Client object" in tampered["reason"]
+
+
+def test_when_the_interceptor_is_stopped_by_hand_then_it_refuses(governed, provider):
+    governed(POLICY)
+    assert governance._interceptor is not None
+    with pytest.raises(aigov.AIGovError, match="unload_ext aigov"):
+        governance._interceptor.stop(object())
+    with pytest.raises(aigov.PolicyViolation):
+        httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+
+
+def test_when_the_module_names_of_the_scope_are_rebound_then_calls_are_still_governed(governed, provider, monkeypatch):
+    from jupyter_aigov.intercept import scope as scope_module
+
+    gateway = governed(POLICY)
+    monkeypatch.setattr(scope_module, "_outer_layer_has_it", lambda: True)
+    monkeypatch.setattr(scope_module, "_governor", lambda: None)
+    monkeypatch.setattr(scope_module, "deciding_gateway", lambda: None)
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+    assert refused.value.rule == "models.allow"
+    state._active = None
+    try:
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+        assert refused.value.rule == "governance.tampered"
+    finally:
+        state.set_active_gateway(gateway)
+    assert provider.received == []
+
+
+def test_when_a_library_is_imported_anew_then_the_new_module_is_governed(tmp_path, provider):
+    import os
+    import subprocess
+    import sys
+
+    script = """
+import os, sys, aigov
+aigov.enable()
+import httpx
+for name in [m for m in sys.modules if m == "httpx" or m.startswith("httpx.")]:
+    del sys.modules[name]
+import httpx
+try:
+    httpx.post(os.environ["PROVIDER"] + "/chat/completions", json={"model": "gpt-4o", "messages": []})
+    print("sent")
+except aigov.PolicyViolation as refused:
+    print("refused", refused.rule)
+"""
+    (tmp_path / "aigov.yaml").write_text(POLICY + "redaction:\n  entities: {}\n")
+    env = {**os.environ, "AIGOV_POLICY": str(tmp_path / "aigov.yaml"), "PROVIDER": provider.openai_base_url}
+    env["AIGOV_EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "refused models.allow", done.stderr
+    assert provider.received == []
+
+
+@pytest.mark.parametrize("library", ["urllib3", "aiohttp"])
+def test_when_a_patch_is_put_back_and_a_kept_alive_connection_is_reused_then_it_is_refused(governed, provider, library):
+    import asyncio
+
+    import aiohttp
+    import urllib3
+
+    governed(POLICY)
+    url = provider.openai_base_url + "/chat/completions"
+    if library == "urllib3":
+        manager = urllib3.PoolManager()
+        manager.request("POST", url, json=ALLOWED)  # a kept-alive connection
+        pool = urllib3.connectionpool.HTTPConnectionPool
+        pool.urlopen = pool.__dict__["urlopen"].__aigov_original__
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            manager.request("POST", url, json=DENIED)
+    else:
+
+        async def go() -> None:
+            async with aiohttp.ClientSession() as session:
+                async with session.post(url, json=ALLOWED) as reply:
+                    await reply.read()
+                aiohttp.ClientSession._request = aiohttp.ClientSession.__dict__["_request"].__aigov_original__
+                async with session.post(url, json=DENIED) as reply:
+                    await reply.read()
+
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            asyncio.run(go())
+    assert refused.value.rule == "governance.tampered"
+    assert len(provider.received) == 1  # only the call before the change
+
+
+def test_when_aigov_is_disabled_in_a_shell_then_load_ext_loads_it_again(tmp_path, monkeypatch, provider):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("AIGOV_EVIDENCE_DIR", str(tmp_path))
+    monkeypatch.setenv("AIGOV_NOTEBOOK", str(tmp_path / "x.ipynb"))
+    (tmp_path / "aigov.yaml").write_text(POLICY)
+    monkeypatch.setenv("AIGOV_POLICY", str(tmp_path / "aigov.yaml"))
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "aigov")
+        aigov.disable()
+        assert "aigov" not in shell.extension_manager.loaded
+        shell.run_line_magic("load_ext", "aigov")
+        assert aigov.status()["enabled"]
+        with pytest.raises(aigov.PolicyViolation):
+            httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
+    finally:
+        shell.run_line_magic("unload_ext", "aigov")
+        InteractiveShell.clear_instance()
+    assert not aigov.status()["enabled"]
