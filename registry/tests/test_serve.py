@@ -225,3 +225,28 @@ def test_when_three_servers_share_one_postgresql_then_concurrent_uploads_are_all
             break
     assert len(seen) == 150 + 200 + 300 + 400  # each record once, though two bundles carried the first 100
     assert len({(item["log"], item["seq"]) for item in seen}) == len(seen)
+
+
+def test_when_an_admin_puts_an_alias_bomb_as_policy_then_it_is_refused_and_other_teams_are_still_served(
+    servers: Servers,
+):
+    # nine lines, each listing the one before nine times: 387 million values once written out
+    bomb = "version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )
+    admin = _token(servers.database, "served-bomb", "admin")
+    other = _token(servers.database, "served-other", "read")
+
+    # a regression would hang: the generous timeout makes it fail instead
+    answer = httpx.put(
+        f"{servers.first.url}/api/v1/policy",
+        content=bomb.encode(),
+        headers={**admin, "Content-Type": "application/yaml"},
+        timeout=60,
+    )
+
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert "policy[default]:2: the policy uses YAML aliases (&x / *x)" in detail and "write the values out" in detail
+    assert httpx.get(f"{servers.first.url}/api/v1/policy", headers=admin, timeout=60).status_code == 404
+    assert httpx.get(f"{servers.first.url}/api/v1/bundles", headers=other, timeout=60).status_code == 200
