@@ -85,12 +85,13 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """Two serve processes on one new SQLite file (the first migrates it on start), with a 1 MiB upload limit."""
+    """Two serve processes on one new SQLite file (the first migrates it), with 1 MiB upload and body limits."""
     folder = tmp_path_factory.mktemp("served")
     database = f"sqlite:///{folder / 'registry.sqlite3'}"
-    first = _start(database, folder, "--max-upload-mib", "1")
+    limits = ("--max-upload-mib", "1", "--max-body-mib", "1")
+    first = _start(database, folder, *limits)
     try:
-        second = _start(database, folder, "--max-upload-mib", "1")
+        second = _start(database, folder, *limits)
         try:
             yield Servers(first, second, database, folder)
         finally:
@@ -159,6 +160,22 @@ def test_when_an_upload_is_over_the_limit_then_the_server_answers_413(servers: S
     assert answer.status_code == 413 and "1 MiB" in answer.json()["detail"]
     listed = httpx.get(f"{first.url}/api/v1/bundles", headers=submit).json()["items"]
     assert listed == []
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["with Content-Length", "chunked"])
+def test_when_a_records_body_is_over_the_limit_then_the_server_answers_413_naming_it(servers: Servers, declared: bool):
+    submit = _token(servers.database, "served-records", "submit")
+    big = b'{"log": "churn.jsonl", "records": [{"reason": "' + b"x" * (3 << 20) + b'"}]}'
+
+    answer = httpx.post(
+        f"{servers.first.url}/api/v1/records",
+        content=big if declared else iter([big[i : i + 65536] for i in range(0, len(big), 65536)]),
+        headers={**submit, "Content-Type": "application/json"},
+        timeout=60,
+    )
+
+    assert answer.status_code == 413 and "(1 MiB)" in answer.json()["detail"]
+    assert "--max-body-mib" in answer.json()["detail"]
 
 
 def test_when_the_openapi_document_is_read_then_it_describes_the_raw_zip_upload_and_bearer_auth(
