@@ -19,11 +19,10 @@ SUPPORTED_VERSION = 1
 MAX_POLICY_BYTES = 256 * 1024
 
 
-def too_large(size: int) -> PolicyProblem:
-    """The problem of a policy of `size` bytes, over MAX_POLICY_BYTES."""
-    message = (
-        f"the policy is {size:,} bytes, more than the {MAX_POLICY_BYTES:,} bytes (256 KiB) a policy may be; shorten it"
-    )
+def too_large(size: int | None) -> PolicyProblem:
+    """The problem of a policy of `size` bytes (None: not known, as of a body still coming), over MAX_POLICY_BYTES."""
+    measured = f"{size:,} bytes, more" if size is not None else "larger"
+    message = f"the policy is {measured} than the {MAX_POLICY_BYTES:,} bytes (256 KiB) a policy may be; shorten it"
     return PolicyProblem(0, 0, "", message)
 
 

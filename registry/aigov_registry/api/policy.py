@@ -76,16 +76,14 @@ async def store_policy(
 ) -> schemas.PolicyStored:
     """Store the team's policy for ``use_case`` (or its default) after validating it (role admin)."""
     refuse_nul(use_case, "use case")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_POLICY_BYTES:
+        raise _too_large(int(declared))  # refused before a byte of it is read
     data = bytearray()
     async for chunk in request.stream():  # counted as it comes: a larger body is never held whole
         data += chunk
         if len(data) > MAX_POLICY_BYTES:
-            declared = request.headers.get("content-length", "")
-            size = int(declared) if declared.isdigit() else len(data)
-            raise UploadTooLarge(
-                f"The policy was not stored: {too_large(size).message}. Check it locally with "
-                "`aigov policy check FILE`."
-            )
+            raise _too_large(None)  # chunked: its size is not known, only that it is too large
     source = f"policy[{use_case or 'default'}]"
     try:
         # Off the event loop: reading a policy is bounded, but still up to a second of pure-Python YAML.
@@ -98,6 +96,12 @@ async def store_policy(
         ) from None
     stored = _save(session, who.caller.team_id, use_case, bytes(data).decode(), who.actor)
     return schemas.PolicyStored.model_validate(stored)
+
+
+def _too_large(size: int | None) -> UploadTooLarge:
+    return UploadTooLarge(
+        f"The policy was not stored: {too_large(size).message}. Check it locally with `aigov policy check FILE`."
+    )
 
 
 def _save(session: Session, team_id: int, use_case: str, document: str, actor: str) -> Policy:
