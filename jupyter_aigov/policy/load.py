@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,10 +14,23 @@ from jupyter_aigov.policy.problems import PolicyProblem, describe, from_validati
 from jupyter_aigov.policy.yaml_source import read_yaml
 
 SUPPORTED_VERSION = 1
+# A policy is a page of YAML (the contract's whole example is 2 KiB). The bound keeps reading one, which takes
+# pure-Python YAML about a second per 250 KiB, short wherever it happens: kernel, `aigov policy check`, registry.
+MAX_POLICY_BYTES = 256 * 1024
+
+
+def too_large(size: int | None) -> PolicyProblem:
+    """The problem of a policy of `size` bytes (None: not known, as of a body still coming), over MAX_POLICY_BYTES."""
+    measured = f"{size:,} bytes, more" if size is not None else "larger"
+    message = f"the policy is {measured} than the {MAX_POLICY_BYTES:,} bytes (256 KiB) a policy may be; shorten it"
+    return PolicyProblem(0, 0, "", message)
 
 
 def _validate(text: str) -> tuple[Policy | None, list[PolicyProblem]]:
     """The policy in `text`, or None and every problem found."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_POLICY_BYTES:
+        return None, [too_large(size)]
     doc = read_yaml(text)
     if doc.fatal:
         return None, doc.problems
@@ -47,6 +61,9 @@ def _validate(text: str) -> tuple[Policy | None, list[PolicyProblem]]:
 
 
 def _decode(data: bytes, source: str) -> str:
+    if len(data) > MAX_POLICY_BYTES:
+        problem = too_large(len(data))
+        raise PolicyError(describe([problem], source), problems=[problem], source=source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,15 +85,22 @@ def parse_policy_bytes(data: bytes, source: str) -> Policy:
 
 
 def read_policy_bytes(path: Path | str) -> bytes:
-    """The bytes of a policy file; PolicyError when it cannot be read."""
+    """The bytes of a policy file; PolicyError when it cannot be read or is larger than a policy may be."""
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_POLICY_BYTES + 1)  # a larger file is never read whole
+            size = os.fstat(file.fileno()).st_size
     except FileNotFoundError:
         message = f"The policy file {path} does not exist."
     except IsADirectoryError:
         message = f"The policy path {path} is a directory; give the path of an aigov.yaml file."
     except OSError as exc:
         message = f"The policy file {path} cannot be read: {exc.strerror or exc}."
+    else:
+        if len(data) <= MAX_POLICY_BYTES:
+            return data
+        problem = too_large(max(size, len(data)))
+        raise PolicyError(describe([problem], str(path)), problems=[problem], source=str(path))
     raise PolicyError(message, problems=[PolicyProblem(0, 0, "", message)], source=str(path))
 
 

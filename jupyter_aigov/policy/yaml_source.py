@@ -12,6 +12,12 @@ from jupyter_aigov.policy.problems import PolicyProblem, dotted_path
 
 KeyPath = tuple[Any, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Aliases stay allowed, since a merge key (`<<: *base`) is how use cases share a block. But every use of an
+# alias writes its node out again, so nine nested lines of aliases can stand for 387 million values (the YAML
+# "billion laughs"). So the node graph is measured as if written out, once and memoized (the bomb costs its
+# written size to measure), before anything is built: aliases may add at most this many values. A policy
+# written without aliases is never refused by it; its size alone is bounded (load.py).
+MAX_ALIAS_EXPANSION = 10_000
 
 
 @dataclass
@@ -99,6 +105,58 @@ class _Walker:
         self.doc.problems.append(PolicyProblem(line, column, dotted_path(path), message))
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _Extent:
+    """How many values a node graph holds as composed (each node once) and written out (each alias again)."""
+
+    def __init__(self) -> None:
+        self.written: dict[int, int] = {}
+        self.uses: dict[int, int] = {}
+        self.order: list[Node] = []  # nodes in document order, to name the first one aliased
+        self.open: set[int] = set()
+
+    def measure(self, node: Node) -> int:
+        """Values under `node` with every alias written out; an alias of its own container counts nothing."""
+        key = id(node)
+        self.uses[key] = self.uses.get(key, 0) + 1
+        if key in self.written:
+            return self.written[key]
+        if key in self.open:  # a recursive alias: the walker reports it
+            return 0
+        self.open.add(key)
+        self.order.append(node)
+        total = 1 + sum(self.measure(child) for child in _children(node))
+        self.open.discard(key)
+        self.written[key] = total
+        return total
+
+    def first_aliased(self) -> Node | None:
+        """The first node (in document order) used more than once: where the aliasing starts."""
+        return next((node for node in self.order if self.uses[id(node)] > 1), None)
+
+
+def _alias_problem(root: Node) -> PolicyProblem | None:
+    """A problem when the aliases in the document would add more than MAX_ALIAS_EXPANSION values."""
+    extent = _Extent()
+    added = extent.measure(root) - len(extent.written)
+    if added <= MAX_ALIAS_EXPANSION:
+        return None
+    anchor = extent.first_aliased()
+    line, column = _mark(anchor) if anchor is not None else (1, 1)
+    message = (
+        f"the policy uses YAML aliases (&x / *x) that would add {added:,} values when written out, more than "
+        f"the {MAX_ALIAS_EXPANSION:,} allowed; write the values out instead of aliasing them"
+    )
+    return PolicyProblem(line, column, "", message)
+
+
 def read_yaml(text: str) -> YamlDocument:
     """Parse one YAML document into plain data with positions; syntax errors become fatal problems."""
     doc = YamlDocument()
@@ -117,12 +175,30 @@ def read_yaml(text: str) -> YamlDocument:
             doc.problems.append(PolicyProblem(1, 1, "", f"YAML cannot be read: {exc}"))
             doc.fatal = True
             return doc
+        except RecursionError:
+            return _too_deep(doc)
         if node is None:
             doc.empty = True
             return doc
-        doc.positions[()] = _mark(node)
-        doc.data = _Walker(loader, doc).build(node, ())
+        try:
+            bomb = _alias_problem(node)
+            if bomb is not None:
+                doc.problems.append(bomb)
+                doc.fatal = True
+                return doc
+            doc.positions[()] = _mark(node)
+            doc.data = _Walker(loader, doc).build(node, ())
+        except RecursionError:
+            return _too_deep(doc)
         doc.empty = doc.data is None
         return doc
     finally:
         loader.dispose()
+
+
+def _too_deep(doc: YamlDocument) -> YamlDocument:
+    """The document nests lists or mappings deeper than Python's stack: a fatal problem, not a crash."""
+    message = "the YAML nests lists or mappings too deeply to be read; a policy is only a few levels deep"
+    doc.problems.append(PolicyProblem(1, 1, "", message))
+    doc.fatal = True
+    return doc

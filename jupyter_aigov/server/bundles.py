@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,6 @@ from jupyter_aigov.server.notebook_state import NotebookFiles
 if TYPE_CHECKING:
     from jupyter_aigov.bundle.export import ExportedBundle
 
-BUNDLES_DIR = Path(".aigov") / "bundles"
 BUNDLE_SUFFIX = ".zip"
 
 
@@ -25,11 +25,6 @@ class NoEvidenceError(AIGovError):
 
 class NoRegistryError(AIGovError):
     """The server has no registry to push to."""
-
-
-def bundles_dir(notebook: Path) -> Path:
-    """Where the bundles of ``notebook`` are written."""
-    return notebook.parent / BUNDLES_DIR
 
 
 def export_notebook(files: NotebookFiles, env: Mapping[str, str]) -> ExportedBundle:
@@ -49,7 +44,7 @@ def export_notebook(files: NotebookFiles, env: Mapping[str, str]) -> ExportedBun
     key, created = signing_key_for(None, env)
     return write_bundle(
         scope,
-        _free_name(bundles_dir(files.notebook), scope.title),
+        _free_name(files.bundles, scope.title),
         key=key,
         key_created=created,
         record_filter=record_filter(),
@@ -59,13 +54,13 @@ def export_notebook(files: NotebookFiles, env: Mapping[str, str]) -> ExportedBun
     )
 
 
-def bundle_file(notebook: Path, name: str) -> Path | None:
+def bundle_file(files: NotebookFiles, name: str) -> Path | None:
     """The bundle called ``name`` among the notebook's bundles; None when ``name`` is not a plain name of one."""
     if not name or name != Path(name).name or name.startswith(".") or not name.endswith(BUNDLE_SUFFIX):
         return None
     if "/" in name or "\\" in name or "\x00" in name:
         return None
-    folder = bundles_dir(notebook)
+    folder = files.bundles
     file = folder / name
     if not file.is_file() or file.resolve().parent != folder.resolve():  # a link out of the folder is not one
         return None
@@ -93,7 +88,7 @@ def _free_name(folder: Path, title: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     candidate = folder / f"{title}-evidence-{stamp}{BUNDLE_SUFFIX}"
     number = 1
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link too: writing through it would land where it points
         number += 1
         candidate = folder / f"{title}-evidence-{stamp}-{number}{BUNDLE_SUFFIX}"
     return candidate

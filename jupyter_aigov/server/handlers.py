@@ -24,7 +24,7 @@ from jupyter_aigov.server.bundles import (
     registry_settings,
 )
 from jupyter_aigov.server.notebook_state import NotebookFiles, NotebookStates, etag_for
-from jupyter_aigov.server.paths import OutsideRootError
+from jupyter_aigov.server.paths import LinkOutOfRootError, OutsideRootError
 
 PATH_HELP = "path (the notebook's path relative to the server root)"
 _CHUNK = 1 << 20
@@ -48,11 +48,14 @@ class AigovHandler(APIHandler):
         super().write_error(status_code, **kwargs)
 
     def notebook_files(self, path: str | None, where: str) -> NotebookFiles:
-        """The files behind ``path``; 400 when it is missing, 404 when it leaves the server root."""
+        """The files behind ``path``; 400 when it is missing, 404 when it leaves the server root, 403 when a file
+        aigov would read or write for it is a link out of the root."""
         if not path:
             raise refusal(400, f"Missing {where}: {PATH_HELP}")
         try:
             return self.states.files(path)
+        except LinkOutOfRootError as exc:
+            raise refusal(403, f"Refused for {path}: {exc}") from None
         except OutsideRootError:
             raise refusal(
                 404, f"No notebook at {path!r} under the server root: give a path relative to the root."
@@ -127,7 +130,7 @@ class BundleHandler(AigovHandler):
     async def get(self) -> None:
         files = self.notebook_files(self.get_query_argument("path", None), "query parameter")
         name = self.get_query_argument("name", "")
-        bundle = bundle_file(files.notebook, name)
+        bundle = bundle_file(files, name)
         if bundle is None:
             raise refusal(404, f"No bundle named {name!r} for {files.path}: export one first (POST aigov/export).")
         self.set_header("Content-Type", "application/zip")

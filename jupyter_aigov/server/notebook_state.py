@@ -23,9 +23,10 @@ from jupyter_aigov.policy.discover import DEFAULT_SOURCE, POLICY_ENV, discover_p
 from jupyter_aigov.registry_client.http import RegistrySettings
 from jupyter_aigov.server.log_summary import MAX_DECISIONS, LogSummaries, LogView
 from jupyter_aigov.server.names import former_paths, names_file_for
-from jupyter_aigov.server.paths import file_under_root, notebook_stem, root_relative
+from jupyter_aigov.server.paths import file_under_root, kept_in_root, notebook_stem, root_relative
 
 EVIDENCE_SUFFIX = ".jsonl"
+BUNDLES_DIR = Path(".aigov") / "bundles"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class NotebookFiles:
     names_file: Path
     policy_file: Path | None
     inventory: Path
+    bundles: Path  # where its bundles are written
 
     def existing_logs(self) -> list[Path]:
         """The logs that exist on disk."""
@@ -51,25 +53,44 @@ def log_for(notebook: Path, env: Mapping[str, str]) -> Path:
 
 
 def notebook_files(root: Path, path: str, env: Mapping[str, str]) -> NotebookFiles:
-    """The files behind contents path ``path``; OutsideRootError when it leaves ``root``."""
+    """The files behind contents path ``path``; OutsideRootError when it, or any file read or written for it
+    (evidence, policy, inventory, names, bundles), leaves ``root`` (LinkOutOfRootError: through a link)."""
     notebook = file_under_root(root, path)
+    names_file = kept_in_root(root, names_file_for(notebook), "The folder's names file")
     formers = former_paths(root, path)
-    logs: dict[Path, None] = {log_for(notebook, env): None}
+    logs: dict[Path, None] = {kept_in_root(root, log_for(notebook, env), "The notebook's evidence log"): None}
     for former in formers:
         try:
-            logs.setdefault(log_for(file_under_root(root, former), env), None)
+            logs.setdefault(kept_in_root(root, log_for(file_under_root(root, former), env), "A log"), None)
         except ValueError:  # a names file edited by hand to point outside the root: ignored
             continue
     policy_file = _policy_file(notebook.parent, env)
+    if policy_file is not None:
+        kept_in_root(root, policy_file, "The notebook's policy file")
+    inventory = _inventory(root, inventory_dir_for(notebook.parent, env, policy_file))
     return NotebookFiles(
         path=path,
         notebook=notebook,
         logs=list(logs),
         former_paths=formers,
-        names_file=names_file_for(notebook),
+        names_file=names_file,
         policy_file=policy_file,
-        inventory=inventory_dir_for(notebook.parent, env, policy_file),
+        inventory=inventory,
+        bundles=kept_in_root(root, notebook.parent / BUNDLES_DIR, "The notebook's bundles folder"),
     )
+
+
+def _inventory(root: Path, folder: Path) -> Path:
+    """The inventory folder, once it and every file in it (a few dozen documents) are found to stay in the root."""
+    kept_in_root(root, folder, "The inventory folder")
+    pending = [folder] if Path(os.path.abspath(folder)).is_relative_to(root) else []
+    while pending:
+        current = pending.pop()
+        for entry in current.iterdir() if current.is_dir() else ():
+            kept_in_root(root, entry, "An inventory file")
+            if entry.is_dir() and not entry.is_symlink():
+                pending.append(entry)
+    return folder
 
 
 def etag_for(files: NotebookFiles, env: Mapping[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
@@ -9,6 +10,28 @@ NOTEBOOK_SUFFIXES = (".ipynb", ".py")
 
 class OutsideRootError(ValueError):
     """A path that names something outside the server root (``..``, absolute, or a link out of it)."""
+
+
+class LinkOutOfRootError(OutsideRootError):
+    """A file aigov reads or writes for a notebook lies under the root, but a symbolic link leads it out."""
+
+    def __init__(self, what: str, shown: str) -> None:
+        super().__init__(
+            f"{what} ({shown}) leads out of the server root through a symbolic link; aigov neither reads nor "
+            "writes outside the root. Replace the link with a folder or file under the root."
+        )
+
+
+def kept_in_root(root: Path, file: Path, what: str) -> Path:
+    """``file``, unless it lies under ``root`` (resolved) but resolves outside it: then LinkOutOfRootError.
+
+    A file the server's own settings place outside the root (AIGOV_EVIDENCE_DIR, an aigov.yaml above it) is
+    the operator's choice and kept; only a link that turns a path under the root into one outside is refused.
+    """
+    written = Path(os.path.abspath(file))
+    if written.is_relative_to(root) and not file.resolve().is_relative_to(root):
+        raise LinkOutOfRootError(what, written.relative_to(root).as_posix())
+    return file
 
 
 def file_under_root(root: Path, path: str) -> Path:

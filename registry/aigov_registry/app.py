@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aigov_registry import __version__
 from aigov_registry.api import admin, bundles, decisions, history, inventory, policy, records, systems
 from aigov_registry.api.errors import install_error_handlers
+from aigov_registry.body_limit import BodyLimit, limit_for
 from aigov_registry.config import Settings
 from aigov_registry.db import create_registry_engine, session_factory
 from aigov_registry.ingest.store import BundleStore
@@ -50,6 +51,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="aigov-registry", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.registry = registry
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=limit_for(settings))
     for module in (bundles, decisions, inventory, systems, records, policy, history, admin):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(web_pages)

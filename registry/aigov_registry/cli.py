@@ -27,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "data_dir", None),
             getattr(args, "max_upload_mib", None),
             signers=getattr(args, "signer", None),
+            max_body_mib=getattr(args, "max_body_mib", None),
+            max_record_kib=getattr(args, "max_record_kib", None),
         )
         return int(args.run(args, settings))
     except (ConfigError, ValueError) as exc:
@@ -138,6 +140,16 @@ def _parser() -> argparse.ArgumentParser:
         "--max-upload-mib",
         type=int,
         help="The largest bundle accepted, in MiB (default: $AIGOV_REGISTRY_MAX_UPLOAD_MIB, else 512).",
+    )
+    serve.add_argument(
+        "--max-body-mib",
+        type=int,
+        help="The largest body of any other request, in MiB (default: $AIGOV_REGISTRY_MAX_BODY_MIB, else 16).",
+    )
+    serve.add_argument(
+        "--max-record-kib",
+        type=int,
+        help="The largest live record accepted, in KiB (default: $AIGOV_REGISTRY_MAX_RECORD_KIB, else 64).",
     )
     serve.add_argument(
         "--signer",

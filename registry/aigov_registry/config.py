@@ -15,9 +15,17 @@ from jupyter_aigov.bundle.archive import ArchiveLimits
 ENV_DB = "AIGOV_REGISTRY_DB"
 ENV_DATA_DIR = "AIGOV_REGISTRY_DATA_DIR"
 ENV_MAX_UPLOAD_MIB = "AIGOV_REGISTRY_MAX_UPLOAD_MIB"
+ENV_MAX_BODY_MIB = "AIGOV_REGISTRY_MAX_BODY_MIB"
+ENV_MAX_RECORD_KIB = "AIGOV_REGISTRY_MAX_RECORD_KIB"
 ENV_SIGNERS = "AIGOV_REGISTRY_SIGNERS"
 DEFAULT_DB_FILE = Path("aigov-registry") / "registry.sqlite3"
 DEFAULT_MAX_UPLOAD_MIB = 512
+# Every other request is JSON or a form: 5,000 live records (the most one request may hold) of a few hundred
+# bytes each come to a couple of MiB, so 16 MiB leaves room without letting one request take the memory.
+DEFAULT_MAX_BODY_MIB = 16
+# A record holds names and counts, never prompt or response text: a few hundred bytes as the kernel writes it.
+DEFAULT_MAX_RECORD_KIB = 64
+_KIB = 1 << 10
 _MIB = 1 << 20
 # Evidence logs compress about tenfold: 64 times the upload limit inflated leaves room, and bounds the work
 # one authenticated upload can ask of the verifier.
@@ -30,11 +38,13 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """The registry's database, the folder for stored bundles, and the upload limit."""
+    """The registry's database, the folder for stored bundles, and how large a request may be."""
 
     database_url: str
     data_dir: Path | None  # None: not configured, which only serving needs
-    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MIB * _MIB
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MIB * _MIB  # a bundle upload's body
+    max_body_bytes: int = DEFAULT_MAX_BODY_MIB * _MIB  # the body of any other request
+    max_record_bytes: int = DEFAULT_MAX_RECORD_KIB * _KIB  # one live record, as canonical JSON
     signers: tuple[str, ...] = ()  # when given, a bundle must be signed by one of these keys (SHA256:...)
 
     @property
@@ -63,16 +73,17 @@ def load_settings(
     max_upload_mib: int | None = None,
     env: Mapping[str, str] | None = None,
     signers: Sequence[str] | None = None,
+    max_body_mib: int | None = None,
+    max_record_kib: int | None = None,
 ) -> Settings:
     """Settings from the options given, else ``AIGOV_REGISTRY_*`` variables, else an SQLite file here."""
     env = os.environ if env is None else env
     url = _database_url(db or env.get(ENV_DB) or "")
     folder = data_dir or env.get(ENV_DATA_DIR)
     stored = Path(folder).expanduser().resolve() if folder else _beside_database(url)
-    mib = max_upload_mib if max_upload_mib is not None else _int(env.get(ENV_MAX_UPLOAD_MIB), ENV_MAX_UPLOAD_MIB)
-    if mib is not None and mib <= 0:
-        raise ConfigError(f"The upload limit must be a positive number of MiB (got {mib}).")
-    limit = (mib or DEFAULT_MAX_UPLOAD_MIB) * _MIB
+    limit = _size(max_upload_mib, env, ENV_MAX_UPLOAD_MIB, "upload limit", DEFAULT_MAX_UPLOAD_MIB, "MiB") * _MIB
+    body = _size(max_body_mib, env, ENV_MAX_BODY_MIB, "request body limit", DEFAULT_MAX_BODY_MIB, "MiB") * _MIB
+    record = _size(max_record_kib, env, ENV_MAX_RECORD_KIB, "record limit", DEFAULT_MAX_RECORD_KIB, "KiB") * _KIB
     pinned = tuple(signers) if signers else tuple(env.get(ENV_SIGNERS, "").replace(",", " ").split())
     for fingerprint in pinned:
         if not fingerprint.startswith("SHA256:"):
@@ -84,6 +95,8 @@ def load_settings(
         database_url=url.render_as_string(hide_password=False),
         data_dir=stored,
         max_upload_bytes=limit,
+        max_body_bytes=body,
+        max_record_bytes=record,
         signers=pinned,
     )
 
@@ -111,10 +124,16 @@ def _beside_database(url: URL) -> Path | None:
     return database.parent / f"{database.stem}-bundles"
 
 
-def _int(text: str | None, name: str) -> int | None:
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number of MiB (got {text!r}).") from None
+def _size(given: int | None, env: Mapping[str, str], name: str, what: str, default: int, unit: str) -> int:
+    """A limit from its option, else its variable, else its default; ConfigError unless a positive number."""
+    if given is None:
+        text = env.get(name)
+        if not text:
+            return default
+        try:
+            given = int(text)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number of {unit} (got {text!r}).") from None
+    if given <= 0:
+        raise ConfigError(f"The {what} must be a positive number of {unit} (got {given}).")
+    return given

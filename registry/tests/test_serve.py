@@ -85,12 +85,13 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """Two serve processes on one new SQLite file (the first migrates it on start), with a 1 MiB upload limit."""
+    """Two serve processes on one new SQLite file (the first migrates it), with 1 MiB upload and body limits."""
     folder = tmp_path_factory.mktemp("served")
     database = f"sqlite:///{folder / 'registry.sqlite3'}"
-    first = _start(database, folder, "--max-upload-mib", "1")
+    limits = ("--max-upload-mib", "1", "--max-body-mib", "1")
+    first = _start(database, folder, *limits)
     try:
-        second = _start(database, folder, "--max-upload-mib", "1")
+        second = _start(database, folder, *limits)
         try:
             yield Servers(first, second, database, folder)
         finally:
@@ -161,6 +162,22 @@ def test_when_an_upload_is_over_the_limit_then_the_server_answers_413(servers: S
     assert listed == []
 
 
+@pytest.mark.parametrize("declared", [True, False], ids=["with Content-Length", "chunked"])
+def test_when_a_records_body_is_over_the_limit_then_the_server_answers_413_naming_it(servers: Servers, declared: bool):
+    submit = _token(servers.database, "served-records", "submit")
+    big = b'{"log": "churn.jsonl", "records": [{"reason": "' + b"x" * (3 << 20) + b'"}]}'
+
+    answer = httpx.post(
+        f"{servers.first.url}/api/v1/records",
+        content=big if declared else iter([big[i : i + 65536] for i in range(0, len(big), 65536)]),
+        headers={**submit, "Content-Type": "application/json"},
+        timeout=60,
+    )
+
+    assert answer.status_code == 413 and "(1 MiB)" in answer.json()["detail"]
+    assert "--max-body-mib" in answer.json()["detail"]
+
+
 def test_when_the_openapi_document_is_read_then_it_describes_the_raw_zip_upload_and_bearer_auth(
     servers: Servers,
 ):
@@ -225,3 +242,28 @@ def test_when_three_servers_share_one_postgresql_then_concurrent_uploads_are_all
             break
     assert len(seen) == 150 + 200 + 300 + 400  # each record once, though two bundles carried the first 100
     assert len({(item["log"], item["seq"]) for item in seen}) == len(seen)
+
+
+def test_when_an_admin_puts_an_alias_bomb_as_policy_then_it_is_refused_and_other_teams_are_still_served(
+    servers: Servers,
+):
+    # nine lines, each listing the one before nine times: 387 million values once written out
+    bomb = "version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )
+    admin = _token(servers.database, "served-bomb", "admin")
+    other = _token(servers.database, "served-other", "read")
+
+    # a regression would hang: the generous timeout makes it fail instead
+    answer = httpx.put(
+        f"{servers.first.url}/api/v1/policy",
+        content=bomb.encode(),
+        headers={**admin, "Content-Type": "application/yaml"},
+        timeout=60,
+    )
+
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert "policy[default]:2: the policy uses YAML aliases (&x / *x)" in detail and "write the values out" in detail
+    assert httpx.get(f"{servers.first.url}/api/v1/policy", headers=admin, timeout=60).status_code == 404
+    assert httpx.get(f"{servers.first.url}/api/v1/bundles", headers=other, timeout=60).status_code == 200

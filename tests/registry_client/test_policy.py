@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +147,35 @@ def test_when_enable_names_a_policy_then_it_wins_over_the_registry(
     assert governance.status()["registry"]["policy"]["state"] == "not pulled"
     with pytest.raises(aigov.PolicyViolation):
         _ask(provider, "gpt-4o-mini")
+
+
+def test_when_the_registry_serves_an_alias_bomb_stored_before_it_refused_them_then_the_kernel_refuses_it(
+    registry: Registry, tmp_path: Path
+):
+    env = _team(registry, "version: 1\n")
+    # an older registry stored what this one now refuses: put the bomb in its database as that one would have
+    bomb = "version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )
+    with sqlite3.connect(registry.folder / "registry.sqlite3") as database:
+        database.execute(
+            "UPDATE policies SET document = ?, sha256 = ?", (bomb, hashlib.sha256(bomb.encode()).hexdigest())
+        )
+    pull = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from jupyter_aigov.registry_client.http import RegistrySettings\n"
+        "from jupyter_aigov.registry_client.policy_pull import pull_policy\n"
+        "pulled = pull_policy(RegistrySettings(sys.argv[1], sys.argv[2]), None, root=Path(sys.argv[3]))\n"
+        "print(pulled.state, pulled.loaded, pulled.message)\n"
+    )
+
+    # the pull runs in its own process, bounded: a regression would otherwise take this one's memory and hang it
+    done = subprocess.run(
+        [sys.executable, "-c", pull, env["AIGOV_REGISTRY_URL"], env["AIGOV_REGISTRY_TOKEN"], str(tmp_path / "c")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("unavailable None The registry's policy is not valid")
+    assert "the policy uses YAML aliases (&x / *x)" in done.stdout and "the local policy is used instead" in done.stdout

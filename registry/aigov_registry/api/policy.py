@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from aigov_registry.api import schemas
 from aigov_registry.api.acting import Admin
@@ -19,9 +20,9 @@ from aigov_registry.history import append_change
 from aigov_registry.models import Policy, utc_now
 from jupyter_aigov.errors import PolicyError
 from jupyter_aigov.policy import parse_policy_bytes
+from jupyter_aigov.policy.load import MAX_POLICY_BYTES, too_large
 
 router = APIRouter(tags=["policy"])
-MAX_POLICY_BYTES = 1 << 20  # a policy is a page of YAML; a megabyte is far beyond any real one
 _USE_CASE = Query(max_length=128, description='The use case; leave out (or "") for the team\'s default policy.')
 _YAML_BODY = {
     "requestBody": {
@@ -66,7 +67,7 @@ def read_policy(
     response_model=schemas.PolicyStored,
     openapi_extra=_YAML_BODY,
     responses={
-        413: {"description": "Larger than a policy can be."},
+        413: {"description": f"Larger than a policy may be ({MAX_POLICY_BYTES:,} bytes)."},
         422: {"description": "Not a valid policy: each problem with its line."},
     },
 )
@@ -75,19 +76,32 @@ async def store_policy(
 ) -> schemas.PolicyStored:
     """Store the team's policy for ``use_case`` (or its default) after validating it (role admin)."""
     refuse_nul(use_case, "use case")
-    data = await request.body()
-    if len(data) > MAX_POLICY_BYTES:
-        raise UploadTooLarge(f"A policy may be at most {MAX_POLICY_BYTES:,} bytes; this one is {len(data):,}.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_POLICY_BYTES:
+        raise _too_large(int(declared))  # refused before a byte of it is read
+    data = bytearray()
+    async for chunk in request.stream():  # counted as it comes: a larger body is never held whole
+        data += chunk
+        if len(data) > MAX_POLICY_BYTES:
+            raise _too_large(None)  # chunked: its size is not known, only that it is too large
     source = f"policy[{use_case or 'default'}]"
     try:
-        parse_policy_bytes(data, source)
+        # Off the event loop: reading a policy is bounded, but still up to a second of pure-Python YAML.
+        await run_in_threadpool(parse_policy_bytes, bytes(data), source)
     except PolicyError as exc:
         problems = "; ".join(problem.as_text(source) for problem in exc.problems) or str(exc)
         raise Unprocessable(
             f"The policy was not stored: {problems}. Fix it (check it locally with `aigov policy check FILE`) "
             "and send it again."
         ) from None
-    return schemas.PolicyStored.model_validate(_save(session, who.caller.team_id, use_case, data.decode(), who.actor))
+    stored = _save(session, who.caller.team_id, use_case, bytes(data).decode(), who.actor)
+    return schemas.PolicyStored.model_validate(stored)
+
+
+def _too_large(size: int | None) -> UploadTooLarge:
+    return UploadTooLarge(
+        f"The policy was not stored: {too_large(size).message}. Check it locally with `aigov policy check FILE`."
+    )
 
 
 def _save(session: Session, team_id: int, use_case: str, document: str, actor: str) -> Policy:

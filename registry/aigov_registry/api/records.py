@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from sqlalchemy.sql.dml import Insert
 
 from aigov_registry.api import schemas
 from aigov_registry.api.acting import Writer
-from aigov_registry.api.deps import DbSession
+from aigov_registry.api.deps import DbSession, registry
 from aigov_registry.api.text import Unprocessable
 from aigov_registry.errors import UploadTooLarge
 from aigov_registry.ingest.records import decision_row
@@ -38,11 +38,11 @@ DECISIONS = cast(Table, Decision.__table__)
     "/records",
     response_model=schemas.RecordsStored,
     responses={
-        413: {"description": f"More than {MAX_RECORDS:,} records in one request."},
+        413: {"description": f"More than {MAX_RECORDS:,} records in one request, a record or the body too large."},
         422: {"description": "A record's hash does not match it, or the log name is not a log's; nothing stored."},
     },
 )
-def push_records(body: schemas.LiveRecords, who: Writer, session: DbSession) -> schemas.RecordsStored:
+def push_records(body: schemas.LiveRecords, who: Writer, session: DbSession, request: Request) -> schemas.RecordsStored:
     """Store a batch of a notebook's evidence records (role submit); records the team has already are skipped."""
     if len(body.records) > MAX_RECORDS:
         raise UploadTooLarge(
@@ -53,8 +53,9 @@ def push_records(body: schemas.LiveRecords, who: Writer, session: DbSession) -> 
         raise Unprocessable(
             f"The log name {body.log!r} is not a log's file name: send the file name only, e.g. churn.jsonl."
         )
+    largest = registry(request).settings.max_record_bytes
     for index, record in enumerate(body.records):
-        _check(index, record)
+        _check(index, record, largest)
     log = layout.EVIDENCE_PREFIX + body.log  # the path the same log has in a bundle: one name either way
     team_id, now = who.caller.team_id, utc_now()
     fresh: dict[str, dict[str, Any]] = {}
@@ -77,8 +78,8 @@ def push_records(body: schemas.LiveRecords, who: Writer, session: DbSession) -> 
     return schemas.RecordsStored(stored=len(rows), duplicates=len(body.records) - len(rows))
 
 
-def _check(index: int, record: dict[str, Any]) -> None:
-    """The record is one the evidence log could have written: an int seq, and the hash of the rest."""
+def _check(index: int, record: dict[str, Any], largest: int) -> None:
+    """The record is one the evidence log could have written: an int seq, the hash of the rest, not too large."""
     claimed = record.get("hash")
     seq = record.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**53 or not isinstance(claimed, str):
@@ -90,6 +91,12 @@ def _check(index: int, record: dict[str, Any]) -> None:
         body = canonical_json({key: value for key, value in record.items() if key != "hash"})
     except EvidenceError as exc:
         raise Unprocessable(f"Record {index} holds a value JSON cannot carry canonically: {exc}") from None
+    if len(body) > largest:
+        raise UploadTooLarge(
+            f"Record {index} (seq {seq}) is {len(body):,} bytes; a record may be at most {largest:,} bytes "
+            f"({largest // 1024:,} KiB; the registry's --max-record-kib). A record holds names and counts, never "
+            "text: send records exactly as the log holds them. Nothing of this request was stored."
+        )
     if hashlib.sha256(body).hexdigest() != claimed:
         raise Unprocessable(
             f"Record {index} (seq {seq}) does not match its hash: it was changed after it was written. "

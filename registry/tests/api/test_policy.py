@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
+
+from jupyter_aigov.policy.load import MAX_POLICY_BYTES
 
 Auth = Callable[[str, str], dict[str, str]]
 YAML = {"Content-Type": "application/yaml"}
@@ -68,3 +71,44 @@ def test_when_the_team_has_no_policy_then_404_says_how_an_admin_stores_one(clien
     answer = client.get("/api/v1/policy", params={"use_case": "churn"}, headers=auth("team-a", "read"))
 
     assert answer.status_code == 404 and "PUT /api/v1/policy?use_case=NAME" in answer.json()["detail"]
+
+
+def test_when_aliases_share_a_block_then_the_policy_is_stored(client: TestClient, auth: Auth):
+    admin = {**auth("team-a", "admin"), **YAML}
+    body = b"version: 1\nuse_cases:\n  churn: &shared {users: [ada]}\n  triage: *shared\n"
+
+    answer = client.put("/api/v1/policy", content=body, headers=admin)
+
+    assert answer.status_code == 200, answer.text
+    assert client.get("/api/v1/policy", headers=admin).content == body
+
+
+def test_when_aliases_would_write_out_too_many_values_then_422_says_to_write_them_out(client: TestClient, auth: Auth):
+    admin = {**auth("team-a", "admin"), **YAML}
+    # each line lists the one before ten times: 10,000 values from one alias, over the bound with the others
+    body = "version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{name}: &{name} [{', '.join([f'*{before}'] * 10)}]\n" for before, name in ("ab", "bc", "cd")
+    )
+
+    answer = client.put("/api/v1/policy", content=body.encode(), headers=admin)
+
+    assert answer.status_code == 422
+    assert "policy[default]:2: the policy uses YAML aliases (&x / *x)" in answer.json()["detail"]
+    assert client.get("/api/v1/policy", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["with Content-Length", "chunked"])
+def test_when_the_policy_is_larger_than_a_policy_may_be_then_413_names_the_limit(
+    client: TestClient, auth: Auth, chunked: bool
+):
+    admin = {**auth("team-a", "admin"), **YAML}
+    body = b"version: 1\n" + b"# padding\n" * (MAX_POLICY_BYTES // 10)
+
+    answer = client.put("/api/v1/policy", content=iter([body[:4096], body[4096:]]) if chunked else body, headers=admin)
+
+    assert answer.status_code == 413
+    size = "larger" if chunked else f"{len(body):,} bytes, more"
+    assert (
+        f"the policy is {size} than the {MAX_POLICY_BYTES:,} bytes (256 KiB) a policy may be" in answer.json()["detail"]
+    )
+    assert client.get("/api/v1/policy", headers=admin).status_code == 404

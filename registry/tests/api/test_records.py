@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+from aigov_registry.app import create_app
+from aigov_registry.config import Settings
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from jupyter_aigov.evidence.canonical import canonical_json
 
 from ..conftest import Stored
 from ..projects import Project
@@ -89,3 +99,63 @@ def test_when_the_log_name_is_a_path_then_422_asks_for_the_file_name(client: Tes
     )
 
     assert answer.status_code == 422 and "e.g. churn.jsonl" in answer.json()["detail"]
+
+
+def _rehashed(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The record changed and hashed again, as a log that wrote it so would hold it."""
+    changed = {key: value for key, value in record.items() if key != "hash"} | changes
+    return changed | {"hash": hashlib.sha256(canonical_json(changed)).hexdigest()}
+
+
+def test_when_one_record_is_larger_than_a_record_may_be_then_413_names_the_limit_and_nothing_is_stored(
+    client: TestClient, auth: Auth, project: Project, stored: Callable[[], Stored]
+):
+    first, second = project.record(2)
+    records = [first, _rehashed(second, reason="x" * (100 << 10))]
+
+    answer = client.post(
+        "/api/v1/records", json={"log": "churn.jsonl", "records": records}, headers=auth("t", "submit")
+    )
+
+    assert answer.status_code == 413
+    assert "Record 1 (seq 2)" in answer.json()["detail"]
+    assert "at most 65,536 bytes (64 KiB; the registry's --max-record-kib)" in answer.json()["detail"]
+    assert stored().decisions == 0
+
+
+def _body_limited(settings: Settings, engine: Engine) -> TestClient:
+    return TestClient(create_app(replace(settings, max_body_bytes=1 << 20, max_record_bytes=8 << 20), engine))
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["with Content-Length", "chunked"])
+def test_when_a_body_is_larger_than_the_registry_accepts_then_413_names_the_limit_and_nothing_is_stored(
+    settings: Settings, engine: Engine, auth: Auth, project: Project, stored: Callable[[], Stored], chunked: bool
+):
+    record = _rehashed(project.record(1)[0], reason="x" * (2 << 20))
+    body = json.dumps({"log": "churn.jsonl", "records": [record]}).encode()
+    headers = {**auth("team-a", "submit"), "Content-Type": "application/json"}
+    content = (body[i : i + 65536] for i in range(0, len(body), 65536)) if chunked else body
+
+    with _body_limited(settings, engine) as client:
+        answer = client.post("/api/v1/records", content=content, headers=headers)
+
+    assert answer.status_code == 413
+    assert "larger than this registry accepts (1 MiB)" in answer.json()["detail"]
+    assert "--max-body-mib" in answer.json()["detail"]
+    assert stored().decisions == 0
+
+
+def test_when_any_other_request_is_larger_than_the_body_limit_then_413(settings: Settings, engine: Engine, auth: Auth):
+    headers = {**auth("team-a", "admin"), "Content-Type": "application/json"}
+    chunks = (b" " * 65536 for _ in range(20))  # whitespace: valid JSON padding, if it were ever read whole
+
+    with _body_limited(settings, engine) as client:
+        models = client.post("/api/v1/models", content=chunks, headers=headers)
+        sign_in = client.post(
+            "/sign-in",
+            content=b"token=" + b"x" * (2 << 20),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    assert (models.status_code, sign_in.status_code) == (413, 413)
+    assert "--max-body-mib" in models.json()["detail"]

@@ -169,6 +169,32 @@ def test_when_a_model_is_named_like_a_script_then_every_page_shows_it_escaped(
     assert _figure(pages[1].text, "calls") == "2"
 
 
+def test_when_records_were_pushed_live_and_a_model_written_through_the_api_then_every_page_shows_them(
+    project: Project, upload: Upload, sign_in: SignIn, client: TestClient, auth
+):
+    records = project.record(3)
+    upload(project, "team-a")  # a bundle's records beside the live ones
+    live = project.record(2)
+    submit = auth("team-a", "admin")
+    pushed = client.post("/api/v1/records", json={"log": "churn.jsonl", "records": live}, headers=submit)
+    model = {"id": "m-api", "name": "gpt-4o-mini", "provider": "openai", "owner": "ana",
+             "intended_purpose": "Summarise tickets", "risk_tier": "limited"}  # fmt: skip
+    written = client.post("/api/v1/models", json=model, headers=submit)
+    assert (pushed.json()["stored"], written.status_code) == (2, 201)
+    browser = sign_in("team-a")
+
+    pages = {path: browser.get(path) for path in ("/decisions", "/models", "/models/m-api", "/bundles")}
+
+    assert {path: answer.status_code for path, answer in pages.items()} == dict.fromkeys(pages, 200)
+    rows = pages["/decisions"].text.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == len(records) + len(live)
+    assert sum('<span title="data/evidence/churn.jsonl #' in row and ">live</span>" in row for row in rows) == 2
+    assert "through the API" in pages["/models/m-api"].text and "/bundles/None" not in pages["/models/m-api"].text
+    assert _figure(pages["/models/m-api"].text, "calls") == str(
+        sum(record["model"] == "gpt-4o-mini" for record in [*records, *live])
+    )
+
+
 def test_when_the_stylesheet_is_asked_for_then_it_is_served_without_signing_in(client: TestClient):
     answer = client.get("/static/registry.css")
 
