@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from types import FrameType
 from typing import Any
 
 from . import governance
@@ -55,6 +56,12 @@ def load_ipython_extension(ipython: Any) -> None:
         except PolicyError as error:
             from IPython.core.error import UsageError
 
+            if governance.status()["enabled"]:  # a reload with a bad policy: the one in force stays
+                _register(ipython)
+                raise UsageError(
+                    f"{RED}aigov did not reload: the policy in force before stays in force. {error} "
+                    f"Fix it, then run `%reload_ext aigov` again.{RESET}"
+                ) from None
             # shown as one clear message, not a traceback through IPython's extension manager
             raise UsageError(
                 f"{RED}aigov did not load: nothing is governed. {error} "
@@ -64,6 +71,10 @@ def load_ipython_extension(ipython: Any) -> None:
     print(load_line(info))
     for line in problems(info, [str(w.message).removeprefix("aigov: ") for w in caught]):
         print(line, file=sys.stderr)
+    _register(ipython)
+
+
+def _register(ipython: Any) -> None:
     if _flush_after_cell not in ipython.events.callbacks["post_run_cell"]:
         ipython.events.register("post_run_cell", _flush_after_cell)
     ipython.register_magic_function(aigov_magic, magic_kind="line", magic_name="aigov")
@@ -72,9 +83,24 @@ def load_ipython_extension(ipython: Any) -> None:
         ipython.set_custom_exc((PolicyViolation, Refusal, *ipython.custom_exceptions), _show_violation)
 
 
+def _reloading() -> bool:
+    """Whether IPython's %reload_ext is what unloads us (it loads us again at once)."""
+    frame: FrameType | None = sys._getframe(1)
+    for _ in range(8):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "reload_extension" and frame.f_globals.get("__name__") == "IPython.core.extensions":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def unload_ipython_extension(ipython: Any) -> None:
-    """Stop governing and restore every patched client."""
-    governance.disable(from_extension=True)
+    """Stop governing and restore every patched client (on %reload_ext, the gateway stays until replaced)."""
+    if _reloading():
+        governance.begin_reload()  # no moment ungoverned: the patches stay, the load hands them to the new gateway
+    else:
+        governance.disable(from_extension=True)
     if _flush_after_cell in ipython.events.callbacks["post_run_cell"]:
         ipython.events.unregister("post_run_cell", _flush_after_cell)
     previous = _previous_custom_exc.pop(id(ipython), None)

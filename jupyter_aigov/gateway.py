@@ -80,6 +80,7 @@ class Gateway:
         evidence_dir: Path,
         use_case: str | None,
         session_user: str | None = None,
+        ledger_dir: Path | None = None,
     ):
         self.loaded = loaded
         # the policy file that marks the project folder (the inventory's home); a registry policy is not one
@@ -98,7 +99,8 @@ class Gateway:
         self.last_decision: dict[str, Any] | None = None
         # called with each batch of records written, e.g. by aigov.dashboard(); must return quickly
         self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
-        self.budgets = BudgetGuard(evidence_dir, kernel_id() or context.session, context.user, session_user)
+        session = kernel_id() or context.session
+        self.budgets = BudgetGuard(ledger_dir or evidence_dir, session, context.user, session_user)
         self._inventory: Inventory | None = None
         self._registrations: RegistrationCheck | None = None
         # what was changed behind governance's back: once any is, every AI call is refused until a reload

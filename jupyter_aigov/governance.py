@@ -10,6 +10,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,20 @@ if TYPE_CHECKING:
 _lock = threading.RLock()
 _interceptor: Interceptor | None = None
 _STOP_KEY = object()  # what the interceptor asks of whoever takes its patches out: disable(), which records it
-# who each kernel session started as: a later reload under another AIGOV_USER is a change of user
-_session_users: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class _SessionStart:
+    """Who a kernel session started as, for which notebook, with its evidence where: reloads do not change it."""
+
+    user: str
+    notebook: str
+    evidence_dir: Path
+    log: Path
+
+
+_sessions: dict[str, _SessionStart] = {}
+_reloading = False  # between a %reload_ext's unload and its load: the gateway in force stays until replaced
 _registry: RegistryLink | None = None
 
 
@@ -64,11 +77,11 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
 
     >>> import aigov; aigov.enable("aigov.yaml")  # doctest: +SKIP
     """
-    global _interceptor, _registry
+    global _interceptor, _registry, _reloading
     with _lock:
-        gateway = active_gateway()
-        if gateway is not None:
-            return gateway
+        previous = active_gateway()
+        if previous is not None and not _reloading:
+            return previous
         env = os.environ
         context = current_context(env, user_ns)
         use_case = env.get("AIGOV_USE_CASE", "").strip() or None
@@ -77,8 +90,14 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         # a bad policy raises PolicyError: nothing is patched
         loaded = pulled or _load(policy, context.notebook_dir, env)
         kernel = kernel_id()  # a kernel's session outlives reloads; a script's ends with it
-        first_user = _session_users.get(kernel, context.user) if kernel else context.user
-        gateway = Gateway(loaded, context, evidence_dir_for(context.notebook_dir, env), use_case, first_user)
+        evidence_dir = evidence_dir_for(context.notebook_dir, env)
+        log = evidence_dir / f"{context.stem}.jsonl"
+        start = _SessionStart(context.user, context.notebook, evidence_dir, log)
+        first = _sessions.get(kernel, start) if kernel else None
+        first_user = first.user if first is not None else context.user
+        # the budget ledger stays the session's first: pointing the evidence elsewhere gives no fresh budget
+        ledger_dir = first.evidence_dir if first is not None else evidence_dir
+        gateway = Gateway(loaded, context, evidence_dir, use_case, first_user, ledger_dir)
         if pulled is not None:
             gateway.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
         if link is not None:
@@ -101,6 +120,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
                         f"session; its budgets keep counting what the session spent, charged to {first_user!r}."
                     ),
                 )
+            if first is not None and (first.notebook, first.evidence_dir) != (context.notebook, evidence_dir):
+                _record_context_change(gateway, first)
         except EvidenceError as exc:
             # loading goes on: with on_error: block every AI call is then refused, with this reason
             then = "every AI call is refused until it can" if loaded.policy.on_error == "block" else "calls go on"
@@ -110,12 +131,14 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         # already under way instead of patching a half-initialised module
         _interceptor = _interceptor or Interceptor(_STOP_KEY)
         _interceptor.on_failure = functools.partial(_layer_failed, gateway)
-        set_active_gateway(gateway)  # before the patches go in: they answer to this gateway, and check it is so
-        _interceptor.start(gateway)
+        _interceptor.start(gateway)  # makes it the active gateway too, in one step: a reload is never ungoverned
         gateway.verify_layers = _interceptor.verify
-        if kernel:
-            _session_users.setdefault(kernel, first_user)
+        if kernel and first is not None:
+            _sessions.setdefault(kernel, first)
         _watch_connections(_interceptor)
+        if previous is not None:  # a reload: the gateway before hands over, then closes
+            _close(previous, f"aigov reloaded; the policy from {loaded.source} governs from here.")
+        _reloading = False
         _registry = link
         prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
@@ -169,18 +192,50 @@ def disable(*, from_extension: bool = False) -> None:
     with _lock:
         atexit.unregister(flush_evidence)
         gateway = active_gateway()
-        if _interceptor is not None:  # the patches first: none of them then sees a gateway switched off under it
+        if _interceptor is not None:  # unbinds and switches the active gateway off in one step
             _interceptor.stop(_STOP_KEY)
         set_active_gateway(None)
         if gateway is not None:
-            with contextlib.suppress(EvidenceError):
-                gateway.record("extension.unload", decision="allow", reason="aigov unloaded.")
-            try:
-                gateway.close()
-            finally:
-                if _registry is not None:
-                    _registry.detach(gateway)
+            _close(gateway, "aigov unloaded.")
         _registry = None
+
+
+def begin_reload() -> None:
+    """`%reload_ext aigov` is unloading: keep the gateway in force, and its patches, until the load replaces it."""
+    global _reloading
+    with _lock:
+        _reloading = active_gateway() is not None
+
+
+def _close(gateway: Gateway, reason: str) -> None:
+    """The last record of a gateway, then its log and ledger closed."""
+    with contextlib.suppress(EvidenceError):
+        gateway.record("extension.unload", decision="allow", reason=reason)
+    try:
+        gateway.close()
+    finally:
+        if _registry is not None:
+            _registry.detach(gateway)
+
+
+def _record_context_change(gateway: Gateway, first: _SessionStart) -> None:
+    """A reload pointed the session at another notebook or evidence folder: said in both logs."""
+    reason = (
+        f"This kernel session started with notebook {first.notebook!r} and evidence in {first.evidence_dir}; it now "
+        f"records for {gateway.context.notebook!r} in {gateway.evidence_dir}. Budgets stay counted in the first."
+    )
+    fields = {"previous_notebook": first.notebook, "previous_evidence_dir": str(first.evidence_dir)}
+    gateway.record("context.changed", decision="allow", reason=reason, **fields)
+    first_log = first.log
+    if first_log != gateway.log.path:
+        from .evidence import EvidenceLog
+
+        record = gateway._fields("context.changed", {"decision": "allow", "reason": reason, **fields})
+        log = EvidenceLog(first_log)
+        try:
+            log.append_all([record], durable=True)
+        finally:
+            log.close()
 
 
 def _unload_extension() -> bool:

@@ -154,3 +154,32 @@ def test_when_the_user_changes_and_aigov_reloads_then_it_is_recorded_and_budgets
     (changed,) = [r for r in records if r["event"] == "user.changed"]
     assert (changed["previous_user"], changed["user"]) == ("ada", "other")
     assert len(provider.received) == 2
+
+
+def test_when_the_evidence_folder_changes_and_aigov_reloads_then_both_logs_say_so_and_budgets_hold(
+    tmp_path: Path, provider
+):
+    (tmp_path / "aigov.yaml").write_text("version: 1\nbudgets:\n  requests_per_minute: 2\n")
+    elsewhere = tmp_path / "elsewhere"
+    notebook = new_notebook(
+        cells=[
+            new_code_cell(SETUP),
+            new_code_cell("ask()\nask()"),
+            new_code_cell(f"import os\nos.environ['AIGOV_EVIDENCE_DIR'] = {str(elsewhere)!r}\n%reload_ext aigov\nask()"),
+        ]
+    )
+    env = {**os.environ, "JPY_SESSION_NAME": str(tmp_path / "agent.ipynb"), "PROVIDER": provider.openai_base_url}
+    for name in ("AIGOV_POLICY", "AIGOV_EVIDENCE_DIR", "AIGOV_NOTEBOOK", "AIGOV_USE_CASE"):
+        env.pop(name, None)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute(env=env)
+    assert notebook.cells[2].outputs[-1]["text"].endswith("refused budgets.requests_per_minute\n")  # no fresh budget
+    first = [json.loads(line) for line in (tmp_path / ".aigov" / "evidence" / "agent.jsonl").open()]
+    second = [json.loads(line) for line in (elsewhere / "agent.jsonl").open()]
+    (changed,) = [r for r in first if r["event"] == "context.changed"]
+    assert changed["previous_evidence_dir"] == str(tmp_path / ".aigov" / "evidence")
+    assert first[-1]["event"] == "extension.unload"  # the first gateway handed over, and its log still verifies
+    assert [r for r in second if r["event"] == "context.changed"]
+    assert len(provider.received) == 2

@@ -170,3 +170,56 @@ def test_when_the_evidence_cannot_be_written_then_load_says_so_in_red_with_what_
     (warning,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]
     assert warning.startswith("\x1b[31maigov: ") and "every AI call is refused until it can" in warning
     assert "AIGOV_EVIDENCE_DIR" in warning  # what to do
+
+
+RELOAD_UNDER_LOAD = """
+import json, os, threading, httpx, aigov
+outcomes = []
+stop = threading.Event()
+def agent():
+    with httpx.Client() as client:
+        while not stop.is_set():
+            try:
+                client.post(os.environ["PROVIDER"] + "/chat/completions",
+                            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+                outcomes.append("sent")
+            except aigov.PolicyViolation as refused:
+                outcomes.append(refused.rule)
+worker = threading.Thread(target=agent)
+worker.start()
+"""
+
+
+def test_when_aigov_reloads_while_a_thread_calls_then_no_call_goes_out_in_between(tmp_path, provider):
+    cells = _run(
+        tmp_path,
+        provider,
+        "%load_ext aigov",
+        RELOAD_UNDER_LOAD,
+        "\n".join(["%reload_ext aigov"] * 5),
+        "stop.set(); worker.join()\nprint(json.dumps(sorted(set(outcomes))), len(outcomes))",
+    )
+    kinds, count = _text(cells[3]).split()[0], int(_text(cells[3]).split()[1])
+    assert json.loads(kinds) == ["models.allow"] and count > 0
+    assert provider.received == []  # not one call in the gaps between unload and load
+    records = [json.loads(line) for line in (tmp_path / ".aigov" / "evidence" / "kernel-test.jsonl").open()]
+    assert sum(r["event"] == "ai.call" for r in records) == count  # one record per refusal
+    assert sum(r["event"] == "extension.load" for r in records) == 6
+
+
+def test_when_a_reload_finds_a_bad_policy_then_the_policy_in_force_stays(tmp_path, provider):
+    cells = _run(
+        tmp_path,
+        provider,
+        CALL,
+        "%load_ext aigov",
+        "open('aigov.yaml', 'w').write('version: 1\\nmodels:\\n  alow: []\\n')\n%reload_ext aigov",
+        "ask('gpt-4o')",
+        "%aigov status",
+    )
+    (message,) = [o.text for o in cells[2].outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert "aigov did not reload: the policy in force before stays in force" in message
+    (error,) = [o for o in cells[3].outputs if o.output_type == "error"]
+    assert error.ename == "PolicyViolation"
+    assert "governing this kernel" in _text(cells[4])
+    assert provider.received == []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import PolicyViolation
-from ..state import active_gateway
+from ..state import active_gateway, set_active_gateway
 
 if TYPE_CHECKING:
     from ..gateway import Exchange, Gateway
@@ -50,20 +51,31 @@ def _sending_scope() -> tuple[Callable[[Exchange], AbstractContextManager[None]]
 sending, _outer_layer_has_it = _sending_scope()
 
 
-def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None]]:
-    """The gateway the patches were installed for: bound by the interceptor when it starts, unbound when it stops."""
+def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None], Callable[[], Gateway | None]]:
+    """The gateway the patches were installed for: bound by the interceptor when it starts, unbound when it stops.
+
+    Binding also makes the gateway the process's active one, in the same step under a lock: a reader that sees the
+    two disagree waits for a bind in progress (`settled`) before it calls that tampering.
+    """
     bound: list[Gateway | None] = [None]
+    lock = threading.Lock()
 
     def bind(gateway: Gateway | None) -> None:
-        bound[0] = gateway
+        with lock:
+            bound[0] = gateway
+            set_active_gateway(gateway)
 
     def governor() -> Gateway | None:
         return bound[0]
 
-    return bind, governor
+    def settled() -> Gateway | None:
+        with lock:
+            return bound[0]
+
+    return bind, governor, settled
 
 
-_bind_governor, _governor = _binding()
+_bind_governor, _governor, _settled_governor = _binding()
 
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
 # Holds a token only a shield makes, live while that shield's step runs (anything else set there means nothing).
@@ -74,6 +86,7 @@ _live_shields: set[int] = set()
 def _deciding(
     outer_layer_has_it: Callable[[], bool],
     governor: Callable[[], Gateway | None],
+    settled: Callable[[], Gateway | None],
     active: Callable[[], Gateway | None],
 ) -> Callable[[], Gateway | None]:
     """deciding_gateway, holding what it reads in its closure: rebinding this module's names changes nothing."""
@@ -86,6 +99,8 @@ def _deciding(
         and every AI call is refused until aigov is loaded again.
         """
         gateway, current = governor(), active()
+        if gateway is not current:  # a bind in progress, or a switch behind aigov's back: look again once it is done
+            gateway, current = settled(), active()
         if gateway is None:
             if current is None:  # governance is off: a wrapper someone stacked on ours is left passing through
                 return None
@@ -98,7 +113,7 @@ def _deciding(
     return deciding_gateway
 
 
-deciding_gateway = _deciding(_outer_layer_has_it, _governor, active_gateway)
+deciding_gateway = _deciding(_outer_layer_has_it, _governor, _settled_governor, active_gateway)
 
 
 class Refusal(BaseException):
