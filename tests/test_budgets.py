@@ -165,7 +165,9 @@ def test_when_the_evidence_folder_changes_and_aigov_reloads_then_both_logs_say_s
         cells=[
             new_code_cell(SETUP),
             new_code_cell("ask()\nask()"),
-            new_code_cell(f"import os\nos.environ['AIGOV_EVIDENCE_DIR'] = {str(elsewhere)!r}\n%reload_ext aigov\nask()"),
+            new_code_cell(
+                f"import os\nos.environ['AIGOV_EVIDENCE_DIR'] = {str(elsewhere)!r}\n%reload_ext aigov\nask()"
+            ),
         ]
     )
     env = {**os.environ, "JPY_SESSION_NAME": str(tmp_path / "agent.ipynb"), "PROVIDER": provider.openai_base_url}
