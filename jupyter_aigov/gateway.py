@@ -29,7 +29,7 @@ from .errors import (
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
-from .providers import get_catalogue
+from .providers import get_catalogue, wire_format
 from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision
 from .redaction.echoes import EchoCache
@@ -307,6 +307,8 @@ class Gateway:
         if not removed:
             return verdict, []
         call.tools = [name for name in call.tools if name not in forbidden]
+        # the strings of the tools taken out are not sent, and those after them have moved
+        call.text_parts = wire_format(call.api).text_parts(call.operation, call.body)
         listed = ", ".join(sorted(set(removed)))
         reason = f"{verdict.reason} Removed forbidden tool(s) {listed} from the request before sending."
         return Decision(verdict.decision, [*verdict.rules, "tools.strip"], reason, verdict.hint), removed
