@@ -467,16 +467,19 @@ class Gateway:
 
     def _on_internal_error(self, call: AIRequest, outbound: OutboundRequest, exc: Exception) -> Exchange | None:
         block = self.loaded.policy.on_error == "block"
-        what = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, EvidenceError):
-            reason = f"aigov could not write the evidence for this call ({what})."
+            sentence = "aigov could not write the evidence for this call ({})."
             hint = "make the evidence folder writable, or set AIGOV_EVIDENCE_DIR to a writable folder."
         elif isinstance(exc, InventoryError):
-            reason = f"aigov could not read the model inventory to check this call's registration ({exc})"
+            sentence = "aigov could not read the model inventory to check this call's registration ({})."
             hint = "fix or restore the inventory document named above; its history is in the inventory's changes.jsonl."
         else:
-            reason = f"aigov failed while deciding on this call ({what})."
+            sentence = "aigov failed while deciding on this call ({})."
             hint = "report this failure; `on_error: allow` in the policy lets calls through when aigov fails."
+        # the record names the exception's type only (its message may quote what was being checked);
+        # the refusal the caller reads on screen has the message too
+        reason = sentence.format(type(exc).__name__)
+        shown = sentence.format(f"{type(exc).__name__}: {exc}")
         rule = "on_error.block" if block else "on_error.allow"
         record: dict[str, Any] | None = None
         try:
@@ -494,7 +497,7 @@ class Gateway:
             record = None
         self._count("error", record)
         if block:
-            refuse(PolicyViolation(rule, reason + " The call was blocked because on_error is block.", record, hint))
+            refuse(PolicyViolation(rule, shown + " The call was blocked because on_error is block.", record, hint))
         return Exchange(self, call, record) if record is not None else None
 
     def _count(self, outcome: str, record: dict[str, Any] | None) -> None:
@@ -587,7 +590,7 @@ class Exchange:
             try:
                 self.gateway.budgets.settle(self.reservation, usage, cost)
             except Exception as exc:  # the estimate stays counted; the response is not broken for it
-                error = error or f"budget ledger: {type(exc).__name__}: {exc}"
+                error = error or f"budget ledger: {type(exc).__name__}"  # recorded: the type, never the message
         write = self.gateway.record_later if active_gateway() is self.gateway else self.gateway.record
         write(
             "ai.response",
