@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,17 +85,17 @@ class Structure:
         )
 
     @functools.cached_property
-    def trie(self) -> _Node:
-        """The patterns compiled into one trie of path segments."""
+    def start(self) -> _State:
+        """Where a walk of a whole body begins: the patterns compiled into a trie of path segments."""
         root = _Node()
         for kind, patterns in (("field", self.fields), ("schema", self.schemas), ("base64", self.base64)):
             for pattern in patterns:
                 path, _, condition = pattern.partition(" if ")
                 node = root
                 for segment in path.split("."):
-                    node = node.child(segment)
-                node.kind = f"{kind} if {condition}" if condition else kind
-        return root
+                    node = node.children.setdefault(segment, _Node())
+                node.kind = (kind, condition)
+        return _State((root,), self.camel_case)
 
 
 def under(roots: Iterable[str], fields: Iterable[str]) -> tuple[str, ...]:
@@ -109,110 +109,113 @@ class _Node:
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
-        self.kind: str | None = None
-
-    def child(self, segment: str) -> _Node:
-        return self.children.setdefault(segment, _Node())
+        self.kind: tuple[str, str] | None = None  # (field | schema | base64, condition)
 
 
-@functools.lru_cache(maxsize=2048)
+_MAX_MOVES = 256  # moves remembered per state: free-form keys (metadata, tool data) must not grow it unbounded
+
+
+class _State:
+    """The trie nodes a walk is at for one value (wildcards overlap exact keys), with its moves remembered."""
+
+    __slots__ = ("camel_case", "kinds", "moves", "nodes")
+
+    def __init__(self, nodes: tuple[_Node, ...], camel_case: bool) -> None:
+        self.nodes = nodes
+        self.camel_case = camel_case
+        self.kinds = tuple(node.kind for node in nodes if node.kind is not None)
+        self.moves: dict[str | None, _State | None] = {}
+
+    def move(self, key: str | None) -> _State | None:
+        """The state for a member (by key) or an item (None) of this value; None when no pattern goes on."""
+        try:
+            return self.moves[key]
+        except KeyError:
+            pass
+        word = _camel(key) if self.camel_case and key is not None else key
+        found: list[_Node] = []
+        for node in self.nodes:
+            if word is not None and (exact := node.children.get(word)) is not None:
+                found.append(exact)
+            if (wild := node.children.get("*")) is not None:
+                found.append(wild)
+        state = _State(tuple(found), self.camel_case) if found else None
+        if len(self.moves) < _MAX_MOVES:
+            self.moves[key] = state
+        return state
+
+
+@functools.lru_cache(maxsize=1024)
 def _camel(key: str) -> str:
     return re.sub(r"_([a-z])", lambda match: match.group(1).upper(), key) if "_" in key else key
-
-
-def _same(key: str) -> str:
-    return key
 
 
 def request_strings(body: Any, structure: Structure) -> list[TextPart]:
     """Every non-empty string of `body` that is not the wire format's structure, with its path and role."""
     out: list[TextPart] = []
-    _walk(body, (), (structure.trie,), None, out, _camel if structure.camel_case else _same)
+    _visit(body, (), structure.start, None, out, None)
     return out
 
 
-def _walk(
-    value: Any,
-    path: JsonPath,
-    nodes: tuple[_Node, ...],
-    role: str | None,
-    out: list[TextPart],
-    key_of: Callable[[str], str],
+def _visit(
+    value: Any, path: JsonPath, state: _State | None, role: str | None, out: list[TextPart], holder: Any
 ) -> None:
-    if not nodes:
+    if state is None:
         _leaves(value, path, role, out)
         return
+    for kind, condition in state.kinds:
+        if kind == "schema":
+            _schema(value, path, role, out, state.camel_case)
+            return
+        if isinstance(value, str) and _applies(condition, value, holder):
+            return  # the format's own word, or a payload: not text
     if isinstance(value, dict):
         if isinstance(value.get("role"), str):
             role = value["role"]
         for key, item in value.items():
-            _step(item, (*path, key), _next(nodes, key_of(key)), role, out, key_of, value)
+            child = state.move(key)
+            if child is not None:
+                _visit(item, (*path, key), child, role, out, value)
+            elif type(item) is str:  # the common case, inline: a text no pattern reaches
+                if item:
+                    out.append(TextPart((*path, key), item, role))
+            elif isinstance(item, dict | list):
+                _leaves(item, (*path, key), role, out)
     elif isinstance(value, list):
+        items = state.move(None)
         for index, item in enumerate(value):
-            _step(item, (*path, index), _next(nodes, None), role, out, key_of, None)
+            _visit(item, (*path, index), items, role, out, value)
     elif isinstance(value, str) and value:
         out.append(TextPart(path, value, role))
 
 
-def _next(nodes: tuple[_Node, ...], key: str | None) -> tuple[_Node, ...]:
-    found = []
-    for node in nodes:
-        if key is not None and (exact := node.children.get(key)) is not None:
-            found.append(exact)
-        if (wild := node.children.get("*")) is not None:
-            found.append(wild)
-    return tuple(found)
-
-
-def _step(
-    item: Any,
-    path: JsonPath,
-    nodes: tuple[_Node, ...],
-    role: str | None,
-    out: list[TextPart],
-    key_of: Callable[[str], str],
-    holder: dict[str, Any] | None,
-) -> None:
-    for node in nodes:
-        kind = node.kind
-        if kind is None:
-            continue
-        if kind == "schema":
-            _schema(item, path, role, out, key_of)
-            return
-        if isinstance(item, str) and _applies(kind, item, holder):
-            return  # the format's own word, or a payload: not text
-    _walk(item, path, nodes, role, out, key_of)
-
-
-def _applies(kind: str, text: str, holder: dict[str, Any] | None) -> bool:
-    """Whether a field or base64 pattern's condition holds for this string."""
-    condition = kind.partition(" if ")[2]
+def _applies(condition: str, text: str, holder: Any) -> bool:
+    """Whether a pattern's condition holds for this string: none, " if data:", or " if key=value"."""
     if not condition:
         return True
     if condition == "data:":
         return text.startswith("data:")
     name, _, wanted = condition.partition("=")
-    return holder is not None and holder.get(name) == wanted
+    return isinstance(holder, dict) and holder.get(name) == wanted
 
 
-def _schema(value: Any, path: JsonPath, role: str | None, out: list[TextPart], key_of: Callable[[str], str]) -> None:
+def _schema(value: Any, path: JsonPath, role: str | None, out: list[TextPart], camel_case: bool) -> None:
     """A JSON schema: descriptions, titles, enums, defaults and examples are text; keywords and names are not."""
     if isinstance(value, list):
         for index, item in enumerate(value):
-            _schema(item, (*path, index), role, out, key_of)
+            _schema(item, (*path, index), role, out, camel_case)
         return
     if not isinstance(value, dict):
         return  # a bare word where a schema goes ("json" in Ollama's `format`) is the format's own
     for key, item in value.items():
-        word = key_of(key)
+        word = _camel(key) if camel_case else key
         if word in SCHEMA_WORDS:
             continue
         if word in SCHEMA_MAPS and isinstance(item, dict):
             for name, subschema in item.items():
-                _schema(subschema, (*path, key, name), role, out, key_of)
+                _schema(subschema, (*path, key, name), role, out, camel_case)
         elif word in SCHEMA_NESTED:
-            _schema(item, (*path, key), role, out, key_of)
+            _schema(item, (*path, key), role, out, camel_case)
         else:
             _leaves(item, (*path, key), role, out)
 
