@@ -382,3 +382,26 @@ def test_when_a_bedrock_body_is_redacted_in_a_tool_description_then_it_is_signed
     signer._modify_request_before_signing(request)
     signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
     assert authorization.endswith("Signature=" + signature)
+
+
+def test_when_a_tool_call_with_restored_values_is_sent_back_then_the_provider_gets_its_placeholders_again(
+    governed, provider
+) -> None:
+    from jupyter_aigov.testing import Reply, ToolCall
+
+    client = anthropic.Anthropic(base_url=provider.anthropic_base_url, api_key="x")
+    governed(REDACT)
+    history: list[dict[str, Any]] = [{"role": "user", "content": SENTENCES[EMAIL]}]
+    provider.script(Reply(tool_calls=[ToolCall("send_email", {"to": "<EMAIL_ADDRESS_1>"}, id="toolu_1")]))
+    tools = [{"name": "send_email", "input_schema": {"type": "object"}}]
+    answer = client.messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=history, tools=tools)
+    (use,) = [block for block in answer.content if block.type == "tool_use"]
+    assert use.input == {"to": EMAIL}  # the caller reads the value
+    history += [
+        {"role": "assistant", "content": [use.model_dump(exclude_none=True)]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "sent"}]},
+    ]
+    client.messages.create(model="claude-sonnet-4-6", max_tokens=50, messages=history, tools=tools)
+    resent = json.loads(provider.received[-1].body)["messages"][1]["content"][0]
+    assert resent["input"] == {"to": "<EMAIL_ADDRESS_1>"}  # not the value the caller read
+    assert EMAIL.encode() not in provider.received[-1].body
