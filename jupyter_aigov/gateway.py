@@ -29,7 +29,7 @@ from .errors import (
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
 from .policy import LoadedPolicy
-from .providers import get_catalogue
+from .providers import get_catalogue, wire_format
 from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision
 from .redaction.echoes import EchoCache
@@ -324,6 +324,8 @@ class Gateway:
         if not removed:
             return verdict, []
         call.tools = [name for name in call.tools if name not in forbidden]
+        # the strings of the tools taken out are not sent, and those after them have moved
+        call.text_parts = wire_format(call.api).text_parts(call.operation, call.body)
         listed = ", ".join(sorted(set(removed)))
         reason = f"{verdict.reason} Removed forbidden tool(s) {listed} from the request before sending."
         return Decision(verdict.decision, [*verdict.rules, "tools.strip"], reason, verdict.hint), removed
@@ -482,16 +484,19 @@ class Gateway:
 
     def _on_internal_error(self, call: AIRequest, outbound: OutboundRequest, exc: Exception) -> Exchange | None:
         block = self.loaded.policy.on_error == "block"
-        what = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, EvidenceError):
-            reason = f"aigov could not write the evidence for this call ({what})."
+            sentence = "aigov could not write the evidence for this call ({})."
             hint = "make the evidence folder writable, or set AIGOV_EVIDENCE_DIR to a writable folder."
         elif isinstance(exc, InventoryError):
-            reason = f"aigov could not read the model inventory to check this call's registration ({exc})"
+            sentence = "aigov could not read the model inventory to check this call's registration ({})."
             hint = "fix or restore the inventory document named above; its history is in the inventory's changes.jsonl."
         else:
-            reason = f"aigov failed while deciding on this call ({what})."
+            sentence = "aigov failed while deciding on this call ({})."
             hint = "report this failure; `on_error: allow` in the policy lets calls through when aigov fails."
+        # the record names the exception's type only (its message may quote what was being checked);
+        # the refusal the caller reads on screen has the message too
+        reason = sentence.format(type(exc).__name__)
+        shown = sentence.format(f"{type(exc).__name__}: {exc}")
         rule = "on_error.block" if block else "on_error.allow"
         record: dict[str, Any] | None = None
         try:
@@ -509,7 +514,7 @@ class Gateway:
             record = None
         self._count("error", record)
         if block:
-            refuse(PolicyViolation(rule, reason + " The call was blocked because on_error is block.", record, hint))
+            refuse(PolicyViolation(rule, shown + " The call was blocked because on_error is block.", record, hint))
         return Exchange(self, call, record) if record is not None else None
 
     def note_tampering(self, what: str) -> None:
@@ -692,7 +697,7 @@ class Exchange:
             try:
                 self.gateway.budgets.settle(self.reservation, usage, cost)
             except Exception as exc:  # the estimate stays counted; the response is not broken for it
-                error = error or f"budget ledger: {type(exc).__name__}: {exc}"
+                error = error or f"budget ledger: {type(exc).__name__}"  # recorded: the type, never the message
         write = self.gateway.record_later if active_gateway() is self.gateway else self.gateway.record
         write(
             "ai.response",

@@ -74,6 +74,38 @@ def test_when_deciding_fails_then_the_call_is_blocked_and_the_failure_recorded(g
     assert provider.received == []
 
 
+def test_when_a_failure_message_quotes_personal_data_then_the_record_names_only_the_exception_type(
+    governed, provider, monkeypatch
+):
+    governed(ALLOW_LIST)
+
+    def broken(*args, **kwargs):
+        raise KeyError("no rule for frank.holt@example.com")
+
+    monkeypatch.setattr(gateway_module, "decide", broken)
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
+    assert "frank.holt@example.com" in str(refused.value)  # on screen, for whoever debugs it
+    (error,) = governed.records("gateway.error")
+    assert error["reason"] == "aigov failed while deciding on this call (KeyError)."
+    assert "frank.holt" not in governed.log_path.read_text()
+
+
+def test_when_settling_the_budget_fails_then_the_response_record_names_only_the_exception_type(
+    governed, provider, monkeypatch
+):
+    gateway = governed("version: 1\nbudgets:\n  tokens_per_session: 100000\n")
+
+    def broken(*args, **kwargs):
+        raise ValueError("row of frank.holt@example.com is locked")
+
+    monkeypatch.setattr(gateway.budgets, "settle", broken)
+    assert httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT).status_code == 200
+    (response,) = governed.records("ai.response")
+    assert response["error"] == "budget ledger: ValueError"
+    assert "frank.holt" not in governed.log_path.read_text()
+
+
 def test_when_on_error_is_allow_then_a_failure_lets_the_call_through_on_record(governed, provider, monkeypatch):
     governed("version: 1\non_error: allow\n")
     monkeypatch.setattr(gateway_module, "decide", lambda *a, **k: 1 / 0)

@@ -339,3 +339,39 @@ def test_when_a_chat_resends_an_answer_then_the_provider_gets_its_own_text_witho
     assert engine.analyses - before == 1  # only the new user message was analysed
     (_, second) = governed.records("ai.call")
     assert second["entities"] == {"EMAIL_ADDRESS": 2, "PERSON": 2}
+
+
+class AnalyzerCrash(Exception):
+    """A recognizer's own error, whose message quotes the text it was given (as real ones may)."""
+
+
+def test_when_a_recognizer_raises_with_the_text_in_its_message_then_the_call_is_blocked_and_the_log_has_no_value(
+    governed, provider, monkeypatch
+):
+    from presidio_analyzer import EntityRecognizer
+
+    from jupyter_aigov.redaction.transit import LOAD_WAIT_S, engine_for
+
+    class Broken(EntityRecognizer):
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            raise AnalyzerCrash(f"cannot read {text!r}")
+
+    gateway = governed(REDACT)
+    engine = engine_for(gateway.effective.redaction)
+    assert engine.wait_ready(LOAD_WAIT_S), engine.status()
+    registry = engine._analyzer.engine.registry
+    monkeypatch.setattr(registry, "recognizers", [*registry.recognizers, Broken(["EMAIL_ADDRESS"], name="Broken")])
+    prompt = "A first note for frank.holt@example.com on the crash"  # new text: not answered from the cache
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        openai.OpenAI(base_url=provider.openai_base_url, api_key="x").chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+        )
+    assert refused.value.rule == "redaction.failed"  # failed closed
+    assert provider.received == []
+    log = governed.log_path.read_text()
+    assert "frank.holt@example.com" not in log and "cannot read" not in log
+    (record,) = governed.records("ai.call")
+    assert "AnalyzerCrash" in record["reason"]

@@ -5,18 +5,65 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jupyter_aigov.providers.base import (
-    JsonPath,
-    TextPart,
-    Usage,
-    add_counts,
-    as_int,
-    as_list,
-    as_str,
-    string_leaves,
-)
+from jupyter_aigov.providers.base import TextPart, Usage, add_counts, as_int, as_list, as_str
+from jupyter_aigov.providers.request_strings import Structure, request_strings, under
 
 name = "anthropic"
+
+# Content blocks: of the system prompt and messages, inside a tool result, inside a document's content source.
+_BLOCKS = (
+    "system.*",
+    "messages.*.content.*",
+    "messages.*.content.*.content.*",
+    "messages.*.content.*.source.content.*",
+)
+# What the format itself says in a request; every other string (metadata.user_id, tool descriptions, schemas'
+# texts, thinking, tool inputs, stop sequences...) is analysed.
+STRUCTURE = Structure(
+    fields=(
+        "model",
+        "anthropic_version",
+        "anthropic_beta.*",
+        "service_tier",
+        "container",
+        "container.id",
+        "thinking.type",
+        "tool_choice.type",
+        "tool_choice.name",
+        "output_format.type",
+        "output_config.effort",
+        "output_config.format.type",
+        "messages.*.role",
+        "context_management.edits.*.type",
+        *under(
+            _BLOCKS,
+            (
+                "type",
+                "id",
+                "tool_use_id",
+                "name",
+                "signature",
+                "cache_control.type",
+                "cache_control.ttl",
+                "source.type",
+                "source.media_type",
+                "source.file_id",
+                "citations.*.type",
+                "file_id",
+            ),
+        ),
+        *under(
+            ("tools.*",),
+            ("type", "name", "cache_control.type", "cache_control.ttl", "user_location.type", "allowed_callers.*"),
+        ),
+        *under(("mcp_servers.*",), ("type", "name", "tool_configuration.allowed_tools.*")),
+    ),
+    schemas=("tools.*.input_schema", "output_format.schema", "output_config.format.schema"),
+    base64=under(
+        _BLOCKS,
+        ("source.data if type=base64", "data if type=redacted_thinking", "encrypted_content", "encrypted_index"),
+    ),
+)
 
 
 def parse_request(
@@ -26,40 +73,13 @@ def parse_request(
     if not isinstance(body, dict):
         return path_params.get("model"), False, [], []
     model = path_params.get("model") or as_str(body.get("model"))
-    parts = _blocks(body.get("system"), ("system",), "system")
-    for i, message in enumerate(as_list(body.get("messages"))):
-        if isinstance(message, dict):
-            parts += _blocks(message.get("content"), ("messages", i, "content"), as_str(message.get("role")))
     tools = [t["name"] for t in as_list(body.get("tools")) if isinstance(t, dict) and isinstance(t.get("name"), str)]
-    return model, body.get("stream") is True, [p for p in parts if p.text], tools
+    return model, body.get("stream") is True, text_parts(operation, body), tools
 
 
-def _blocks(content: Any, path: JsonPath, role: str | None) -> list[TextPart]:
-    """A content string, or the text held by a list of content blocks."""
-    if isinstance(content, str):
-        return [TextPart(path, content, role)]
-    parts: list[TextPart] = []
-    for j, block in enumerate(as_list(content)):
-        if not isinstance(block, dict):
-            continue
-        kind = block.get("type")
-        if kind == "text" and isinstance(block.get("text"), str):
-            parts.append(TextPart((*path, j, "text"), block["text"], role))
-        elif kind == "tool_result":
-            # Tool output is data from the notebook's side: its strings may need redacting like a prompt.
-            result = block.get("content")
-            if isinstance(result, list):
-                parts += _blocks(result, (*path, j, "content"), "tool")
-            else:
-                parts += string_leaves(result, (*path, j, "content"), "tool")
-        elif kind == "document":
-            source = block.get("source")
-            if isinstance(source, dict) and source.get("type") == "text" and isinstance(source.get("data"), str):
-                parts.append(TextPart((*path, j, "source", "data"), source["data"], role))
-            elif isinstance(source, dict) and source.get("type") == "content":
-                parts += _blocks(source.get("content"), (*path, j, "source", "content"), role)
-        # tool_use.input is a dict the model produced, and thinking blocks are signed: both go back verbatim.
-    return parts
+def text_parts(operation: str, body: Any) -> list[TextPart]:
+    """Every string of the body that goes to the provider, but the format's own words and payloads."""
+    return request_strings(body, STRUCTURE)
 
 
 def usage_from_json(operation: str, body: Any) -> Usage:

@@ -11,7 +11,7 @@ JsonPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class TextPart:
-    """One piece of prompt text, with the JSON path where it sits in the request body."""
+    """One string of a request body to analyse, with its JSON path and the role of the message holding it."""
 
     path: JsonPath
     text: str
@@ -46,6 +46,7 @@ class AIRequest:
     model: str | None
     stream: bool
     body: Any  # the parsed JSON body (dict), or None when the body was empty
+    # every string of the body but the wire format's own words (ids, roles, enums, schema keywords, base64)
     text_parts: list[TextPart] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)  # names of tools offered to the model
 
@@ -59,6 +60,10 @@ class WireFormat(Protocol):
         self, operation: str, path_params: Mapping[str, str], body: Any
     ) -> tuple[str | None, bool, list[TextPart], list[str]]:
         """Return (model, stream, text_parts, tool_names) read from a parsed JSON body."""
+        ...
+
+    def text_parts(self, operation: str, body: Any) -> list[TextPart]:
+        """Every string of a body that goes to the provider, but the format's own words and payloads."""
         ...
 
     def usage_from_json(self, operation: str, body: Any) -> Usage:

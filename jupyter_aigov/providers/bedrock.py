@@ -8,22 +8,79 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from jupyter_aigov.providers import anthropic
-from jupyter_aigov.providers.base import (
-    JsonPath,
-    TextPart,
-    Usage,
-    add_counts,
-    as_int,
-    as_list,
-    as_str,
-    string_leaves,
-)
+from jupyter_aigov.providers import anthropic, openai
+from jupyter_aigov.providers.base import TextPart, Usage, add_counts, as_int, as_list
+from jupyter_aigov.providers.request_strings import Structure, request_strings, under
 
 name = "bedrock"
 
 _STREAMING = frozenset({"converse-stream", "invoke-with-response-stream"})
 _INVOKE = frozenset({"invoke", "invoke-with-response-stream"})
+
+# Content blocks: of the system prompt and messages, and inside a tool result.
+_BLOCKS = ("system.*", "messages.*.content.*", "messages.*.content.*.toolResult.content.*")
+_MEDIA = ("image", "document", "video", "audio", "guardContent.image")
+# What Converse (and Nova's invoke body, its twin) says in a request; every other string (system, tool
+# descriptions, schemas' texts, tool inputs and results, stop sequences, request metadata...) is analysed.
+CONVERSE = Structure(
+    fields=(
+        "messages.*.role",
+        "toolConfig.tools.*.toolSpec.name",
+        "toolConfig.tools.*.cachePoint.type",
+        "toolConfig.toolChoice.tool.name",
+        "guardrailConfig.guardrailIdentifier",
+        "guardrailConfig.guardrailVersion",
+        "guardrailConfig.trace",
+        "guardrailConfig.streamProcessingMode",
+        "additionalModelResponseFieldPaths.*",
+        "performanceConfig.latency",
+        "projectIdentifier",
+        "serviceTier.type",
+        "outputConfig.textFormat.type",
+        "outputConfig.textFormat.structure.jsonSchema.name",
+        *under(
+            _BLOCKS,
+            (
+                "cachePoint.type",
+                "toolUse.toolUseId",
+                "toolUse.name",
+                "toolUse.type",
+                "toolResult.toolUseId",
+                "toolResult.status",
+                "toolResult.type",
+                "guardContent.text.qualifiers.*",
+                *under(_MEDIA, ("format", "source.s3Location.bucketOwner")),
+            ),
+        ),
+    ),
+    schemas=("toolConfig.tools.*.toolSpec.inputSchema.json",),
+    base64=under(
+        _BLOCKS,
+        (
+            *under(_MEDIA, ("source.bytes",)),
+            "reasoningContent.redactedContent",
+            "reasoningContent.reasoningText.signature",
+        ),
+    ),
+)
+# InvokeModel bodies of the other families: OpenAI-shaped (Mistral, gpt-oss), Titan, Cohere, Llama, Nova.
+INVOKE = (
+    CONVERSE
+    + openai.STRUCTURE
+    + Structure(
+        fields=(
+            "schemaVersion",
+            "input_type",
+            "truncate",
+            "embedding_types.*",
+            "embeddingTypes.*",
+            "chat_history.*.role",
+            "tools.*.parameter_definitions.*.type",
+        )
+    )
+)
+# Anthropic's Messages body as Bedrock takes it (anthropic_version instead of a model).
+INVOKE_ANTHROPIC = anthropic.STRUCTURE
 
 
 def parse_request(
@@ -37,50 +94,16 @@ def parse_request(
     if operation in _INVOKE and "anthropic_version" in body:
         _, _, parts, tools = anthropic.parse_request(operation, path_params, body)
         return model, stream, parts, tools
-    parts = _system_parts(body.get("system"))
-    for i, message in enumerate(as_list(body.get("messages"))):
-        if isinstance(message, dict):
-            role = as_str(message.get("role"))
-            parts += _content_parts(message.get("content"), ("messages", i, "content"), role)
-    # InvokeModel bodies of other families: Titan `inputText`, Llama `prompt`, Cohere `message`/`texts`.
-    for key in ("inputText", "prompt", "message"):
-        if isinstance(body.get(key), str):
-            parts.append(TextPart((key,), body[key], "user"))
-    for i, text in enumerate(as_list(body.get("texts"))):
-        if isinstance(text, str):
-            parts.append(TextPart(("texts", i), text, "user"))
-    return model, stream, [p for p in parts if p.text], _tool_names(body)
+    return model, stream, text_parts(operation, body), _tool_names(body)
 
 
-def _system_parts(system: Any) -> list[TextPart]:
-    if isinstance(system, str):
-        return [TextPart(("system",), system, "system")]
-    return [
-        TextPart(("system", i, "text"), block["text"], "system")
-        for i, block in enumerate(as_list(system))
-        if isinstance(block, dict) and isinstance(block.get("text"), str)
-    ]
-
-
-def _content_parts(content: Any, path: JsonPath, role: str | None) -> list[TextPart]:
-    """Converse content blocks: text, and tool results (text and json) sent back to the model."""
-    if isinstance(content, str):  # OpenAI-shaped invoke bodies (Mistral, gpt-oss)
-        return [TextPart(path, content, role)]
-    parts: list[TextPart] = []
-    for j, block in enumerate(as_list(content)):
-        if not isinstance(block, dict):
-            continue
-        if isinstance(block.get("text"), str):
-            parts.append(TextPart((*path, j, "text"), block["text"], role))
-        result = block.get("toolResult")
-        if isinstance(result, dict):
-            for k, item in enumerate(as_list(result.get("content"))):
-                if isinstance(item, dict) and isinstance(item.get("text"), str):
-                    parts.append(TextPart((*path, j, "toolResult", "content", k, "text"), item["text"], "tool"))
-                elif isinstance(item, dict) and "json" in item:
-                    parts += string_leaves(item["json"], (*path, j, "toolResult", "content", k, "json"), "tool")
-        # toolUse.input is a dict the model produced: sent back verbatim.
-    return parts
+def text_parts(operation: str, body: Any) -> list[TextPart]:
+    """Every string of the body that goes to the provider, but the format's own words and payloads."""
+    if operation not in _INVOKE:
+        return request_strings(body, CONVERSE)
+    if isinstance(body, dict) and "anthropic_version" in body:
+        return request_strings(body, INVOKE_ANTHROPIC)
+    return request_strings(body, INVOKE)
 
 
 def _tool_names(body: dict[str, Any]) -> list[str]:

@@ -5,9 +5,69 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jupyter_aigov.providers.base import JsonPath, TextPart, Usage, add_counts, as_list, as_str, string_leaves
+from jupyter_aigov.providers.base import TextPart, Usage, add_counts, as_list
+from jupyter_aigov.providers.request_strings import Structure, request_strings, under
 
 name = "gemini"
+
+# Where a request's fields sit: the body itself, a countTokens' wrapped request, each batchEmbedContents request.
+_REQUESTS = ("", "generateContentRequest", "requests.*")
+# Contents: the conversation, the system instruction, an embedContent's content.
+_CONTENTS = ("contents.*", "systemInstruction", "content")
+_PART_WORDS = (
+    "role",
+    "parts.*.inlineData.mimeType",
+    "parts.*.fileData.mimeType",
+    "parts.*.functionCall.id",
+    "parts.*.functionCall.name",
+    "parts.*.functionResponse.id",
+    "parts.*.functionResponse.name",
+    "parts.*.functionResponse.scheduling",
+    "parts.*.executableCode.language",
+    "parts.*.codeExecutionResult.outcome",
+)
+_REQUEST_WORDS = (
+    "model",
+    "cachedContent",
+    "taskType",
+    "toolConfig.functionCallingConfig.mode",
+    "toolConfig.functionCallingConfig.allowedFunctionNames.*",
+    "toolConfig.retrievalConfig.languageCode",
+    "generationConfig.responseMimeType",
+    "generationConfig.responseModalities.*",
+    "generationConfig.mediaResolution",
+    "generationConfig.thinkingConfig.thinkingLevel",
+    "generationConfig.speechConfig.languageCode",
+    "generationConfig.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName",
+    "safetySettings.*.category",
+    "safetySettings.*.threshold",
+    "safetySettings.*.method",
+    "tools.*.functionDeclarations.*.name",
+    "tools.*.functionDeclarations.*.behavior",
+    "tools.*.googleSearchRetrieval.dynamicRetrievalConfig.mode",
+    "tools.*.retrieval.vertexAiSearch.datastore",
+    "tools.*.retrieval.vertexAiSearch.engine",
+    "tools.*.retrieval.vertexRagStore.ragResources.*.ragCorpus",
+    "tools.*.computerUse.environment",
+    *under(_CONTENTS, _PART_WORDS),
+)
+_REQUEST_SCHEMAS = (
+    "generationConfig.responseSchema",
+    "generationConfig.responseJsonSchema",
+    *under(
+        ("tools.*.functionDeclarations.*",),
+        ("parameters", "parametersJsonSchema", "response", "responseJsonSchema"),
+    ),
+)
+_REQUEST_BASE64 = under(_CONTENTS, ("parts.*.inlineData.data", "parts.*.thoughtSignature"))
+# What the format itself says in a request; every other string (system instruction, function descriptions,
+# schemas' texts, labels, stop sequences, thoughts...) is analysed.
+STRUCTURE = Structure(
+    fields=under(_REQUESTS, _REQUEST_WORDS),
+    schemas=under(_REQUESTS, _REQUEST_SCHEMAS),
+    base64=under(_REQUESTS, _REQUEST_BASE64),
+    camel_case=True,  # the REST API takes snake_case keys too
+)
 
 
 def parse_request(
@@ -18,44 +78,12 @@ def parse_request(
     stream = operation == "streamGenerateContent"
     if not isinstance(body, dict):
         return model, stream, [], []
-    parts: list[TextPart] = []
-    if isinstance(body.get("generateContentRequest"), dict):  # countTokens may wrap a whole request
-        parts += _request_parts(body["generateContentRequest"], ("generateContentRequest",))
-    parts += _request_parts(body, ())
-    if isinstance(body.get("content"), dict):  # embedContent
-        parts += _content_parts(body["content"], ("content",), "user")
-    for i, request in enumerate(as_list(body.get("requests"))):  # batchEmbedContents
-        if isinstance(request, dict) and isinstance(request.get("content"), dict):
-            parts += _content_parts(request["content"], ("requests", i, "content"), "user")
-    return model, stream, [p for p in parts if p.text], _tool_names(body)
+    return model, stream, text_parts(operation, body), _tool_names(body)
 
 
-def _request_parts(request: dict[str, Any], path: JsonPath) -> list[TextPart]:
-    """`contents[].parts[]` and the system instruction (REST accepts both camelCase and snake_case keys)."""
-    parts: list[TextPart] = []
-    for key in ("systemInstruction", "system_instruction"):
-        if isinstance(request.get(key), dict):
-            parts += _content_parts(request[key], (*path, key), "system")
-    for i, content in enumerate(as_list(request.get("contents"))):
-        if isinstance(content, dict):
-            parts += _content_parts(content, (*path, "contents", i), as_str(content.get("role")) or "user")
-    return parts
-
-
-def _content_parts(content: dict[str, Any], path: JsonPath, role: str) -> list[TextPart]:
-    """Text parts of one Content, and the data of function responses sent back to the model."""
-    parts: list[TextPart] = []
-    for j, part in enumerate(as_list(content.get("parts"))):
-        if not isinstance(part, dict):
-            continue
-        if isinstance(part.get("text"), str) and not part.get("thought"):
-            parts.append(TextPart((*path, "parts", j, "text"), part["text"], role))
-        for key in ("functionResponse", "function_response"):
-            response = part.get(key)
-            if isinstance(response, dict):
-                # The response is a JSON object of the notebook's data: each string in it is prompt text.
-                parts += string_leaves(response.get("response"), (*path, "parts", j, key, "response"), "tool")
-    return parts
+def text_parts(operation: str, body: Any) -> list[TextPart]:
+    """Every string of the body that goes to the provider, but the format's own words and payloads."""
+    return request_strings(body, STRUCTURE)
 
 
 def _tool_names(body: dict[str, Any]) -> list[str]:

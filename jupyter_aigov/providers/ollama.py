@@ -6,10 +6,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from jupyter_aigov.providers.base import TextPart, Usage, as_int, as_list, as_str
+from jupyter_aigov.providers.request_strings import Structure, request_strings
 
 name = "ollama"
 
 _STREAMABLE = frozenset({"chat", "generate"})
+
+# What the format itself says in a request; every other string (system, template, tool descriptions,
+# schemas' texts, tool-call arguments, stop options...) is analysed.
+STRUCTURE = Structure(
+    fields=(
+        "model",
+        "keep_alive",
+        "think",
+        "messages.*.role",
+        "messages.*.tool_name",
+        "messages.*.tool_calls.*.function.name",
+        "tools.*.type",
+        "tools.*.function.name",
+    ),
+    schemas=("format", "tools.*.function.parameters"),
+    base64=("images.*", "messages.*.images.*"),
+)
 
 
 def parse_request(
@@ -20,25 +38,17 @@ def parse_request(
         return None, operation in _STREAMABLE, [], []
     # Ollama streams by default: only an explicit "stream": false gives one JSON body.
     stream = operation in _STREAMABLE and body.get("stream", True) is not False
-    parts: list[TextPart] = []
-    for i, message in enumerate(as_list(body.get("messages"))):
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            parts.append(TextPart(("messages", i, "content"), message["content"], as_str(message.get("role"))))
-        # tool_calls[].function.arguments is a dict the model produced: sent back verbatim.
-    for key, role in (("system", "system"), ("prompt", "user"), ("suffix", "user")):
-        if isinstance(body.get(key), str):
-            parts.append(TextPart((key,), body[key], role))
-    embed_input = body.get("input")
-    if isinstance(embed_input, str):
-        parts.append(TextPart(("input",), embed_input, "user"))
-    else:
-        parts += [TextPart(("input", i), v, "user") for i, v in enumerate(as_list(embed_input)) if isinstance(v, str)]
     tools = [
         t["function"]["name"]
         for t in as_list(body.get("tools"))
         if isinstance(t, dict) and isinstance(t.get("function"), dict) and isinstance(t["function"].get("name"), str)
     ]
-    return as_str(body.get("model")), stream, [p for p in parts if p.text], tools
+    return as_str(body.get("model")), stream, text_parts(operation, body), tools
+
+
+def text_parts(operation: str, body: Any) -> list[TextPart]:
+    """Every string of the body that goes to the provider, but the format's own words and payloads."""
+    return request_strings(body, STRUCTURE)
 
 
 def usage_from_json(operation: str, body: Any) -> Usage:

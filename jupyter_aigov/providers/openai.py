@@ -5,12 +5,134 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jupyter_aigov.providers.base import JsonPath, TextPart, Usage, add_counts, as_list, as_str, string_leaves
+from jupyter_aigov.providers.base import TextPart, Usage, add_counts, as_list, as_str
+from jupyter_aigov.providers.request_strings import Structure, request_strings, under
 
 name = "openai"
 
-# Content-part types that carry prompt text (Chat uses "text"; Responses "input_text"/"output_text").
-_TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
+# Content parts: of a chat message, of a Responses input item or tool output, of a moderations input.
+_PARTS = ("messages.*.content.*", "input.*", "input.*.content.*", "input.*.output.*")
+_PART_WORDS = (
+    "type",
+    "detail",
+    "format",
+    "file_id",
+    "image_url.detail",
+    "input_audio.format",
+    "file.file_id",
+    "annotations.*.type",
+)
+# What the format itself says in a request; every other string (user, metadata, names, descriptions,
+# schemas' texts, stop sequences...) is analysed.
+STRUCTURE = Structure(
+    fields=(
+        "model",
+        "service_tier",
+        "reasoning_effort",
+        "verbosity",
+        "modalities.*",
+        "audio.voice",
+        "audio.format",
+        "encoding_format",
+        "response_format",  # the images and speech endpoints' word ("b64_json", "mp3")
+        "response_format.type",
+        "response_format.json_schema.name",
+        "prediction.type",
+        "tool_choice",
+        "tool_choice.type",
+        "tool_choice.name",
+        "tool_choice.function.name",
+        "tool_choice.mode",
+        "tool_choice.tools.*.type",
+        "tool_choice.tools.*.name",
+        "function_call",
+        "function_call.name",
+        "web_search_options.search_context_size",
+        "web_search_options.user_location.type",
+        "previous_response_id",
+        "conversation",
+        "conversation.id",
+        "prompt.id",
+        "prompt.version",
+        "reasoning.effort",
+        "reasoning.summary",
+        "reasoning.generate_summary",
+        "text.verbosity",
+        "text.format.type",
+        "text.format.name",
+        "truncation",
+        "include.*",
+        "size",
+        "quality",
+        "style",
+        "background",
+        "output_format",
+        "moderation",
+        "voice",
+        "voice.id",
+        "messages.*.role",
+        "messages.*.tool_call_id",
+        "messages.*.audio.id",
+        "messages.*.function_call.name",
+        *under(
+            ("messages.*.tool_calls.*",),
+            ("id", "type", "function.name", "custom.name"),
+        ),
+        *under(
+            ("tools.*", "functions.*"),
+            (
+                "type",
+                "name",
+                "function.name",
+                "custom.name",
+                "custom.format.type",
+                "custom.format.syntax",
+                "format.type",
+                "format.syntax",
+                "search_context_size",
+                "user_location.type",
+                "vector_store_ids.*",
+                "container",
+                "container.type",
+                "container.file_ids.*",
+                "server_label",
+                "require_approval",
+                "allowed_tools.*",
+                "connector_id",
+                "environment",
+                "quality",
+                "size",
+                "output_format",
+                "moderation",
+                "background",
+                "input_fidelity",
+            ),
+        ),
+        *under(_PARTS, _PART_WORDS),
+        *under(("input.*",), ("role", "id", "call_id", "status", "name", "summary.*.type", "action.type")),
+    ),
+    schemas=(
+        "tools.*.function.parameters",
+        "tools.*.parameters",
+        "functions.*.parameters",
+        "response_format.json_schema.schema",
+        "text.format.schema",
+    ),
+    base64=(
+        "input.*.encrypted_content",
+        *under(
+            _PARTS,
+            (
+                "image_url if data:",
+                "image_url.url if data:",
+                "input_audio.data",
+                "file_data",
+                "file.file_data",
+            ),
+        ),
+        "input.*.output.image_url if data:",
+    ),
+)
 
 
 def parse_request(
@@ -21,91 +143,12 @@ def parse_request(
         return path_params.get("model"), False, [], []
     # Azure names the deployment in the path; that, not the body, is what the call is served by.
     model = path_params.get("model") or as_str(body.get("model"))
-    parts: list[TextPart] = []
-    messages = body.get("messages")
-    if isinstance(messages, list):
-        for i, message in enumerate(messages):
-            if isinstance(message, dict):
-                parts += _message_parts(message, ("messages", i))
-    if isinstance(body.get("instructions"), str):
-        parts.append(TextPart(("instructions",), body["instructions"], "system"))
-    parts += _input_parts(body.get("input"), ("input",))
-    parts += _strings(body.get("prompt"), ("prompt",), "user")
-    parts += _strings(body.get("suffix"), ("suffix",), "user")
-    return model, body.get("stream") is True, [p for p in parts if p.text], _tool_names(body)
+    return model, body.get("stream") is True, text_parts(operation, body), _tool_names(body)
 
 
-def _message_parts(message: dict[str, Any], path: JsonPath) -> list[TextPart]:
-    """Text of one chat message: its content, and the tool-call arguments the assistant made earlier."""
-    role = as_str(message.get("role"))
-    parts = _content_parts(message.get("content"), (*path, "content"), role)
-    calls = message.get("tool_calls")
-    if isinstance(calls, list):
-        for k, call in enumerate(calls):
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                parts.append(TextPart((*path, "tool_calls", k, "function", "arguments"), function["arguments"], role))
-    legacy = message.get("function_call")
-    if isinstance(legacy, dict) and isinstance(legacy.get("arguments"), str):
-        parts.append(TextPart((*path, "function_call", "arguments"), legacy["arguments"], role))
-    return parts
-
-
-def _content_parts(content: Any, path: JsonPath, role: str | None) -> list[TextPart]:
-    """A content string, or the text parts of a content-part list."""
-    if isinstance(content, str):
-        return [TextPart(path, content, role)]
-    parts: list[TextPart] = []
-    if isinstance(content, list):
-        for j, part in enumerate(content):
-            if isinstance(part, dict) and part.get("type") in _TEXT_PART_TYPES and isinstance(part.get("text"), str):
-                parts.append(TextPart((*path, j, "text"), part["text"], role))
-            elif isinstance(part, str):
-                parts.append(TextPart((*path, j), part, role))
-    return parts
-
-
-def _input_parts(value: Any, path: JsonPath) -> list[TextPart]:
-    """Responses `input` (a string or items), Embeddings/Moderations `input` (strings or text parts)."""
-    if isinstance(value, str):
-        return [TextPart(path, value, "user")]
-    parts: list[TextPart] = []
-    if not isinstance(value, list):
-        return parts
-    for i, item in enumerate(value):
-        if isinstance(item, str):
-            parts.append(TextPart((*path, i), item, "user"))
-        elif isinstance(item, dict):
-            parts += _item_parts(item, (*path, i))
-    return parts
-
-
-def _item_parts(item: dict[str, Any], path: JsonPath) -> list[TextPart]:
-    """One Responses input item: a message, a tool call sent back, or a tool's output."""
-    kind = item.get("type")
-    if kind in _TEXT_PART_TYPES and isinstance(item.get("text"), str):  # moderations multimodal input
-        return [TextPart((*path, "text"), item["text"], "user")]
-    parts = _content_parts(item.get("content"), (*path, "content"), as_str(item.get("role")) or "user")
-    if isinstance(item.get("arguments"), str):
-        parts.append(TextPart((*path, "arguments"), item["arguments"], "assistant"))
-    if kind == "custom_tool_call" and isinstance(item.get("input"), str):
-        parts.append(TextPart((*path, "input"), item["input"], "assistant"))
-    output = item.get("output")
-    if isinstance(output, list):
-        parts += _content_parts(output, (*path, "output"), "tool")
-    elif output is not None:
-        # A tool's output is data the notebook sends to the model: every string in it may need redacting.
-        parts += string_leaves(output, (*path, "output"), "tool")
-    return parts
-
-
-def _strings(value: Any, path: JsonPath, role: str) -> list[TextPart]:
-    """A string or a list of strings (token-id lists are skipped: they are not text)."""
-    if isinstance(value, str):
-        return [TextPart(path, value, role)]
-    if isinstance(value, list):
-        return [TextPart((*path, i), v, role) for i, v in enumerate(value) if isinstance(v, str)]
-    return []
+def text_parts(operation: str, body: Any) -> list[TextPart]:
+    """Every string of the body that goes to the provider, but the format's own words and payloads."""
+    return request_strings(body, STRUCTURE)
 
 
 def _tool_names(body: dict[str, Any]) -> list[str]:

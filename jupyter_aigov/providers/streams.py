@@ -274,7 +274,7 @@ class StreamTap:
                 chunk = self._inflate.decompress(chunk)
             self._fold(self._decoder.feed(chunk))
         except Exception as exc:  # a usage-reading bug must not break the notebook's stream
-            self.error = f"{type(exc).__name__}: {exc}"
+            self.error = type(exc).__name__  # recorded: a message may quote the answer
 
     def close(self) -> Usage:
         """The usage read from the whole response, with counts from the headers filling any gap."""
@@ -290,8 +290,8 @@ class StreamTap:
                         self.usage = self.usage.updated_by(self._wire.usage_from_json(self.operation, body))
                 else:
                     self._fold(events)
-            except Exception as exc:  # same reason as in feed()
-                self.error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # same reasons as in feed()
+                self.error = type(exc).__name__
         self.error = self.error or self._decoder.problem
         return self._wire.usage_from_headers(self.operation, self._headers).updated_by(self.usage)
 

@@ -167,7 +167,7 @@ class DetectionEngine:
         deadline = time.monotonic() + limit_ms / 1000
         if not self.wait_ready(max(0.0, deadline - time.monotonic())):
             if self._loaded.is_set():
-                raise DetectionFailed(f"the detection model could not be loaded ({self._load_error!r})")
+                raise DetectionFailed(f"the detection model could not be loaded ({type(self._load_error).__name__})")
             raise DetectionFailed(
                 f"the detection model {self.nlp_model!r} is still loading after {limit_ms} ms "
                 "(raise redaction.deadline_ms, or retry in a few seconds)"
@@ -203,7 +203,8 @@ class DetectionEngine:
                 "(redaction.deadline_ms); the request was not sent"
             ) from None
         except Exception as error:
-            raise DetectionFailed(f"the analyzer raised {type(error).__name__}: {error}") from error
+            # the type only: an analyzer's message may quote the text it was given, and this reason is evidence
+            raise DetectionFailed(f"the analyzer raised {type(error).__name__}") from error
         self.analyses += len(texts)
         return found
 

@@ -22,7 +22,11 @@ class Finding:
 
 
 class DetectionFailed(AIGovError):
-    """Detection could not finish (error, deadline, model still loading); the caller must fail closed."""
+    """Detection could not finish (error, deadline, model still loading); the caller must fail closed.
+
+    `reason` goes into evidence: it names an exception by its type, never by its message (which may quote
+    the text being analysed).
+    """
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

@@ -82,7 +82,7 @@ def pull_policy(
     try:
         _store(root, document, meta, answer.content, etag, settings.url, use_case)
     except OSError as exc:  # enforced all the same; only the next outage cannot fall back on it
-        return PulledPolicy(loaded, "fresh", f"Pulled from {settings.url}; not cached ({exc}).", etag)
+        return PulledPolicy(loaded, "fresh", f"Pulled from {settings.url}; not cached ({_os_error(exc)}).", etag)
     return PulledPolicy(loaded, "fresh", f"Pulled from {settings.url}.", etag)
 
 
@@ -95,8 +95,15 @@ def _from_cache(document: Path, source: str, why: str) -> PulledPolicy:
 def _cached(document: Path, source: str, state: State, message: str, etag: str | None) -> PulledPolicy:
     try:
         return PulledPolicy(_loaded(document.read_bytes(), source, document), state, message, etag)
-    except (OSError, PolicyError) as exc:
+    except OSError as exc:
+        return PulledPolicy(None, "unavailable", f"The cached policy {document} is unusable ({_os_error(exc)}).")
+    except PolicyError as exc:
         return PulledPolicy(None, "unavailable", f"The cached policy {document} is unusable ({exc}).")
+
+
+def _os_error(exc: OSError) -> str:
+    """An OS error as the policy.load record may hold it: the system's sentence, not a message built around it."""
+    return f"{type(exc).__name__}: {exc.strerror}" if exc.strerror else type(exc).__name__
 
 
 def _loaded(data: bytes, source: str, document: Path) -> LoadedPolicy:

@@ -1,4 +1,4 @@
-"""The catalogue reads the requests the real SDKs send: model, stream flag, every prompt text, tools."""
+"""The catalogue reads the requests the real SDKs send: model, stream flag, every string to analyse, tools."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ def anthropic_messages() -> tuple[Captured, Expect]:
         ],
         tools=[{"name": "find", "description": "find a person", "input_schema": {"type": "object"}}],
     )
-    texts = {"Be kind.", "Find Carol", "Carol, 42", "Summarise"}
+    texts = {"Be kind.", "Find Carol", "x", "Carol, 42", "Summarise", "find a person"}
     return rec.last, Expect("anthropic", "anthropic", "messages", "claude-test", False, texts, ["find"])
 
 
@@ -255,7 +255,7 @@ def gemini_generate() -> tuple[Captured, Expect]:
             tools=[types.Tool(function_declarations=[types.FunctionDeclaration(name="who", description="d")])],
         ),
     )
-    texts = {"Who is Dan?", "Dan, chemist", "Reply briefly."}
+    texts = {"Who is Dan?", "Dan", "Dan, chemist", "Reply briefly.", "d"}
     return rec.last, Expect("gemini", "gemini", "generateContent", "gemini-2.5-flash", False, texts, ["who"])
 
 
@@ -309,7 +309,7 @@ def bedrock_converse() -> tuple[Captured, Expect]:
         ],
         toolConfig={"tools": [{"toolSpec": {"name": "locate", "inputSchema": {"json": {"type": "object"}}}}]},
     )
-    texts = {"Be exact.", "Where is Eve?", "Eve is in Rome", "+39 06 1234"}
+    texts = {"Be exact.", "Where is Eve?", "Eve", "Eve is in Rome", "+39 06 1234"}
     return client.captured[-1], Expect("bedrock", "bedrock", "converse", BEDROCK_ARN, False, texts, ["locate"])
 
 

@@ -307,3 +307,16 @@ def test_when_one_sse_event_exceeds_the_bound_then_it_is_skipped_and_later_event
     tap.feed(sse(_chat_chunk(None, {"prompt_tokens": 2, "completion_tokens": 3})))
     assert tap.close() == Usage(2, 3)
     assert tap.error is not None and "skipped" in tap.error
+
+
+def test_when_reading_usage_raises_then_the_tap_keeps_the_exception_type_not_its_message(monkeypatch) -> None:
+    from jupyter_aigov.providers import openai as openai_format
+
+    def broken(operation: str, event: Any, usage: Usage) -> Usage:
+        raise ValueError(f"cannot count {event!r}")  # a message quoting the answer, which is evidence-bound
+
+    monkeypatch.setattr(openai_format, "usage_from_event", broken)
+    tap = StreamTap("openai", "chat.completions", SSE_TYPE)
+    tap.feed(sse(_chat_chunk("Frank Holt wrote back")))
+    tap.close()
+    assert tap.error == "ValueError"

@@ -1,4 +1,4 @@
-"""Each wire format finds every prompt text (with its path), the model, the stream flag and the tools."""
+"""Each wire format finds every string to analyse (with its path), the model, the stream flag and the tools."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
                     "role": "developer",
                     "content": [
                         {"type": "text", "text": "dev"},
-                        {"type": "image_url", "image_url": {"url": "u"}},
+                        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA", "detail": "low"}},
                     ],
                 },
                 {
@@ -38,7 +39,9 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
         True,
         [
             (("messages", 0, "content", 0, "text"), "dev"),
+            (("messages", 0, "content", 1, "image_url", "url"), "https://example.com/a.png"),  # a web address
             (("messages", 1, "function_call", "arguments"), '{"a": 1}'),
+            (("messages", 2, "name"), "f"),
             (("messages", 2, "content"), "result"),
         ],
         ["f"],
@@ -104,7 +107,7 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
         {"input": [{"type": "text", "text": "is this ok"}, {"type": "image_url", "image_url": {"url": "u"}}]},
         None,
         False,
-        [(("input", 0, "text"), "is this ok")],
+        [(("input", 0, "text"), "is this ok"), (("input", 1, "image_url", "url"), "u")],
         [],
     ),
     ("openai", "chat.completions", {"model": "azure-dep"}, {"messages": []}, "azure-dep", False, [], []),
@@ -141,6 +144,7 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
             (("system",), "sys"),
             (("messages", 0, "content", 0, "content"), "plain result"),
             (("messages", 0, "content", 1, "source", "data"), "doc body"),
+            (("messages", 1, "content", 0, "thinking"), "hmm"),
         ],
         ["web_search"],
     ),
@@ -158,8 +162,8 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
         "g",
         False,
         [
-            (("generateContentRequest", "system_instruction", "parts", 0, "text"), "sys"),
             (("generateContentRequest", "contents", 0, "parts", 0, "text"), "count this"),
+            (("generateContentRequest", "system_instruction", "parts", 0, "text"), "sys"),
         ],
         [],
     ),
@@ -183,7 +187,7 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
         },
         "g",
         True,
-        [(("contents", 0, "parts", 1, "text"), "answer")],
+        [(("contents", 0, "parts", 0, "text"), "thinking..."), (("contents", 0, "parts", 1, "text"), "answer")],
         ["googleSearch", "a", "b"],
     ),
     (
@@ -258,6 +262,7 @@ CASES: list[tuple[str, str, dict[str, str], Any, str | None, bool, list[tuple[tu
         [
             (("messages", 0, "content"), "s"),
             (("messages", 1, "content"), "u"),
+            (("messages", 2, "tool_calls", 0, "function", "arguments", "c"), "x"),
             (("messages", 3, "content"), "sunny"),
         ],
         ["w"],
@@ -356,4 +361,3 @@ def test_when_a_tool_result_is_sent_back_then_each_of_its_strings_is_a_text_part
 ) -> None:
     _, _, parts, _ = wire_format(api).parse_request(operation, {}, body)
     assert [(p.path, p.text) for p in parts] == texts
-    assert all(p.role == "tool" for p in parts)

@@ -179,3 +179,25 @@ def test_when_the_registry_serves_an_alias_bomb_stored_before_it_refused_them_th
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("unavailable None The registry's policy is not valid")
     assert "the policy uses YAML aliases (&x / *x)" in done.stdout and "the local policy is used instead" in done.stdout
+
+
+def test_when_the_cached_copy_cannot_be_read_then_the_record_has_the_os_error_not_its_message(
+    governed: Any, _cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import errno
+
+    from jupyter_aigov.registry_client import policy_pull
+
+    url = f"http://127.0.0.1:{free_port()}"
+    document, _ = cache_paths(cache_root(), url, None)
+    document.parent.mkdir(parents=True, exist_ok=True)
+    document.write_text(MINI_ONLY)
+
+    def unreadable(*args: Any) -> Any:
+        raise OSError(errno.EACCES, "Permission denied", "/home/frank.holt/policy.yaml")
+
+    monkeypatch.setattr(policy_pull, "_loaded", unreadable)
+    governed(CLAUDE_ONLY, AIGOV_REGISTRY_URL=url, AIGOV_REGISTRY_TOKEN="t")
+    loaded = governed.records("policy.load")[0]
+    assert loaded["registry_note"] == f"The cached policy {document} is unusable (PermissionError: Permission denied)."
+    assert "frank.holt" not in governed.log_path.read_text()
