@@ -31,7 +31,7 @@ from .intercept.scope import refuse
 from .policy import LoadedPolicy
 from .providers import get_catalogue, wire_format
 from .providers.base import AIRequest, Usage, header_value
-from .redaction.decision import RedactionDecision
+from .redaction.decision import RedactionDecision, entities_to_detect
 from .redaction.echoes import EchoCache
 from .redaction.findings import DetectionFailed
 from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
@@ -252,6 +252,8 @@ class Gateway:
                 registrations = self.registrations if effective.require_registered_model else None
                 verdict = decide(call, effective, CallContext(self.context.user, use_case, registrations))
             transit, stripped = NOT_EXAMINED, list[str]()
+            if not verdict.blocked and call.body is None and outbound.body != b"":
+                verdict = _unreadable(effective) or verdict
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)
                 verdict, transit = self._redact(call, outbound, effective, verdict)
@@ -715,6 +717,31 @@ class Exchange:
             priced_as=f"{cost.priced_as} ({cost.source})" if cost is not None else None,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
         )
+
+
+def _unreadable(effective: Any) -> Decision | None:
+    """An AI call whose body cannot be read (a file or generator, not JSON): refused when the policy must read it.
+
+    Its model, prompt and tools are unknown, so a deny list, redaction or tool rules could not be applied.
+    """
+    checks = [
+        name
+        for name, needed in (
+            ("models.deny", bool(effective.models.deny)),
+            ("redaction", bool(entities_to_detect(effective.redaction.entities))),
+            ("tools", effective.has_tool_rules),
+        )
+        if needed
+    ]
+    if not checks:
+        return None
+    return Decision(
+        "block",
+        ["request.unreadable"],
+        f"The body of this AI call could not be read (a file or a generator, or not JSON), so {', '.join(checks)} "
+        "in the policy could not be applied; it was not sent.",
+        "pass the request body as bytes or with json= (a file or generator cannot be checked before it is sent).",
+    )
 
 
 def _encoded(body: Any, outbound: OutboundRequest) -> bytes:

@@ -229,7 +229,13 @@ class Catalogue:
                 if not known and body is None:
                     # an AI-shaped path with a body we cannot read (a streamed upload): decided, model unknown
                     return AIRequest(f"{api}-compatible", api, op.name, None, False, None)
-                if not known and plain and not all(f'"{key}"'.encode() in plain for key in op.requires):
+                # (not when the JSON escapes characters: "\u006dodel" is "model" once parsed)
+                if (
+                    not known
+                    and plain
+                    and b"\\u" not in plain
+                    and not all(f'"{key}"'.encode() in plain for key in op.requires)
+                ):
                     continue  # a key it needs is not even in the bytes: no need to parse them
                 if parsed is _UNPARSED:
                     parsed = _parse_json(headers, body)

@@ -128,3 +128,29 @@ def test_when_a_policy_declares_a_provider_then_its_calls_carry_its_name(governe
     httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
     (call,) = governed.records("ai.call")
     assert call["provider"] == "internal-llm"
+
+
+def test_when_an_ai_call_body_cannot_be_read_then_it_is_refused_where_the_policy_must_read_it(
+    governed, provider, tmp_path
+):
+    governed("version: 1\nmodels:\n  deny: ['gpt-4o']\n")  # a deny list and the built-in redaction
+    body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "card 4111 1111 1111 1111"}]})
+    (tmp_path / "request.json").write_text(body)
+    url = provider.openai_base_url + "/chat/completions"
+    with (tmp_path / "request.json").open("rb") as upload, pytest.raises(aigov.PolicyViolation) as refused:
+        requests.post(url, data=upload, headers={"Content-Type": "application/json"}, timeout=10)
+    assert refused.value.rule == "request.unreadable"
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx.post(url, content=iter([body.encode()]))
+    assert refused.value.rule == "request.unreadable"
+    assert provider.received == []
+    assert [c["rules"] for c in governed.records("ai.call")] == [["request.unreadable"]] * 2
+
+
+def test_when_the_json_escapes_a_key_then_the_call_is_still_recognised(governed, provider):
+    governed(POLICY)
+    body = b'{"model": "gpt-4o", "\\u006dessages": [{"role": "user", "content": "hi"}]}'
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx.post(provider.openai_base_url + "/chat/completions", content=body)
+    assert refused.value.rule == "models.allow"
+    assert provider.received == []
