@@ -257,7 +257,7 @@ def test_when_detection_fails_then_bundle_error_and_no_notebook_half_redacted() 
 
     failing = DetectionEngine("en_core_web_sm", loader=broken_loader)
     try:
-        refused = r"churn\.ipynb could not be redacted.*could not be loaded \(OSError\).*Retry"  # the type, not the text
+        refused = r"churn\.ipynb could not be redacted.*could not be loaded \(OSError\).*Retry"
         with pytest.raises(BundleError, match=refused):
             redact_notebook(encode(canary_notebook()), failing, ENTITIES, name="churn.ipynb")
     finally:
