@@ -51,6 +51,7 @@ LAYERS: dict[str, Installer] = {
     "openai._base_client": _lazy(".sdk_shields", "install_stainless"),
     "anthropic._base_client": _lazy(".sdk_shields", "install_stainless"),
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),
+    "litellm": _lazy(".sdk_shields", "install_litellm"),
 }
 
 
