@@ -137,6 +137,21 @@ async def test_openai_async_json_answer_with_a_forbidden_call_raises_once(govern
     assert len(provider.received) == 1
 
 
+def test_openai_stream_helper_stops_a_forbidden_call_as_itself(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x", max_retries=3)
+    governed(POLICY)
+    provider.script(Reply(text="On it.", tool_calls=[DROP]))
+    with (
+        pytest.raises(aigov.ToolCallBlocked) as refused,
+        client.chat.completions.stream(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}], tools=OPENAI_TOOLS
+        ) as stream,
+    ):
+        stream.get_final_completion()
+    assert_refused_once(governed, refused, "run_sql", "tools.arguments")
+    assert len(provider.received) == 1
+
+
 def test_responses_api_json_and_stream(governed, provider):
     client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
     governed(POLICY)
@@ -266,6 +281,17 @@ def test_gemini_json_and_stream(governed, provider):
             assert not chunk.function_calls
             text.append(chunk.text or "")
     assert "".join(text) == "One moment."
+    assert_refused_once(governed, refused, "run_sql", "tools.arguments")
+
+
+def test_gemini_chat_stream_stops_a_forbidden_call(governed, provider):
+    client = genai.Client(api_key="x", http_options=types.HttpOptions(base_url=provider.gemini_base_url))
+    governed(POLICY)
+    provider.script(Reply(text="One moment.", tool_calls=[DROP]))
+    chat = client.chats.create(model="gemini-2.5-flash", config=types.GenerateContentConfig(tools=GEMINI_TOOLS))
+    with pytest.raises(aigov.ToolCallBlocked) as refused:
+        for chunk in chat.send_message_stream("Count them"):
+            assert not chunk.function_calls
     assert_refused_once(governed, refused, "run_sql", "tools.arguments")
 
 

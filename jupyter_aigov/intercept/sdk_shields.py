@@ -22,9 +22,16 @@ STAINLESS_MODULES = {
     "_streaming": ("__iter__", "__next__", "__aiter__", "__anext__"),
     "_response": ("parse", "read", "text", "json", "iter_bytes", "iter_text", "iter_lines"),
 }
+# The helper streams built over those (anthropic's messages.stream(), openai's chat.completions.stream()...):
+# the caller's own frames are next, so no later wrapping within the SDK can come between.
+STREAM_HELPER_METHODS = (
+    "__iter__", "__next__", "__aiter__", "__anext__", "__enter__", "__aenter__",
+    "until_done", "get_final_message", "get_final_text", "get_final_completion", "get_final_response",
+)  # fmt: skip
 GENAI_ENTRY_POINTS = {
     "BaseApiClient": ("request", "request_streamed", "async_request", "async_request_streamed"),
 }
+GENAI_CALLERS = ("Models", "AsyncModels", "Chat", "AsyncChat")
 # litellm maps any exception to its own (InternalServerError...) and retries, around whichever SDK or
 # client it drives: its public calls and its stream wrapper are the outermost frames to shield.
 LITELLM_CALLS = (
@@ -71,9 +78,22 @@ def install_stainless(patches: PatchSet, module: ModuleType) -> None:
             _shield_methods(patches, owner, methods)
 
 
+def install_stream_helpers(patches: PatchSet, module: ModuleType) -> None:
+    """Shield the iteration and final-answer methods of an SDK's helper streams and their managers."""
+    for owner in _classes_of(module, module.__name__.partition(".")[0]):
+        _shield_methods(patches, owner, STREAM_HELPER_METHODS)
+
+
 def install_genai(patches: PatchSet, module: ModuleType) -> None:
     """Shield google-genai's request methods (tenacity retries and error mapping sit beneath them)."""
     _install(patches, module, GENAI_ENTRY_POINTS)
+
+
+def install_genai_calls(patches: PatchSet, module: ModuleType) -> None:
+    """Shield the public methods of google-genai's models and chats, the calls the caller makes itself."""
+    for owner in _classes_of(module, "google.genai"):
+        if owner.__name__ in GENAI_CALLERS:
+            _shield_methods(patches, owner, [n for n, v in vars(owner).items() if callable(v) and n[0] != "_"])
 
 
 def install_litellm(patches: PatchSet, module: ModuleType) -> None:
