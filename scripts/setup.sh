@@ -8,8 +8,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "registry[test]"
+# constraints.txt locks the set the suite passed with (scripts/test_sdks.sh tests each SDK's oldest and newest release)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "registry[test]"
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 # The JupyterLab extension was built from labextension/ by the install above (Node.js needed to build, not to use);
 # link it so that a rebuild (`cd labextension && jlpm build`) is what JupyterLab loads.

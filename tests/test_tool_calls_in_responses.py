@@ -137,6 +137,21 @@ async def test_openai_async_json_answer_with_a_forbidden_call_raises_once(govern
     assert len(provider.received) == 1
 
 
+def test_openai_stream_helper_stops_a_forbidden_call_as_itself(governed, provider):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x", max_retries=3)
+    governed(POLICY)
+    provider.script(Reply(text="On it.", tool_calls=[DROP]))
+    with (
+        pytest.raises(aigov.ToolCallBlocked) as refused,
+        client.chat.completions.stream(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}], tools=OPENAI_TOOLS
+        ) as stream,
+    ):
+        stream.get_final_completion()
+    assert_refused_once(governed, refused, "run_sql", "tools.arguments")
+    assert len(provider.received) == 1
+
+
 def test_responses_api_json_and_stream(governed, provider):
     client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x")
     governed(POLICY)
@@ -198,6 +213,46 @@ def test_anthropic_stream_passes_text_and_stops_forbidden_arguments(governed, pr
     assert_refused_once(governed, refused, "run_sql", "tools.arguments")
 
 
+def test_anthropic_create_stream_stops_a_forbidden_call_as_itself_not_as_a_connection_error(governed, provider):
+    # anthropic 2.17 wraps whatever fails while a stream is read in APIConnectionError: the refusal must not be
+    client = anthropic.Anthropic(base_url=provider.anthropic_base_url, api_key="x", max_retries=3)
+    governed(POLICY)
+    provider.script(Reply(text="Looking.", tool_calls=[SHELL]))
+    stream = client.messages.create(
+        model="claude-sonnet-4-6", max_tokens=100, messages=[{"role": "user", "content": "x"}], tools=ANTHROPIC_TOOLS,
+        stream=True,
+    )  # fmt: skip
+    types_seen = []
+    with pytest.raises(aigov.ToolCallBlocked) as refused:
+        for event in stream:
+            types_seen.append(event.type)
+    assert not isinstance(refused.value, anthropic.APIConnectionError)
+    assert "message_start" in types_seen and "message_stop" not in types_seen
+    assert_refused_once(governed, refused, "run_shell", "tools.deny")
+    assert len(provider.received) == 1
+
+
+async def test_anthropic_async_stream_stops_a_forbidden_call_as_itself(governed, provider):
+    client = anthropic.AsyncAnthropic(base_url=provider.anthropic_base_url, api_key="x", max_retries=3)
+    governed(POLICY)
+    provider.script(Reply(text="Looking.", tool_calls=[DROP]), Reply(tool_calls=[SHELL]))
+    with pytest.raises(aigov.ToolCallBlocked) as refused:
+        async with client.messages.stream(
+            model="claude-sonnet-4-6", max_tokens=100, messages=[{"role": "user", "content": "x"}],
+            tools=ANTHROPIC_TOOLS,
+        ) as stream:  # fmt: skip
+            await stream.get_final_message()
+    assert_refused_once(governed, refused, "run_sql", "tools.arguments")
+    stream = await client.messages.create(
+        model="claude-sonnet-4-6", max_tokens=100, messages=[{"role": "user", "content": "x"}], tools=ANTHROPIC_TOOLS,
+        stream=True,
+    )  # fmt: skip
+    with pytest.raises(aigov.ToolCallBlocked):
+        async for _event in stream:
+            pass
+    assert len(provider.received) == 2
+
+
 async def test_anthropic_async_stream_of_an_allowed_call_arrives_whole(governed, provider):
     client = anthropic.AsyncAnthropic(base_url=provider.anthropic_base_url, api_key="x")
     governed(POLICY)
@@ -226,6 +281,17 @@ def test_gemini_json_and_stream(governed, provider):
             assert not chunk.function_calls
             text.append(chunk.text or "")
     assert "".join(text) == "One moment."
+    assert_refused_once(governed, refused, "run_sql", "tools.arguments")
+
+
+def test_gemini_chat_stream_stops_a_forbidden_call(governed, provider):
+    client = genai.Client(api_key="x", http_options=types.HttpOptions(base_url=provider.gemini_base_url))
+    governed(POLICY)
+    provider.script(Reply(text="One moment.", tool_calls=[DROP]))
+    chat = client.chats.create(model="gemini-2.5-flash", config=types.GenerateContentConfig(tools=GEMINI_TOOLS))
+    with pytest.raises(aigov.ToolCallBlocked) as refused:
+        for chunk in chat.send_message_stream("Count them"):
+            assert not chunk.function_calls
     assert_refused_once(governed, refused, "run_sql", "tools.arguments")
 
 

@@ -74,6 +74,13 @@ LAYERS: dict[str, Installer] = {
     "openai._base_client": _lazy(".sdk_shields", "install_stainless"),
     "anthropic._base_client": _lazy(".sdk_shields", "install_stainless"),
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),
+    "anthropic.lib.streaming._messages": _lazy(".sdk_shields", "install_stream_helpers"),
+    "anthropic.lib.streaming._beta_messages": _lazy(".sdk_shields", "install_stream_helpers"),
+    "openai.lib.streaming.chat._completions": _lazy(".sdk_shields", "install_stream_helpers"),
+    "openai.lib.streaming.responses._responses": _lazy(".sdk_shields", "install_stream_helpers"),
+    "google.genai.models": _lazy(".sdk_shields", "install_genai_calls"),
+    "google.genai.chats": _lazy(".sdk_shields", "install_genai_calls"),
+    "litellm": _lazy(".sdk_shields", "install_litellm"),
 }
 
 # What refuses a transport's AI calls when its layer could not be installed (fail closed): each patches one

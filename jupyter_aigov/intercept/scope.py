@@ -131,16 +131,45 @@ def refuse(violation: PolicyViolation) -> NoReturn:
     raise violation
 
 
+def carried_violation(exc: BaseException) -> PolicyViolation | None:
+    """The violation an exception is, carries, or wraps (its `__cause__` / `__context__` chain, a group's members)."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, PolicyViolation):
+            return current
+        if isinstance(current, Refusal):
+            return current.violation
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__context__, current.__cause__) if e is not None)
+    return None
+
+
 @contextmanager
 def _shielded_step() -> Iterator[None]:
-    """Mark one step of an SDK call as shielded, and turn a carried refusal back into its violation."""
+    """Mark one step of an SDK call as shielded; the outermost shield hands the violation itself to the caller.
+
+    Beneath an outer shield (litellm over openai), a refusal goes on as a Refusal, past the outer SDK's
+    `except Exception` and retries. A violation that an SDK wrapped in its own error anyway (raised where no
+    shield was marked, or by a version that catches more) is recognised in the error's chain and unwrapped.
+    """
+    outermost = id(_shielded.get()) not in _live_shields
     mark = object()
     _live_shields.add(id(mark))
     token = _shielded.set(mark)
     try:
         yield
-    except Refusal as refusal:
-        raise refusal.violation from None
+    except BaseException as exc:
+        violation = carried_violation(exc)
+        if violation is None or (not outermost and isinstance(exc, Refusal)):
+            raise
+        if not outermost:
+            raise Refusal(violation) from None
+        raise violation from None
     finally:
         _shielded.reset(token)
         _live_shields.discard(id(mark))

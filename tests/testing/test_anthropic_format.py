@@ -146,8 +146,12 @@ def test_when_the_stream_is_cut_off_then_the_transport_error_reaches_the_caller(
     provider.script(Reply(cut_off=True))
     seen: list[str] = []
 
-    # Unlike openai, anthropic lets httpx2's own error through while iterating.
-    with pytest.raises(httpx2.RemoteProtocolError):
+    # anthropic before 2.17 lets httpx2's own error through while iterating; from 2.17 on it wraps it as it does
+    # for a JSON answer
+    with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError)) as failed:
         seen.extend(e.type for e in client.messages.create(model=MODEL, max_tokens=100, messages=USER, stream=True))
+
+    if isinstance(failed.value, anthropic.APIConnectionError):
+        assert isinstance(failed.value.__cause__, httpx2.RemoteProtocolError)
 
     assert "message_start" in seen and "message_stop" not in seen
