@@ -1,7 +1,7 @@
 """Clear what running the example notebooks leaves in them before they are committed.
 
-Outputs go, except those of cells marked ``# NBVAL_CHECK_OUTPUT`` (nbval compares them with a fresh run), and so
-do execution counts and saved widget state: they held a developer's paths and an older status format.
+Outputs and execution counts go, except in cells marked ``# NBVAL_CHECK_OUTPUT`` (nbval compares their outputs with
+a fresh run's), and so does saved widget state: they held a developer's paths and an older status format.
 
     .venv/bin/python scripts/clear_notebooks.py notebooks/*.ipynb
 """
@@ -17,17 +17,19 @@ CHECKED = "NBVAL_CHECK_OUTPUT"
 
 
 def cleared(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook without outputs (but those nbval checks), execution counts or widget state."""
+    """The notebook without outputs and execution counts (but those nbval checks), nor widget state."""
     notebook.metadata.pop("widgets", None)
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
-        for output in cell.outputs:
-            output.pop("execution_count", None)
-        if CHECKED not in cell.source:
-            cell.outputs = []
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code, start=1):
         cell.metadata.pop("execution", None)
+        if CHECKED not in cell.source:
+            cell.outputs, cell.execution_count = [], None
+            continue
+        # nbval fails a cell that holds outputs with no execution count ("unrun reference cell has outputs")
+        cell.execution_count = number
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = number
     return notebook
 
 

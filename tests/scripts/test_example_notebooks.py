@@ -25,10 +25,12 @@ def test_when_committed_then_only_the_outputs_nbval_checks_are_kept(notebook: Pa
     for number, cell in enumerate(content["cells"], start=1):
         if cell["cell_type"] != "code":
             continue
-        source = "".join(cell["source"])
+        if "NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
+            # nbval fails a cell holding outputs without an execution count ("unrun reference cell has outputs")
+            assert cell["execution_count"] is not None or not cell["outputs"], f"cell {number} has no count"
+            continue
+        assert cell["outputs"] == [], f"cell {number} has outputs: run scripts/clear_notebooks.py"
         assert cell["execution_count"] is None, f"cell {number} was run: run scripts/clear_notebooks.py"
-        if "NBVAL_CHECK_OUTPUT" not in source:
-            assert cell["outputs"] == [], f"cell {number} has outputs: run scripts/clear_notebooks.py"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
