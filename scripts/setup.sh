@@ -8,9 +8,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-# A development build leaves install.json in the built extension, where the wheel also puts labextension/install.json:
-# reinstalling with it there (when no rebuild is needed) fails with "A second file is being added to the wheel".
-rm -f jupyter_aigov/labextension/install.json
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "registry[test]"
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
