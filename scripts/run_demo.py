@@ -25,7 +25,7 @@ from jupyter_aigov.testing.processes import free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-INVENTORY_NOTEBOOK = "inventory.ipynb"  # the notebook that registers and assesses models: its inventory is pushed
+INVENTORY_NOTEBOOK = "inventory.ipynb"  # registers and assesses models: the inventory pushed when it ran
 
 
 def shown(path: Path) -> str:
@@ -171,9 +171,11 @@ def _push_to_local_registry(notebooks: list[Path], out: Path, keep_serving: bool
     evidence = [log for log in (_kept_elsewhere(nb, out, "evidence") for nb in notebooks) if log is not None]
     if evidence:  # a notebook that kept its evidence in a temporary folder (bundle.ipynb): its log goes in too
         env["AIGOV_EVIDENCE_DIR"] = str(evidence[-1].parent)
-    inventory = next((_kept_elsewhere(nb, out, "inventory") for nb in notebooks if nb.name == INVENTORY_NOTEBOOK), None)
-    if inventory is not None:  # the models inventory.ipynb registered and assessed, in its temporary folder
-        env["AIGOV_INVENTORY_DIR"] = str(inventory)
+    # one inventory goes in: inventory.ipynb's when it ran, else the last one a notebook kept in a temporary folder
+    kept = {nb.name: inventory for nb in notebooks if (inventory := _kept_elsewhere(nb, out, "inventory"))}
+    owner = INVENTORY_NOTEBOOK if INVENTORY_NOTEBOOK in kept else next(reversed(kept), None)
+    if owner is not None:
+        env["AIGOV_INVENTORY_DIR"] = str(kept[owner])
     target = out / "notebooks-evidence.zip"
     target.unlink(missing_ok=True)  # the bundle of an earlier run
     bundle = export(target, source=ROOT / "notebooks", env=env, progress=False).path
@@ -190,8 +192,8 @@ def _push_to_local_registry(notebooks: list[Path], out: Path, keep_serving: bool
     url = f"http://127.0.0.1:{port}"
     print("\n=== central registry")
     print(f"Bundle exported to {shown(bundle)}")
-    if inventory is not None:
-        print(f"            with the inventory {INVENTORY_NOTEBOOK} kept in {shown(inventory)}")
+    if owner is not None:
+        print(f"            with the inventory {owner} kept in {shown(kept[owner])}")
     with open(folder / "serve.log", "wb") as log:
         server = subprocess.Popen(
             [str(BIN / "aigov-registry"), *serve, "--log-level", "warning"],
