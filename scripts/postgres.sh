@@ -3,6 +3,7 @@
 #
 #   url=$(bash scripts/postgres.sh)        # postgresql+psycopg://aigov@127.0.0.1:PORT/aigov
 #   bash scripts/postgres.sh stop          # stop it (its files stay, and the next run starts it again)
+#   bash scripts/postgres.sh status        # exit 0 when it runs
 #
 # The cluster lives in $AIGOV_PG_DIR (default /tmp/aigov-postgres-<uid>: the postgres OS user must reach it,
 # which a repository under /root may not allow), listens on 127.0.0.1 only, on a port free when it was made,
@@ -26,6 +27,10 @@ find_bin() {
 }
 
 BIN=$(find_bin)
+if [ -z "$BIN" ] && [ -n "${1:-}" ]; then  # nothing installed: nothing runs, nothing to stop
+  [ "$1" = stop ]
+  exit
+fi
 if [ -z "$BIN" ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian's postgresql"
@@ -57,6 +62,10 @@ free_port() {
 
 running() { as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
+if [ "${1:-}" = status ]; then
+  [ -d "$DATA" ] && running
+  exit
+fi
 if [ "${1:-}" = stop ]; then
   if [ -d "$DATA" ] && running; then
     as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null

@@ -1,6 +1,8 @@
 """Run the demo notebooks in a real kernel and print what they show: calls allowed, redacted, blocked, recorded.
 
-Then start a local registry, push the bundle of the notebooks' evidence to it, and say where to look.
+Then start a local registry, push the bundle of the notebooks' evidence and inventory to it, and say where to look.
+Each kernel's temporary folders (where bundle.ipynb keeps its evidence, inventory.ipynb its inventory) are under
+``build/tmp/<notebook>/``, so that the demo can find, show and push what the notebooks wrote there.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import argparse
 import contextlib
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
@@ -20,7 +24,21 @@ from nbclient import NotebookClient
 from jupyter_aigov.testing.processes import free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
-REGISTRY = str(Path(sys.executable).parent / "aigov-registry")
+BIN = Path(sys.executable).parent
+INVENTORY_NOTEBOOK = "inventory.ipynb"  # registers and assesses models: the inventory pushed when it ran
+
+
+def shown(path: Path) -> str:
+    """``path`` as a user types it from here: relative when under the current folder (.venv/bin/aigov)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def scratch_of(out: Path, notebook: Path) -> Path:
+    """The TMPDIR given to the kernel that runs ``notebook``."""
+    return out / "tmp" / notebook.stem
 
 
 def _print_outputs(notebook: nbformat.NotebookNode) -> None:
@@ -57,27 +75,58 @@ def main() -> int:
         help="keep the local registry running until Enter or Ctrl-C (default: on a terminal)",
     )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each line out when it is true
+    out = Path(args.out).resolve()
+    shutil.rmtree(out / "tmp", ignore_errors=True)  # an earlier run's temporary folders
     for name in args.notebooks:
         path = Path(name)
         notebook = nbformat.read(path, as_version=4)
         client = NotebookClient(
             notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
         )
-        client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path)})
-        saved = Path(args.out) / f"{path.stem}.executed.ipynb"
+        scratch = scratch_of(out, path)
+        scratch.mkdir(parents=True)
+        client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path), "TMPDIR": str(scratch)})
+        saved = out / f"{path.stem}.executed.ipynb"
         saved.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, saved)
         print(f"\n=== {path.name}")
         _print_outputs(notebook)
         print(f"\nExecuted notebook written to {saved}")
-    _show_what_jupyterlab_shows([Path(name) for name in args.notebooks])
+    notebooks = [Path(name) for name in args.notebooks]
+    _show_what_jupyterlab_shows(notebooks, out)
     keep = args.keep_serving if args.keep_serving is not None else sys.stdin.isatty()
-    return _push_to_local_registry(Path(args.out), keep)
+    return _push_to_local_registry(notebooks, out, keep)
 
 
-def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
+def _kept_elsewhere(notebook: Path, out: Path, kind: str) -> Path | None:
+    """Where the kernel that ran ``notebook`` kept its ``kind`` (``evidence`` or ``inventory``) in a temporary
+    folder, or None when it kept it where aigov looks by default (beside it)."""
+    scratch = scratch_of(out, notebook)
+    if kind == "evidence":
+        found = sorted(scratch.glob(f"*/**/evidence/{notebook.stem}.jsonl"))
+    else:
+        found = sorted(log.parent for log in scratch.glob("*/**/changes.jsonl"))
+    return found[-1] if found else None
+
+
+def _status_line(state: dict[str, Any]) -> str:
+    """A notebook's state worded as the JupyterLab status bar words it."""
+    counts, last = state["counts"], state["last_block"] or {}
+    calls, redactions = counts["calls"], counts["redactions"]
+    line = (
+        f"{state['policy']['name']} · {calls} call{'' if calls == 1 else 's'} · "
+        f"{redactions} redaction{'' if redactions == 1 else 's'} · "
+        f"{counts['blocked'] + counts['tool_blocks']} blocked"
+    )
+    return line + (f"   last block: {last.get('reason')}" if last else "")
+
+
+def _show_what_jupyterlab_shows(notebooks: list[Path], out: Path) -> None:
     """Ask a real Jupyter server, through the aigov server extension, what the JupyterLab status bar shows."""
     import requests
+
+    from jupyter_aigov.server.notebook_state import NotebookStates
 
     root, port, token = ROOT / "notebooks", free_port(), secrets.token_hex(16)
     folder = Path(tempfile.mkdtemp(prefix="aigov-jupyter-"))
@@ -96,65 +145,105 @@ def _show_what_jupyterlab_shows(notebooks: list[Path]) -> None:
         for notebook in notebooks:
             path = notebook.resolve().relative_to(root).as_posix()
             state = requests.get(f"{url}/aigov/notebook", params={"path": path}, headers=headers, timeout=30).json()
-            if not state["governed"]:
-                print(f"{path:18} no evidence beside it (it made no AI call, or keeps its evidence elsewhere)")
+            if state["governed"]:
+                print(f"{path:18} {_status_line(state)}")
                 continue
-            counts, last = state["counts"], state["last_block"] or {}
-            calls, redactions = counts["calls"], counts["redactions"]
-            line = (  # as the status bar words it
-                f"{state['policy']['name']} · {calls} call{'' if calls == 1 else 's'} · "
-                f"{redactions} redaction{'' if redactions == 1 else 's'} · "
-                f"{counts['blocked'] + counts['tool_blocks']} blocked"
-            )
-            print(f"{path:18} {line}" + (f"   last block: {last.get('reason')}" if last else ""))
-        print("Open it:  .venv/bin/jupyter lab notebooks/   (status bar, and the 'AI governance' panel on the right)")
+            kept = _kept_elsewhere(notebook, out, "evidence")
+            if kept is None:
+                print(f"{path:18} no evidence beside it, nor in a temporary folder: it made no AI call")
+                continue
+            # what the status bar would show with AIGOV_EVIDENCE_DIR set as the notebook set it for itself
+            elsewhere = {**env, "AIGOV_EVIDENCE_DIR": str(kept.parent)}
+            states = NotebookStates(root)
+            print(f"{path:18} {_status_line(states.state(states.files(path, elsewhere), elsewhere))}")
+            print(f"{'':18} (its evidence is not beside it: the notebook keeps it in {shown(kept)})")
+        print(f"Open it:  {shown(BIN / 'jupyter')} lab notebooks/   (status bar; 'AI governance' panel on the right)")
     finally:
         stop(server, timeout_s=10)
 
 
-def _push_to_local_registry(out: Path, keep_serving: bool) -> int:
-    """Export the evidence of the notebooks just run, serve a registry on a temporary SQLite file, push the bundle."""
+def _push_to_local_registry(notebooks: list[Path], out: Path, keep_serving: bool) -> int:
+    """Export the evidence and inventory of the notebooks just run, serve a registry on a SQLite file under
+    ``out``, push the bundle, and show what the registry then holds."""
     from jupyter_aigov.bundle.api import export
-    from jupyter_aigov.registry_client.http import RegistrySettings
-    from jupyter_aigov.registry_client.push import push_bundle
 
+    env = {**os.environ}
+    evidence = [log for log in (_kept_elsewhere(nb, out, "evidence") for nb in notebooks) if log is not None]
+    if evidence:  # a notebook that kept its evidence in a temporary folder (bundle.ipynb): its log goes in too
+        env["AIGOV_EVIDENCE_DIR"] = str(evidence[-1].parent)
+    # one inventory goes in: inventory.ipynb's when it ran, else the last one a notebook kept in a temporary folder
+    kept = {nb.name: inventory for nb in notebooks if (inventory := _kept_elsewhere(nb, out, "inventory"))}
+    owner = INVENTORY_NOTEBOOK if INVENTORY_NOTEBOOK in kept else next(reversed(kept), None)
+    if owner is not None:
+        env["AIGOV_INVENTORY_DIR"] = str(kept[owner])
     target = out / "notebooks-evidence.zip"
     target.unlink(missing_ok=True)  # the bundle of an earlier run
-    bundle = export(target, source=ROOT / "notebooks", progress=False).path
-    folder = Path(tempfile.mkdtemp(prefix="aigov-registry-"))
+    bundle = export(target, source=ROOT / "notebooks", env=env, progress=False).path
+    folder = out / "registry"
+    shutil.rmtree(folder, ignore_errors=True)  # an earlier run's registry: each run starts an empty one
+    folder.mkdir(parents=True)
     database, port = f"sqlite:///{folder / 'registry.sqlite3'}", free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AIGOV_")}
     token = subprocess.run(
-        [REGISTRY, "token", "create", "--team", "demo", "--role", "submit", "--db", database],
+        [str(BIN / "aigov-registry"), "token", "create", "--team", "demo", "--role", "submit", "--db", database],
         capture_output=True, text=True, check=True, env=clean,
     ).stdout.strip()  # fmt: skip
-    log = open(folder / "serve.log", "wb")  # noqa: SIM115 (the registry writes to it while it runs)
-    server = subprocess.Popen(
-        [REGISTRY, "serve", "--db", database, "--port", str(port), "--log-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT, env=clean,
-    )  # fmt: skip
+    serve = ["serve", "--db", database, "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
+    print("\n=== central registry")
+    print(f"Bundle exported to {shown(bundle)}")
+    if owner is not None:
+        print(f"            with the inventory {owner} kept in {shown(kept[owner])}")
+    with open(folder / "serve.log", "wb") as log:
+        server = subprocess.Popen(
+            [str(BIN / "aigov-registry"), *serve, "--log-level", "warning"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=clean,
+        )
     try:
         if not wait_until_serving(url, server):
-            print(f"\nThe local registry did not start; its log: {folder / 'serve.log'}", file=sys.stderr)
+            print(f"\nThe local registry did not start; its log: {shown(folder / 'serve.log')}", file=sys.stderr)
             return 1
-        result = push_bundle(bundle, RegistrySettings(url, token))
-        print("\n=== central registry")
-        print(f"Bundle exported to {bundle}")
-        print(f"Registry:   {url}  (database {folder / 'registry.sqlite3'}, team 'demo')")
-        print(f"Pushed:     {result}")
+        _push_and_show(bundle, url, token)
         print(f"Web UI:     {url}/  (sign in with the token {token})")
         print(f"Decisions:  curl -H 'Authorization: Bearer {token}' {url}/api/v1/decisions")
-        print(f"Again:      aigov push {bundle} --registry {url} --token {token}")
+        print(f"Models:     curl -H 'Authorization: Bearer {token}' {url}/api/v1/models")
         if keep_serving:
             print("\nThe registry is serving; press Enter (or Ctrl-C) to stop it.")
             with contextlib.suppress(EOFError, KeyboardInterrupt):
                 input()
-        else:
-            print(f"Serve again: aigov-registry serve --db {database} --port {port}")
-        return 0
     finally:
         stop(server, timeout_s=10)
+    why = "" if keep_serving else " (the demo keeps it serving only on a terminal, or with --keep-serving)"
+    print(f"\nThe registry is stopped now{why}. To start it again on the same database (the token still works):")
+    print(f"  {shown(BIN / 'aigov-registry')} {' '.join(serve)}")
+    print(f"then open {url}/ and sign in with the token, or push again:")
+    print(f"  {shown(BIN / 'aigov')} push {shown(bundle)} --registry {url} --token {token}")
+    return 0
+
+
+def _push_and_show(bundle: Path, url: str, token: str) -> None:
+    """Push the bundle, then print the models and assessments the registry holds for the team from it."""
+    from jupyter_aigov.registry_client.http import RegistryClient, RegistrySettings
+    from jupyter_aigov.registry_client.push import push_bundle
+
+    settings = RegistrySettings(url, token)
+    print(f"Registry:   {url}  (team 'demo')")
+    print(f"Pushed:     {push_bundle(bundle, settings)}")
+    client = RegistryClient(settings)
+    try:
+        models = client.request("GET", "/api/v1/models").json()["items"]
+        assessments = client.request("GET", "/api/v1/assessments").json()["items"]
+    finally:
+        client.close()
+    print(f"Inventory:  {len(models)} model{'' if len(models) == 1 else 's'} registered in the registry")
+    for model in models:
+        document = model["document"]
+        states = [f"{a['document']['framework']} {a['document']['status']}" for a in assessments
+                  if a["model_id"] == model["id"]]  # fmt: skip
+        print(f"  {model['id']}: {document.get('owner')}, risk tier {document.get('risk_tier')}; assessments: "
+              f"{', '.join(states) or 'none'}  (page {url}/models/{model['id']})")  # fmt: skip
 
 
 if __name__ == "__main__":
