@@ -545,29 +545,8 @@ class Gateway:
 
     def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> None:
         reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
-        record: dict[str, Any] | None = None
-        with contextlib.suppress(EvidenceError):
-            record = self.record(
-                "ai.call",
-                call_id=uuid.uuid4().hex[:16],
-                library=outbound.library,
-                host=_host(outbound.url),
-                api=call.api,
-                provider=call.provider,
-                model=call.model,
-                decision="block",
-                rules=["governance.tampered"],
-                reason=reason,
-            )
-        self._count("block", record)
-        refuse(
-            PolicyViolation(
-                "governance.tampered",
-                reason,
-                record,
-                "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
-            )
-        )
+        hint = "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered."
+        self._refuse_call(call, outbound, "governance.tampered", reason, hint)
 
     def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.
@@ -589,12 +568,16 @@ class Gateway:
             "run `%reload_ext aigov` (or restart the kernel and load aigov first); `%aigov status` says what "
             "failed. Calls through the other client libraries are governed as usual."
         )
+        self._refuse_call(call, outbound, "intercept.unavailable", reason, hint)
+
+    def _refuse_call(self, call: AIRequest, outbound: OutboundRequest, rule: str, reason: str, hint: str) -> None:
+        """Record an AI call refused before any check ran (governance itself is not whole), and refuse it."""
         record: dict[str, Any] | None = None
         with contextlib.suppress(EvidenceError):  # refused either way; the violation carries the reason
             record = self.record(
                 "ai.call",
                 call_id=uuid.uuid4().hex[:16],
-                library=library,
+                library=outbound.library,
                 host=_host(outbound.url),
                 api=call.api,
                 operation=call.operation,
@@ -603,11 +586,11 @@ class Gateway:
                 model=call.model,
                 tools=call.tools,
                 decision="block",
-                rules=["intercept.unavailable"],
+                rules=[rule],
                 reason=reason,
             )
         self._count("block", record)
-        refuse(PolicyViolation("intercept.unavailable", reason, record, hint))
+        refuse(PolicyViolation(rule, reason, record, hint))
 
     def _count(self, outcome: str, record: dict[str, Any] | None) -> None:
         with self._lock:

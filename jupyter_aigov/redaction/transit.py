@@ -93,12 +93,16 @@ def import_peeked_modules() -> None:
             importlib.import_module(name)
 
 
+def _running_engine(section: Any) -> DetectionEngine | None:
+    """The engine already started for these settings, if any (never starts one)."""
+    return _engines.get((section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms))
+
+
 def engine_status(section: Any) -> str:
     """One sentence on the detection engine for `%aigov status`."""
     if not entities_to_detect(section.entities):
         return "off: the policy redacts and blocks no entity"
-    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
-    engine = _engines.get(key)
+    engine = _running_engine(section)
     return engine.status() if engine is not None else "not started yet"
 
 
@@ -106,8 +110,7 @@ def engine_state(section: Any) -> str:
     """The detection engine in a word or two: off, loading, ready, patterns only, or failed."""
     if not entities_to_detect(section.entities):
         return "off"
-    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
-    engine = _engines.get(key)
+    engine = _running_engine(section)
     return engine.state() if engine is not None else "loading"
 
 
