@@ -6,7 +6,7 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -17,38 +17,46 @@ if TYPE_CHECKING:
     from ..gateway import Exchange, Gateway
 
 
-def _sending_scope() -> tuple[Callable[[Exchange], AbstractContextManager[None]], Callable[[], bool]]:
-    """The "an outer layer has this call" mark, kept where no line of notebook code can set it by name.
+class _Mark:
+    """A mark a call carries (a context variable) that only aigov can set: the token `held` makes, while it runs.
 
-    The mark is a token only `sending` makes and only while its exchange is in flight: setting the context
-    variable to anything else (True, an object) marks nothing, so it cannot switch governance off.
+    Setting the variable to anything else (True, an object) marks nothing, so it cannot switch governance off.
     """
-    mark: ContextVar[object | None] = ContextVar("aigov_sending", default=None)
-    in_flight: set[int] = set()
+
+    def __init__(self, name: str) -> None:
+        self._variable: ContextVar[object | None] = ContextVar(name, default=None)
+        self._live: set[int] = set()
+
+    def is_set(self) -> bool:
+        return id(self._variable.get()) in self._live
 
     @contextmanager
-    def sending(exchange: Exchange) -> Iterator[None]:
-        """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
+    def held(self) -> Iterator[None]:
         token_object = object()
-        in_flight.add(id(token_object))
-        token = mark.set(token_object)
+        self._live.add(id(token_object))
+        token = self._variable.set(token_object)
+        try:
+            yield
+        finally:
+            self._variable.reset(token)
+            self._live.discard(id(token_object))
+
+
+# Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
+# let it through instead of deciding a second time.
+_sending = _Mark("aigov_sending")
+_outer_layer_has_it = _sending.is_set
+
+
+@contextmanager
+def sending(exchange: Exchange) -> Iterator[None]:
+    """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
+    with _sending.held():
         try:
             yield
         except BaseException as exc:
             exchange.finish(None, error=type(exc).__name__)
             raise
-        finally:
-            mark.reset(token)
-            in_flight.discard(id(token_object))
-
-    def outer_layer_has_it() -> bool:
-        current = mark.get()
-        return current is not None and id(current) in in_flight
-
-    return sending, outer_layer_has_it
-
-
-sending, _outer_layer_has_it = _sending_scope()
 
 
 def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None], Callable[[], Gateway | None]]:
@@ -78,9 +86,7 @@ def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway |
 _bind_governor, _governor, _settled_governor = _binding()
 
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
-# Holds a token only a shield makes, live while that shield's step runs (anything else set there means nothing).
-_shielded: ContextVar[object | None] = ContextVar("aigov_shielded", default=None)
-_live_shields: set[int] = set()
+_shielded = _Mark("aigov_shielded")
 
 
 def _deciding(
@@ -126,7 +132,7 @@ class Refusal(BaseException):
 
 def refuse(violation: PolicyViolation) -> NoReturn:
     """Raise the violation so that the caller receives it as itself, whichever SDK is in between."""
-    if id(_shielded.get()) in _live_shields:
+    if _shielded.is_set():
         raise Refusal(violation)
     raise violation
 
@@ -157,22 +163,17 @@ def _shielded_step() -> Iterator[None]:
     `except Exception` and retries. A violation that an SDK wrapped in its own error anyway (raised where no
     shield was marked, or by a version that catches more) is recognised in the error's chain and unwrapped.
     """
-    outermost = id(_shielded.get()) not in _live_shields
-    mark = object()
-    _live_shields.add(id(mark))
-    token = _shielded.set(mark)
-    try:
-        yield
-    except BaseException as exc:
-        violation = carried_violation(exc)
-        if violation is None or (not outermost and isinstance(exc, Refusal)):
-            raise
-        if not outermost:
-            raise Refusal(violation) from None
-        raise violation from None
-    finally:
-        _shielded.reset(token)
-        _live_shields.discard(id(mark))
+    outermost = not _shielded.is_set()
+    with _shielded.held():
+        try:
+            yield
+        except BaseException as exc:
+            violation = carried_violation(exc)
+            if violation is None or (not outermost and isinstance(exc, Refusal)):
+                raise
+            if not outermost:
+                raise Refusal(violation) from None
+            raise violation from None
 
 
 def shield(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from contextvars import ContextVar
+from types import ModuleType
 
 import httpx
 import httpx2
@@ -32,7 +33,12 @@ def _context_variables() -> list[tuple[str, ContextVar]]:
         if info.name.startswith(("jupyter_aigov.server", "jupyter_aigov.widgets", "jupyter_aigov.labextension")):
             continue
         module = importlib.import_module(info.name)
-        found += [(f"{info.name}.{n}", v) for n, v in vars(module).items() if isinstance(v, ContextVar)]
+        for name, value in vars(module).items():  # at the top level, or held by an object there
+            ours = hasattr(value, "__dict__") and not isinstance(value, type | ModuleType)
+            held = vars(value).items() if ours else ()
+            for path, variable in [(name, value), *((f"{name}.{n}", v) for n, v in held)]:
+                if isinstance(variable, ContextVar):
+                    found.append((f"{info.name}.{path}", variable))
     return found
 
 
