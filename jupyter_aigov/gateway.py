@@ -470,15 +470,7 @@ class Gateway:
             entities=entities,
             tools_stripped=sorted(set(stripped)),
             **(plan.as_evidence() if plan is not None else {}),
-            call_id=uuid.uuid4().hex[:16],
-            library=outbound.library,
-            host=_host(plan.url if plan is not None else outbound.url),
-            api=call.api,
-            operation=call.operation,
-            stream=call.stream,
-            provider=call.provider,
-            model=call.model,
-            tools=call.tools,
+            **_call_fields(call, outbound, plan.url if plan is not None else outbound.url),
             decision=verdict.decision,
             rules=verdict.rules,
             reason=verdict.reason,
@@ -575,19 +567,7 @@ class Gateway:
         record: dict[str, Any] | None = None
         with contextlib.suppress(EvidenceError):  # refused either way; the violation carries the reason
             record = self.record(
-                "ai.call",
-                call_id=uuid.uuid4().hex[:16],
-                library=outbound.library,
-                host=_host(outbound.url),
-                api=call.api,
-                operation=call.operation,
-                stream=call.stream,
-                provider=call.provider,
-                model=call.model,
-                tools=call.tools,
-                decision="block",
-                rules=[rule],
-                reason=reason,
+                "ai.call", **_call_fields(call, outbound, outbound.url), decision="block", rules=[rule], reason=reason
             )
         self._count("block", record)
         refuse(PolicyViolation(rule, reason, record, hint))
@@ -700,6 +680,21 @@ class Exchange:
             priced_as=f"{cost.priced_as} ({cost.source})" if cost is not None else None,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
         )
+
+
+def _call_fields(call: AIRequest, outbound: OutboundRequest, url: str) -> dict[str, Any]:
+    """What an ai.call record says of the call itself: a new call id, the client, where it goes, what it asks."""
+    return {
+        "call_id": uuid.uuid4().hex[:16],
+        "library": outbound.library,
+        "host": _host(url),
+        "api": call.api,
+        "operation": call.operation,
+        "stream": call.stream,
+        "provider": call.provider,
+        "model": call.model,
+        "tools": call.tools,
+    }
 
 
 def _unreadable(effective: Any) -> Decision | None:
