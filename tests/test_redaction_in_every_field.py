@@ -361,27 +361,14 @@ def test_when_a_forbidden_tool_is_stripped_then_the_descriptions_after_it_are_st
 
 
 def test_when_a_bedrock_body_is_redacted_in_a_tool_description_then_it_is_signed_as_sent(governed, provider) -> None:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    from jupyter_aigov.testing.bedrock_format import sigv4_signature
 
     governed(REDACT)
     bedrock_converse(provider, _Neutral({"tool description": SENTENCES[EMAIL]}))
     (received,) = provider.received
     assert b"<EMAIL_ADDRESS_1>" in received.body
-    authorization = received.headers["authorization"]
-    signed = authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
-    request = AWSRequest(
-        method="POST",
-        url=provider.bedrock_endpoint_url + received.path,
-        data=received.body,
-        headers={name: received.headers[name] for name in signed},
-    )
-    request.context["timestamp"] = received.headers["x-amz-date"]
-    signer = SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "bedrock", "us-east-1")
-    signer._modify_request_before_signing(request)
-    signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
-    assert authorization.endswith("Signature=" + signature)
+    signature = sigv4_signature(received, provider.bedrock_endpoint_url)
+    assert received.headers["authorization"].endswith("Signature=" + signature)
 
 
 def test_when_a_tool_call_with_restored_values_is_sent_back_then_the_provider_gets_its_placeholders_again(

@@ -127,9 +127,7 @@ async def test_when_aiohttp_sends_personal_data_then_the_body_is_rewritten(gover
 
 
 def test_when_bedrock_is_redacted_then_it_happens_before_signing(governed, provider):
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    from jupyter_aigov.testing.bedrock_format import sigv4_signature
 
     client = boto3.client(
         "bedrock-runtime",
@@ -145,19 +143,8 @@ def test_when_bedrock_is_redacted_then_it_happens_before_signing(governed, provi
     _assert_redacted(governed, provider)
     received = provider.received[0]
     # recompute the signature over what the provider received: it must be the one the request carried
-    authorization = received.headers["authorization"]
-    signed = authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
-    request = AWSRequest(
-        method="POST",
-        url=provider.bedrock_endpoint_url + received.path,
-        data=received.body,
-        headers={name: received.headers[name] for name in signed},
-    )
-    request.context["timestamp"] = received.headers["x-amz-date"]
-    signer = SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "bedrock", "us-east-1")
-    signer._modify_request_before_signing(request)
-    signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
-    assert authorization.endswith("Signature=" + signature)
+    signature = sigv4_signature(received, provider.bedrock_endpoint_url)
+    assert received.headers["authorization"].endswith("Signature=" + signature)
 
 
 ECHO_PROMPT = "Frank Holt (frank.holt@example.com) asked about the churn score."

@@ -138,3 +138,25 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/model/{modelId}/invoke", LABEL, invoke, error),
     Route("POST", "/model/{modelId}/invoke-with-response-stream", LABEL, invoke_with_response_stream, error),
 )
+
+
+def sigv4_signature(received: Any, endpoint_url: str, secret: str = "secret", region: str = "us-east-1") -> str:
+    """The SigV4 signature a received Bedrock request should carry, recomputed over the bytes that arrived.
+
+    Equal to the one in its Authorization header exactly when the body was changed before signing, not after.
+    """
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signed = received.headers["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    request = AWSRequest(
+        method="POST",
+        url=endpoint_url + received.path,
+        data=received.body,
+        headers={name: received.headers[name] for name in signed},
+    )
+    request.context["timestamp"] = received.headers["x-amz-date"]
+    signer = SigV4Auth(Credentials("AKIDEXAMPLE", secret), "bedrock", region)
+    signer._modify_request_before_signing(request)
+    return str(signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request))
