@@ -28,6 +28,7 @@ from .errors import (
 )
 from .evidence import EvidenceLog, utc_now
 from .intercept.scope import refuse
+from .intercept.tampering import HINT as TAMPER_HINT
 from .policy import LoadedPolicy
 from .providers import get_catalogue, wire_format
 from .providers.base import AIRequest, Usage, header_value
@@ -537,8 +538,7 @@ class Gateway:
 
     def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> None:
         reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
-        hint = "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered."
-        self._refuse_call(call, outbound, "governance.tampered", reason, hint)
+        self._refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
 
     def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.

@@ -20,6 +20,7 @@ from .errors import AIGovError, EvidenceError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
 from .intercept.scope import refuse
+from .intercept.tampering import HINT as TAMPER_HINT
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
@@ -263,7 +264,7 @@ def _connection_watch(interceptor: Interceptor) -> Callable[[str, tuple[Any, ...
                     "governance.tampered",
                     f"{found[0]}, so this connection was refused; AI calls are refused until aigov is loaded again.",
                     None,
-                    "run `%reload_ext aigov` (or restart the kernel); the change is recorded as governance.tampered.",
+                    TAMPER_HINT,
                 )
             )
 

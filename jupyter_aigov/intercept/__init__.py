@@ -337,11 +337,6 @@ class Interceptor:
             gateway.note_tampering(what)
         return found
 
-    def hand_over(self, gateway: Gateway) -> None:
-        """A reload: the patches stay in place and answer to `gateway` from now on, with no moment ungoverned."""
-        self.gateway = gateway
-        self._bind(gateway)
-
     def stop(self, key: object) -> list[str]:
         """Remove the import watch and every patch; return attributes left pass-through (stacked on)."""
         if key is not self._key:

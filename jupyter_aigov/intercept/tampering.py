@@ -16,10 +16,6 @@ HINT = "run `%reload_ext aigov` (or restart the kernel); the change is in the ev
 
 def refuse_tampered(where: str) -> NoReturn:
     """Refuse the call going through `where` now: a patch of aigov on its way was changed (and is on record)."""
-    _refuse(where)
-
-
-def _refuse(where: str) -> NoReturn:
     gateway = active_gateway()
     record = None
     if gateway is not None:
@@ -42,14 +38,14 @@ def refusing(original: Any, where: str) -> Any:
 
         @functools.wraps(target)
         async def refused_async(*args: Any, **kwargs: Any) -> Any:
-            _refuse(where)
+            refuse_tampered(where)
 
         replacement: Any = refused_async
     else:
 
         @functools.wraps(target)
         def refused(*args: Any, **kwargs: Any) -> Any:
-            _refuse(where)
+            refuse_tampered(where)
 
         replacement = refused
     del replacement.__wrapped__  # nothing to follow back to the original from here
