@@ -175,7 +175,7 @@ def test_when_the_evidence_cannot_be_written_then_load_says_so_in_red_with_what_
 RELOAD_UNDER_LOAD = """
 import json, os, threading, httpx, aigov
 outcomes = []
-stop = threading.Event()
+stop, calling = threading.Event(), threading.Event()
 def agent():
     with httpx.Client() as client:
         while not stop.is_set():
@@ -185,8 +185,10 @@ def agent():
                 outcomes.append("sent")
             except aigov.PolicyViolation as refused:
                 outcomes.append(refused.rule)
+            calling.set()
 worker = threading.Thread(target=agent)
 worker.start()
+assert calling.wait(60)  # the reloads begin while the thread is calling
 """
 
 
