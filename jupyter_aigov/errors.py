@@ -1,16 +1,22 @@
-"""Every error jupyter-aigov raises.
+"""Every error jupyter-aigov raises, in one tree.
 
 AIGovError                  base of everything the package raises
  +-- PolicyError            a policy file is missing, malformed or invalid
  +-- EvidenceError          the evidence log cannot be written or read
+ +-- NoEvidenceError        a notebook has no evidence log yet, so there is nothing to export
  +-- InventoryError         a model registration or assessment is invalid, unknown, or cannot be stored
  +-- BundleError            an evidence bundle cannot be exported, or a bundle or signing key is unusable
+ +-- RegistryError          the registry refused a request, or could not be reached
+ +-- NoRegistryError        no registry is configured to push to
+ +-- LedgerError            the budget ledger cannot be read or written
+ +-- DetectionFailed        detecting personal data and secrets could not finish (the call fails closed)
+ +-- PlaceholderVaultFull   the session's placeholder vault reached its bound
  +-- RouteError             a policy route matches a call but cannot take it where it says
  |    +-- RouteCredentialsMissing   the route's api_key_env names a variable that is not set
  |    +-- RouteUnsupported          the call's operation or wire format cannot be moved as the route says
  +-- PolicyViolation        a call (or part of one) was refused by policy
       +-- ToolCallBlocked   a model asked for a tool call that policy forbids
-      +-- BudgetExceeded    a token / cost / rate budget is spent
+      +-- BudgetExceeded    a token / cost / rate budget would be overspent
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ class EvidenceError(AIGovError):
     """The evidence log cannot be written or read."""
 
 
+class NoEvidenceError(AIGovError):
+    """The notebook has no evidence log yet, so there is nothing to export."""
+
+
 class InventoryError(AIGovError):
     """A registration or assessment is invalid, unknown or cannot be stored; `.problems` maps field -> message.
 
@@ -51,6 +61,49 @@ class BundleError(AIGovError):
 
     Nothing is left half-written when it is raised: an export either lands whole or not at all.
     """
+
+
+class RegistryError(AIGovError):
+    """The registry refused a request, or could not be reached; ``status`` is None when it never answered."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether trying again later may work (no answer, or a server-side failure)."""
+        return self.status is None or self.status >= 500
+
+
+class NoRegistryError(AIGovError):
+    """The server has no registry to push to."""
+
+
+class LedgerError(AIGovError):
+    """The budget ledger cannot be read or written; the message names the file and what to do."""
+
+
+class DetectionFailed(AIGovError):
+    """Detection could not finish (error, deadline, model still loading); the caller must fail closed.
+
+    `reason` goes into evidence: it names an exception by its type, never by its message (which may quote
+    the text being analysed).
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"Sensitive-data detection failed: {reason}")
+
+
+class PlaceholderVaultFull(AIGovError):
+    """The session's vault reached its bound; new values cannot get a placeholder without reusing one."""
+
+    def __init__(self, entries: int, chars: int) -> None:
+        super().__init__(
+            f"This kernel session has redacted {entries} distinct values ({chars} characters), the vault's limit: "
+            "the request was not sent. Restart the kernel to start a new redaction session."
+        )
 
 
 class RouteError(AIGovError):
@@ -104,4 +157,26 @@ class ToolCallBlocked(PolicyViolation):
 
 
 class BudgetExceeded(PolicyViolation):
-    """A token, cost or rate budget is spent."""
+    """A call would go over a token, cost or rate budget; its rule is ``budgets.<budget>``.
+
+    Raised by the budget ledger with the figures (``.budget``, the policy key such as "usd_per_day"; ``.limit``
+    and ``.spent`` before this call; ``.retry_after``, seconds until it would pass, None when waiting does not
+    help), and to the caller with the record of the refused call.
+    """
+
+    def __init__(
+        self,
+        rule: str,
+        reason: str,
+        record: dict[str, Any] | None = None,
+        hint: str = "",
+        *,
+        limit: float | None = None,
+        spent: float | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.budget = rule.removeprefix("budgets.")
+        self.limit = limit
+        self.spent = spent
+        self.retry_after = retry_after
+        super().__init__(rule, reason, record, hint)

@@ -19,8 +19,10 @@ from .context import RunContext, kernel_id
 from .decision import CallContext, Decision, decide
 from .errors import (
     BudgetExceeded,
+    DetectionFailed,
     EvidenceError,
     InventoryError,
+    PlaceholderVaultFull,
     PolicyViolation,
     RouteError,
     RouteUnsupported,
@@ -34,8 +36,7 @@ from .providers import get_catalogue, wire_format
 from .providers.base import AIRequest, Usage, header_value
 from .redaction.decision import RedactionDecision, entities_to_detect
 from .redaction.echoes import EchoCache
-from .redaction.findings import DetectionFailed
-from .redaction.placeholders import PlaceholderVault, PlaceholderVaultFull
+from .redaction.placeholders import PlaceholderVault
 from .redaction.restore import restore_value
 from .redaction.restore_eventstream import EventStreamRestorer
 from .redaction.restore_stream import StreamRestorer

@@ -17,9 +17,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from jupyter_aigov.errors import BundleError
+from jupyter_aigov.errors import BundleError, DetectionFailed
 from jupyter_aigov.redaction.decision import entities_to_detect, merge_spans
-from jupyter_aigov.redaction.findings import DetectionFailed, Finding
+from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.placeholders import PlaceholderVault, normalise
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_aigov.redaction.cache import FindingsCache
 from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect, merge_spans
-from jupyter_aigov.redaction.findings import DetectionFailed, Finding
-from jupyter_aigov.redaction.placeholders import PLACEHOLDER_PATTERN, PlaceholderVault, PlaceholderVaultFull
+from jupyter_aigov.redaction.findings import Finding
+from jupyter_aigov.redaction.placeholders import PLACEHOLDER_PATTERN, PlaceholderVault
 from jupyter_aigov.redaction.restore import restore_json_bytes, restore_text
 from jupyter_aigov.redaction.restore_stream import StreamRestorer
 
@@ -43,11 +43,9 @@ __all__ = [
     "PLACEHOLDER_PATTERN",
     "SECRET",
     "DetectionEngine",
-    "DetectionFailed",
     "Finding",
     "FindingsCache",
     "PlaceholderVault",
-    "PlaceholderVaultFull",
     "RedactionDecision",
     "StreamRestorer",
     "decide",

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from jupyter_aigov.errors import AIGovError
+from jupyter_aigov.errors import PlaceholderVaultFull
 from jupyter_aigov.providers.base import TextPart, set_at
 from jupyter_aigov.redaction.findings import Finding
 
@@ -27,16 +27,6 @@ Span = tuple[int, int, str]  # (start, end, entity_type) in a text, end exclusiv
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_CHARS = 4_000_000
 _MAX_TYPE_LEN = 64
-
-
-class PlaceholderVaultFull(AIGovError):
-    """The session's vault reached its bound; new values cannot get a placeholder without reusing one."""
-
-    def __init__(self, entries: int, chars: int) -> None:
-        super().__init__(
-            f"This kernel session has redacted {entries} distinct values ({chars} characters), the vault's limit: "
-            "the request was not sent. Restart the kernel to start a new redaction session."
-        )
 
 
 def entity_tag(entity_type: str) -> str:

@@ -17,10 +17,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from jupyter_aigov.errors import DetectionFailed
 from jupyter_aigov.providers.base import AIRequest, set_at
 from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect
 from jupyter_aigov.redaction.echoes import EchoCache, placeholder_counts
-from jupyter_aigov.redaction.findings import DetectionFailed
 
 if TYPE_CHECKING:
     from jupyter_aigov.redaction.engine import DetectionEngine

@@ -10,24 +10,11 @@ from typing import Any
 
 import requests
 
-from ..errors import AIGovError
+from ..errors import RegistryError
 
 URL_ENV = "AIGOV_REGISTRY_URL"
 TOKEN_ENV = "AIGOV_REGISTRY_TOKEN"
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
-
-
-class RegistryError(AIGovError):
-    """The registry refused a request, or could not be reached; ``status`` is None when it never answered."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-    @property
-    def unreachable(self) -> bool:
-        """Whether trying again later may work (no answer, or a server-side failure)."""
-        return self.status is None or self.status >= 500
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import PolicyError
+from ..errors import PolicyError, RegistryError
 from ..policy import LoadedPolicy, parse_policy_bytes
-from .http import Backoff, RegistryClient, RegistryError, RegistrySettings
+from .http import Backoff, RegistryClient, RegistrySettings
 
 # a kernel waits for this at %load_ext: one quick try, then the cached copy
 PULL_TIMEOUT_S = 3.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .http import URL_ENV, RegistryClient, RegistryError, RegistrySettings
+from ..errors import RegistryError
+from .http import URL_ENV, RegistryClient, RegistrySettings
 
 
 @dataclass(frozen=True)

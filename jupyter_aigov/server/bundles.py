@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_aigov.errors import AIGovError
+from jupyter_aigov.errors import NoEvidenceError, NoRegistryError
 from jupyter_aigov.registry_client.http import RegistrySettings
 from jupyter_aigov.registry_client.push import PushResult, push_bundle
 from jupyter_aigov.server.notebook_state import NotebookFiles
@@ -17,14 +17,6 @@ if TYPE_CHECKING:
     from jupyter_aigov.bundle.export import ExportedBundle
 
 BUNDLE_SUFFIX = ".zip"
-
-
-class NoEvidenceError(AIGovError):
-    """The notebook has no evidence log yet, so there is nothing to export."""
-
-
-class NoRegistryError(AIGovError):
-    """The server has no registry to push to."""
 
 
 def export_notebook(files: NotebookFiles, env: Mapping[str, str]) -> ExportedBundle:

@@ -13,11 +13,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from jupyter_aigov.errors import AIGovError, BundleError
-from jupyter_aigov.registry_client.http import RegistryError
+from jupyter_aigov.errors import AIGovError, BundleError, NoEvidenceError, NoRegistryError, RegistryError
 from jupyter_aigov.server.bundles import (
-    NoEvidenceError,
-    NoRegistryError,
     bundle_file,
     export_notebook,
     push,

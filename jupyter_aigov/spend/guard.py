@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_aigov.decision import Decision
+from jupyter_aigov.errors import BudgetExceeded
 from jupyter_aigov.providers.base import AIRequest, Usage
-from jupyter_aigov.spend.ledger import BudgetBreach, BudgetLedger, Reservation
+from jupyter_aigov.spend.ledger import BudgetLedger, Reservation
 from jupyter_aigov.spend.prices import Cost, cost_of, estimate_input_cost
 
 LEDGER_NAME = "budgets.sqlite3"
@@ -72,7 +73,7 @@ class BudgetGuard:
                 estimated_tokens=tokens,
                 estimated_usd=usd,
             )
-        except BudgetBreach as breach:
+        except BudgetExceeded as breach:
             return None, Decision("block", [f"budgets.{breach.budget}"], breach.reason, breach.hint)
         return reservation, None
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from jupyter_aigov.errors import AIGovError
+from jupyter_aigov.errors import BudgetExceeded, LedgerError
 
 APPLICATION_ID = 0x41494756  # "AIGV" in the SQLite header: this file is a budget ledger, not any database
 FORMAT = 1  # PRAGMA user_version: the layout below
@@ -69,30 +69,6 @@ SCHEMA = (
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {FORMAT}",
 )
-
-
-class LedgerError(AIGovError):
-    """The budget ledger cannot be read or written; the message names the file and what to do."""
-
-
-class BudgetBreach(AIGovError):
-    """A call would go over a budget.
-
-    ``.budget`` is the policy key ("usd_per_day"), ``.limit`` and ``.spent`` its figures before this call,
-    ``.reason`` one sentence, ``.hint`` what to do, ``.retry_after`` seconds until it would pass (None: never
-    by waiting).
-    """
-
-    def __init__(
-        self, budget: str, limit: float, spent: float, reason: str, hint: str, retry_after: float | None = None
-    ) -> None:
-        self.budget = budget
-        self.limit = limit
-        self.spent = spent
-        self.reason = reason
-        self.hint = hint
-        self.retry_after = retry_after
-        super().__init__(f"{reason} To proceed: {hint}")
 
 
 class Limits(Protocol):
@@ -144,7 +120,7 @@ class BudgetLedger:
         estimated_usd: float | None,
         now: float | None = None,
     ) -> Reservation:
-        """Check a call against the budgets and record its estimate; raise BudgetBreach when it would go over.
+        """Check a call against the budgets and record its estimate; raise BudgetExceeded when it would go over.
 
         ``estimated_usd`` None (a model without a price) counts nothing against the dollar budgets.
         """
@@ -374,47 +350,47 @@ def _breach(
     tokens: int,
     usd: float,
     now: float,
-) -> BudgetBreach | None:
+) -> BudgetExceeded | None:
     """The first budget this call would go over, or None; spending budgets first, as waiting does not help them."""
     if (limit := limits.tokens_per_session) is not None:
         spent = _total(db, "session", session, 0)[0]
         if spent + tokens > limit:
-            return BudgetBreach(
-                "tokens_per_session",
-                limit,
-                spent,
+            return BudgetExceeded(
+                "budgets.tokens_per_session",
                 f"This kernel session has used {spent:,} tokens; this call (about {tokens:,} more) would go over its "
                 f"budget of {limit:,} tokens per session.",
-                "restart the kernel to start a new session, or ask the policy's owner to raise "
+                hint="restart the kernel to start a new session, or ask the policy's owner to raise "
                 "budgets.tokens_per_session.",
+                limit=limit,
+                spent=spent,
             )
     day = int(now // DAY_S)
     until_tomorrow = (day + 1) * DAY_S - now
     if (limit_usd := limits.usd_per_day) is not None:
         spent_usd = _total(db, "user", user, day)[1]
         if spent_usd + usd > limit_usd:
-            return BudgetBreach(
-                "usd_per_day",
-                limit_usd,
-                spent_usd,
+            return BudgetExceeded(
+                "budgets.usd_per_day",
                 f"{user} has spent {_dollars(spent_usd)} on AI calls today (UTC); this call (about {_dollars(usd)}) "
                 f"would go over the budget of {_dollars(limit_usd)} per user per day.",
-                f"wait for the next UTC day (in {_duration(until_tomorrow)}), or ask the policy's owner to raise "
+                hint=f"wait for the next UTC day (in {_duration(until_tomorrow)}), or ask the policy's owner to raise "
                 "budgets.usd_per_day.",
-                until_tomorrow,
+                limit=limit_usd,
+                spent=spent_usd,
+                retry_after=until_tomorrow,
             )
     if use_case is not None and (limit_usd := limits.usd_per_day_per_use_case) is not None:
         spent_usd = _total(db, "use_case", use_case, day)[1]
         if spent_usd + usd > limit_usd:
-            return BudgetBreach(
-                "usd_per_day_per_use_case",
-                limit_usd,
-                spent_usd,
+            return BudgetExceeded(
+                "budgets.usd_per_day_per_use_case",
                 f"Use case {use_case!r} has spent {_dollars(spent_usd)} on AI calls today (UTC); this call (about "
                 f"{_dollars(usd)}) would go over its budget of {_dollars(limit_usd)} per day.",
-                f"wait for the next UTC day (in {_duration(until_tomorrow)}), or ask the policy's owner to raise "
+                hint=f"wait for the next UTC day (in {_duration(until_tomorrow)}), or ask the policy's owner to raise "
                 f"budgets.usd_per_day_per_use_case (under use_cases.{use_case}.budgets for this use case alone).",
-                until_tomorrow,
+                limit=limit_usd,
+                spent=spent_usd,
+                retry_after=until_tomorrow,
             )
     limit = limits.requests_per_minute
     if limit is not None and _recent_requests(db, user, now, up_to=limit) + 1 > limit:
@@ -423,14 +399,14 @@ def _breach(
         query = "SELECT ts FROM calls WHERE user = ? AND ts > ? ORDER BY ts LIMIT 1 OFFSET ?"
         (oldest,) = db.execute(query, (user, now - WINDOW_S, recent - limit)).fetchone()
         wait = max(oldest + WINDOW_S - now, 0.0)
-        return BudgetBreach(
-            "requests_per_minute",
-            limit,
-            recent,
+        return BudgetExceeded(
+            "budgets.requests_per_minute",
             f"{user} has made {recent} AI calls in the last minute, the most budgets.requests_per_minute allows "
             f"is {limit}.",
-            f"wait {_duration(wait)} and retry, or ask the policy's owner to raise budgets.requests_per_minute.",
-            wait,
+            hint=f"wait {_duration(wait)} and retry, or ask the policy's owner to raise budgets.requests_per_minute.",
+            limit=limit,
+            spent=recent,
+            retry_after=wait,
         )
     return None
 

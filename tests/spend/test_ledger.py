@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.errors import AIGovError
+from jupyter_aigov.errors import AIGovError, BudgetExceeded, LedgerError
 from jupyter_aigov.policy.document import BudgetsSection
-from jupyter_aigov.spend.ledger import BudgetBreach, BudgetLedger, LedgerError
+from jupyter_aigov.spend.ledger import BudgetLedger
 
 MIDNIGHT = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 NOON = MIDNIGHT + 12 * 3600
@@ -109,7 +109,7 @@ def test_when_a_call_would_go_over_a_budget_then_it_is_refused_and_not_recorded(
     reserve(ledger, limits, **spend)
     before = ledger.spent("s1", "ada", "churn", now=NOON + 59)
 
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, **attempt)
 
     breach = refused.value
@@ -125,7 +125,7 @@ def test_when_a_call_fits_exactly_then_it_is_allowed(ledger: BudgetLedger) -> No
     reserve(ledger, limits)
     reserve(ledger, limits)
 
-    with pytest.raises(BudgetBreach):
+    with pytest.raises(BudgetExceeded):
         reserve(ledger, limits, estimated_tokens=0, estimated_usd=0.0)
 
 
@@ -133,7 +133,7 @@ def test_when_several_budgets_would_break_then_the_one_waiting_cannot_fix_is_nam
     limits = BudgetsSection(usd_per_day=1.0, requests_per_minute=1)
     reserve(ledger, limits, estimated_usd=1.0)
 
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits)
 
     assert refused.value.budget == "usd_per_day"
@@ -146,13 +146,13 @@ def test_when_the_minute_slides_then_requests_free_up_as_the_oldest_leave_the_wi
     for offset in (0, 10, 20):
         reserve(ledger, limits, now=NOON + offset)
 
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, now=NOON + 30)
     assert refused.value.retry_after == pytest.approx(30)
     assert "wait 30 s" in refused.value.hint
 
     reserve(ledger, limits, now=NOON + 60.5)  # the call at NOON has left the window
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, now=NOON + 61)
     assert refused.value.retry_after == pytest.approx(9)
 
@@ -165,7 +165,7 @@ def test_when_the_requests_limit_counts_then_it_counts_the_user_across_sessions_
     reserve(ledger, limits, session="kernel-b")
     reserve(ledger, limits, user="grace")
 
-    with pytest.raises(BudgetBreach):
+    with pytest.raises(BudgetExceeded):
         reserve(ledger, limits, session="kernel-c")
 
 
@@ -176,7 +176,7 @@ def test_when_the_utc_day_changes_then_daily_dollars_start_again_but_session_tok
     evening = MIDNIGHT + 86400 - 60  # 23:59:00 UTC
     reserve(ledger, limits, estimated_usd=0.875, now=evening)
 
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, estimated_usd=0.25, now=evening + 30)
     assert refused.value.retry_after == pytest.approx(30)
 
@@ -187,7 +187,7 @@ def test_when_the_utc_day_changes_then_daily_dollars_start_again_but_session_tok
         "usd_per_day_per_use_case": 0.25,
         "requests_per_minute": 1,
     }
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, now=evening + 62)
     assert refused.value.budget == "tokens_per_session"
     assert refused.value.retry_after is None
@@ -206,7 +206,7 @@ def test_when_a_use_case_spends_then_every_user_of_it_shares_the_budget(ledger: 
     reserve(ledger, limits, user="grace", estimated_usd=0.75)
     reserve(ledger, limits, use_case=None, estimated_usd=5.0)  # no use case declared: no use case budget
 
-    with pytest.raises(BudgetBreach) as refused:
+    with pytest.raises(BudgetExceeded) as refused:
         reserve(ledger, limits, user="ada", estimated_usd=0.5)
     assert "'churn'" in refused.value.reason
     reserve(ledger, limits, use_case="forecast", estimated_usd=0.5)
@@ -248,7 +248,7 @@ def test_when_threads_share_one_ledger_then_the_limit_holds(ledger: BudgetLedger
         for _ in range(10):
             try:
                 held = reserve(ledger, limits)
-            except BudgetBreach:
+            except BudgetExceeded:
                 continue
             ledger.settle(held, 1, 1, 0.0)
             granted.append(1)
@@ -285,7 +285,8 @@ RESERVER = """
 import json, sys, time
 from pathlib import Path
 from jupyter_aigov.policy.document import BudgetsSection
-from jupyter_aigov.spend.ledger import BudgetBreach, BudgetLedger
+from jupyter_aigov.errors import BudgetExceeded
+from jupyter_aigov.spend.ledger import BudgetLedger
 path, go, name, count, limits, usd, now = sys.argv[1:]
 ledger = BudgetLedger(path)
 limits = BudgetsSection(**json.loads(limits))
@@ -297,7 +298,7 @@ for i in range(int(count)):
     try:
         held = ledger.reserve(limits=limits, session=name, user="ada", use_case="churn", estimated_tokens=100,
                               estimated_usd=float(usd), now=float(now))
-    except BudgetBreach as breach:
+    except BudgetExceeded as breach:
         granted.append(breach.budget)
         continue
     ledger.settle(held, 80, 20, float(usd))
