@@ -7,7 +7,7 @@
 
 from jupyter_aigov import __version__
 from jupyter_aigov.bundle.api import export_bundle
-from jupyter_aigov.decisions import decisions
+from jupyter_aigov.decisions_frame import decisions
 from jupyter_aigov.errors import (
     AIGovError,
     BudgetExceeded,

@@ -68,7 +68,7 @@ def main() -> None:
         for _ in range(args.repeats):
             off_runs.append(chat(client, args.turns))
             gateway = aigov.enable()
-            engine = engine_for(gateway.effective.redaction)
+            engine = engine_for(gateway.session.effective.redaction)
             engine.wait_ready(120)
             engine.cache.clear()  # every chat starts cold: nothing of it analysed before
             on_runs.append(chat(client, args.turns))

@@ -233,24 +233,23 @@ STAGES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
 
 def install_probes() -> Probes:
     """Probe each stage of an allowed AI call."""
-    from jupyter_aigov import gateway
     from jupyter_aigov.evidence import log
-    from jupyter_aigov.intercept import response_tap
+    from jupyter_aigov.pipeline import answer, flow
     from jupyter_aigov.providers.catalogue import Catalogue
 
     probes = Probes()
-    probes.wrap(gateway.Gateway, "begin", "begin")
+    probes.wrap(flow.Pipeline, "begin", "begin")
     probes.wrap(Catalogue, "recognise", "recognise")
-    probes.wrap(gateway, "decide", "decide")
-    probes.wrap(gateway.Gateway, "_record_call", "record_call")
-    probes.wrap(gateway.Exchange, "finish", "finish")
+    probes.wrap(flow, "decide", "decide")
+    probes.wrap(flow.Pipeline, "_record_call", "record_call")
+    probes.wrap(answer.CallInFlight, "finish", "finish")
     probes.wrap(log, "seal", "", split=lambda record: f"seal {record.get('event')}")
     probes.wrap(log, "sync", "sync")
     probes.wrap(log, "lock", "lock")
     probes.wrap(log, "unlock", "unlock")
     for name in ("__init__", "feed", "close"):
-        probes.wrap(response_tap.ResponseTap, name, f"tap {name}")
-        probes.wrap(response_tap.StreamTap, name, f"streamtap {name}")
+        probes.wrap(answer.ResponseTap, name, f"tap {name}")
+        probes.wrap(answer.StreamTap, name, f"streamtap {name}")
     return probes
 
 

@@ -140,7 +140,7 @@ def main() -> None:
     def run(mode: str) -> None:
         if mode == "governed":
             gateway = aigov.enable()
-            gateway.vault.placeholder_for("PERSON", "Maria Gonzalez")  # what the prompt's redaction issues
+            gateway.pipeline.vault.placeholder_for("PERSON", "Maria Gonzalez")  # what the prompt's redaction issues
         latencies[mode] += one_stream(client, server)
         if mode == "governed":
             aigov.disable()

@@ -10,8 +10,8 @@ from typing import Any
 from . import governance
 from .announce import RED, RESET, load_line, problems
 from .errors import PolicyError, PolicyViolation
-from .intercept.scope import Refusal
 from .magics import aigov_magic
+from .pipeline import Refusal
 
 _previous_custom_exc: dict[int, tuple[tuple[type[BaseException], ...], Any]] = {}
 

@@ -19,8 +19,7 @@ from .context import current_context, kernel_id
 from .errors import AIGovError, EvidenceError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
-from .intercept.scope import refuse
-from .intercept.tampering import HINT as TAMPER_HINT
+from .pipeline import TAMPER_HINT, refuse
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
@@ -100,11 +99,11 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         ledger_dir = first.evidence_dir if first is not None else evidence_dir
         gateway = Gateway(loaded, context, evidence_dir, use_case, first_user, ledger_dir)
         if pulled is not None:
-            gateway.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
+            gateway.projects.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
         if link is not None:
             link.attach(gateway)  # before the first records: they are pushed too
         try:
-            gateway.record(
+            gateway.evidence.record(
                 "extension.load",
                 decision="allow",
                 reason=f"aigov {__version__} loaded.",
@@ -112,7 +111,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             )
             _record_policy_load(gateway, loaded, link)
             if first_user != context.user:
-                gateway.record(
+                gateway.evidence.record(
                     "user.changed",
                     decision="allow",
                     previous_user=first_user,
@@ -133,7 +132,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         _interceptor = _interceptor or Interceptor(_STOP_KEY)
         _interceptor.on_failure = functools.partial(_layer_failed, gateway)
         _interceptor.start(gateway)  # makes it the active gateway too, in one step: a reload is never ungoverned
-        gateway.verify_layers = _interceptor.verify
+        gateway.pipeline.verify_layers = _interceptor.verify
         if kernel and first is not None:
             _sessions.setdefault(kernel, first)
         _watch_connections(_interceptor)
@@ -141,7 +140,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             _close(previous, f"aigov reloaded; the policy from {loaded.source} governs from here.")
         _reloading = False
         _registry = link
-        prepare_detection(gateway.effective.redaction)  # spaCy loads in the background, not in %load_ext
+        prepare_detection(gateway.session.effective.redaction)  # spaCy loads in the background, not in %load_ext
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
         warm = threading.Timer(PRICES_WARM_UP_DELAY_S, _warm_prices)
         warm.daemon = True
@@ -155,7 +154,7 @@ PRICES_WARM_UP_DELAY_S = 1.0
 
 def _layer_failed(gateway: Gateway, module: str, error_type: str) -> None:
     """On record: a client layer could not be installed, so its library's AI calls are refused."""
-    gateway.record(
+    gateway.evidence.record(
         "intercept.unavailable",
         decision="block",
         rules=["intercept.unavailable"],
@@ -177,7 +176,7 @@ def flush_evidence() -> None:
     if gateway is None:
         return
     try:
-        gateway.flush()
+        gateway.evidence.flush()
     except EvidenceError as exc:
         warnings.warn(f"aigov: {exc}", stacklevel=2)
 
@@ -211,7 +210,7 @@ def begin_reload() -> None:
 def _close(gateway: Gateway, reason: str) -> None:
     """The last record of a gateway, then its log and ledger closed."""
     with contextlib.suppress(EvidenceError):
-        gateway.record("extension.unload", decision="allow", reason=reason)
+        gateway.evidence.record("extension.unload", decision="allow", reason=reason)
     try:
         gateway.close()
     finally:
@@ -223,15 +222,16 @@ def _record_context_change(gateway: Gateway, first: _SessionStart) -> None:
     """A reload pointed the session at another notebook or evidence folder: said in both logs."""
     reason = (
         f"This kernel session started with notebook {first.notebook!r} and evidence in {first.evidence_dir}; it now "
-        f"records for {gateway.context.notebook!r} in {gateway.evidence_dir}. Budgets stay counted in the first."
+        f"records for {gateway.session.context.notebook!r} in {gateway.evidence_dir}. Budgets stay counted in the "
+        "first."
     )
     fields = {"previous_notebook": first.notebook, "previous_evidence_dir": str(first.evidence_dir)}
-    gateway.record("context.changed", decision="allow", reason=reason, **fields)
+    gateway.evidence.record("context.changed", decision="allow", reason=reason, **fields)
     first_log = first.log
-    if first_log != gateway.log.path:
+    if first_log != gateway.evidence.log.path:
         from .evidence import EvidenceLog
 
-        record = gateway._fields("context.changed", {"decision": "allow", "reason": reason, **fields})
+        record = gateway.evidence.fields("context.changed", {"decision": "allow", "reason": reason, **fields})
         log = EvidenceLog(first_log)
         try:
             log.append_all([record], durable=True)
@@ -302,24 +302,24 @@ def status() -> dict[str, Any]:
     return {
         "enabled": True,
         "version": __version__,
-        "policy": gateway.loaded.source,
-        "policy_origin": gateway.loaded.origin,
-        "policy_sha256": gateway.loaded.sha256,
-        "on_error": gateway.loaded.policy.on_error,
-        "user": gateway.context.user,
-        "notebook": gateway.context.notebook,
-        "session": gateway.context.session,
-        "use_case": gateway.use_case,
-        "evidence_log": str(gateway.log.path),
-        "calls": dict(gateway.counts),
-        "detection": engine_status(gateway.effective.redaction),
-        "detection_state": engine_state(gateway.effective.redaction),
+        "policy": gateway.session.loaded.source,
+        "policy_origin": gateway.session.loaded.origin,
+        "policy_sha256": gateway.session.loaded.sha256,
+        "on_error": gateway.session.loaded.policy.on_error,
+        "user": gateway.session.context.user,
+        "notebook": gateway.session.context.notebook,
+        "session": gateway.session.context.session,
+        "use_case": gateway.session.use_case,
+        "evidence_log": str(gateway.evidence.log.path),
+        "calls": dict(gateway.pipeline.tally.counts),
+        "detection": engine_status(gateway.session.effective.redaction),
+        "detection_state": engine_state(gateway.session.effective.redaction),
         "budgets": _budget_status(gateway),
         "inventory": {
             "path": str(gateway.inventory.root),
-            "require_registered_model": gateway.effective.require_registered_model,
+            "require_registered_model": gateway.session.effective.require_registered_model,
         },
-        "last_decision": gateway.last_decision,
+        "last_decision": gateway.pipeline.tally.last_decision,
         "intercepting": list(_interceptor.installed) if _interceptor else [],
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},
         "refusing": list(_interceptor.guarded) if _interceptor else [],
@@ -329,11 +329,11 @@ def status() -> dict[str, Any]:
 
 def _budget_status(gateway: Gateway) -> dict[str, Any] | None:
     """The budgets in force and what counts against them now; None when no budget is set."""
-    budgets = gateway.effective.budgets
+    budgets = gateway.session.effective.budgets
     if not has_limits(budgets):
         return None
     try:
-        spent: dict[str, Any] = gateway.budgets.spent(gateway.use_case)
+        spent: dict[str, Any] = gateway.budgets.spent(gateway.session.use_case)
     except Exception as exc:  # status must show, even when the ledger cannot be read
         spent = {"error": f"{type(exc).__name__}: {exc}"}
     return {"limits": budgets.model_dump(exclude_none=True), "spent": spent, "ledger": str(gateway.budgets.path)}
@@ -341,7 +341,7 @@ def _budget_status(gateway: Gateway) -> dict[str, Any] | None:
 
 def _record_policy_load(gateway: Gateway, loaded: LoadedPolicy, link: RegistryLink | None) -> None:
     """The `policy.load` record: which policy is in force, its sha256, and what the registry said of it."""
-    gateway.record(
+    gateway.evidence.record(
         "policy.load",
         decision="allow",
         reason=f"Policy loaded from {loaded.source}.",
@@ -356,7 +356,7 @@ def set_use_case(name: str | None) -> None:
     gateway = require_gateway()
     link = _registry
     pulled = link.policy_for(name) if link is not None else None
-    changed = pulled is not None and pulled.sha256 != gateway.loaded.sha256
+    changed = pulled is not None and pulled.sha256 != gateway.session.loaded.sha256
     gateway.set_use_case(name, pulled if changed else None)
     if changed and pulled is not None:
         _record_policy_load(gateway, pulled, link)

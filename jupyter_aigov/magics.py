@@ -8,7 +8,7 @@ import shlex
 from collections.abc import Callable
 
 from . import governance
-from .decisions import decision_rows
+from .decisions_frame import decision_rows
 from .errors import AIGovError, PolicyViolation
 
 USAGE = (
@@ -64,17 +64,17 @@ def _status(argument: str) -> None:
 
 def _policy(argument: str) -> None:
     gateway = governance.require_gateway()
-    print(f"# policy from {gateway.loaded.source}")
-    print(json.dumps(gateway.loaded.policy.model_dump(mode="json", exclude_defaults=False), indent=2))
+    print(f"# policy from {gateway.session.loaded.source}")
+    print(json.dumps(gateway.session.loaded.policy.model_dump(mode="json", exclude_defaults=False), indent=2))
 
 
 def _log(argument: str) -> None:
     gateway = governance.require_gateway()
-    gateway.flush()
+    gateway.evidence.flush()
     count = int(argument) if argument.strip().isdigit() else 20
-    rows = decision_rows(gateway.log.path)[-count:]
+    rows = decision_rows(gateway.evidence.log.path)[-count:]
     if not rows:
-        print(f"No AI calls recorded yet in {gateway.log.path}.")
+        print(f"No AI calls recorded yet in {gateway.evidence.log.path}.")
     for row in rows:
         tokens = f" {row['input_tokens']}->{row['output_tokens']} tokens" if row.get("input_tokens") is not None else ""
         print(

@@ -65,7 +65,9 @@ fi
 PY_SOURCES=(jupyter_aigov aigov tests benchmarks scripts registry)
 run "ruff check" .venv/bin/ruff check "${PY_SOURCES[@]}"
 run "ruff format" .venv/bin/ruff format --check "${PY_SOURCES[@]}"
-run mypy .venv/bin/mypy
+# the package as a whole, then the pipeline (the seam every call crosses) under --strict
+mypy_suite() { .venv/bin/mypy && .venv/bin/mypy --strict --follow-imports=silent jupyter_aigov/pipeline jupyter_aigov/verdict.py; }
+run mypy mypy_suite
 run "mypy registry" .venv/bin/mypy registry/aigov_registry --ignore-missing-imports
 jest_suite() { cd labextension && PATH="$PWD/../.venv/bin:$PATH" && jlpm install --silent >/dev/null && jlpm test; }
 run jest jest_suite  # the JupyterLab extension's TypeScript (run in a subshell: the cd stays there)

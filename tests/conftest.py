@@ -75,7 +75,7 @@ class Governed:
     def records(self, *events: str) -> list[dict[str, Any]]:
         """The records written so far, only of these events when named."""
         if self.gateway is not None:
-            self.gateway.flush()
+            self.gateway.evidence.flush()
         if not self.log_path.exists():
             return []
         rows = [json.loads(line) for line in self.log_path.read_text().splitlines() if line.strip()]

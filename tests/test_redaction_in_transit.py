@@ -318,7 +318,7 @@ def test_when_a_chat_resends_an_answer_then_the_provider_gets_its_own_text_witho
     answer = reply.choices[0].message.content
     assert RESTORED in answer  # the caller read the values
     history += [{"role": "assistant", "content": answer}, {"role": "user", "content": "Thanks, that helps a lot."}]
-    engine = engine_for(gateway.effective.redaction)
+    engine = engine_for(gateway.session.effective.redaction)
     before = engine.analyses
     client.chat.completions.create(model="gpt-4o-mini", messages=history)
     resent = json.loads(provider.received[-1].body)["messages"][1]["content"]
@@ -347,7 +347,7 @@ def test_when_a_recognizer_raises_with_the_text_in_its_message_then_the_call_is_
             raise AnalyzerCrash(f"cannot read {text!r}")
 
     gateway = governed(REDACT)
-    engine = engine_for(gateway.effective.redaction)
+    engine = engine_for(gateway.session.effective.redaction)
     assert engine.wait_ready(LOAD_WAIT_S), engine.status()
     registry = engine._analyzer.engine.registry
     monkeypatch.setattr(registry, "recognizers", [*registry.recognizers, Broken(["EMAIL_ADDRESS"], name="Broken")])

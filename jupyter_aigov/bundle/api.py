@@ -88,7 +88,7 @@ def _scope(source: str | os.PathLike[str] | None, env: Mapping[str, str]) -> tup
     gateway = active_gateway()
     if source is not None:
         scope = scope_for(Path(source), env)
-        known = gateway.vault.known_values() if gateway is not None else {}
+        known = gateway.pipeline.vault.known_values() if gateway is not None else {}
         folder = Path.cwd()
         return scope, known, folder
     if gateway is None:
@@ -96,12 +96,14 @@ def _scope(source: str | os.PathLike[str] | None, env: Mapping[str, str]) -> tup
             "Nothing to export: aigov is not governing this kernel. Run `%load_ext aigov` first, or name what "
             "to export: aigov.export_bundle(source='analysis.ipynb')."
         )
-    gateway.flush()
-    context = gateway.context
+    gateway.evidence.flush()
+    context = gateway.session.context
     notebook = context.notebook_dir / Path(context.notebook).name
     notebook = notebook if notebook.suffix == ".ipynb" else notebook.with_suffix(".ipynb")
-    scope = kernel_scope(notebook if notebook.is_file() else None, gateway.log.path, gateway.loaded, env)
-    return scope, gateway.vault.known_values(), gateway.log.path.parent.parent / "bundles"
+    scope = kernel_scope(
+        notebook if notebook.is_file() else None, gateway.evidence.log.path, gateway.session.loaded, env
+    )
+    return scope, gateway.pipeline.vault.known_values(), gateway.evidence.log.path.parent.parent / "bundles"
 
 
 def redaction_for(scope: ExportScope, known_values: dict[str, str]) -> NotebookRedaction:

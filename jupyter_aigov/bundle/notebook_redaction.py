@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from jupyter_aigov.errors import BundleError, DetectionFailed
-from jupyter_aigov.redaction.decision import entities_to_detect, merge_spans
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.placeholders import PlaceholderVault, normalise
+from jupyter_aigov.redaction.plan import entities_to_detect, merge_spans
 
 if TYPE_CHECKING:
     from jupyter_aigov.policy.document import RedactionSection

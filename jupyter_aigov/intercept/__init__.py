@@ -20,8 +20,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AIGovError
+from ..pipeline import bind_governor, governor
 from .patches import PatchSet
-from .scope import _bind_governor, _governor
 from .tampering import refuse_tampered, refusing
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ class Interceptor:
     def __init__(self, key: object, on_failure: FailureListener | None = None) -> None:
         """`key`: what `stop` must be given, so only the one who started governance can take the patches out."""
         self._key = key
-        self._bind, self._governor = _bind_governor, _governor  # held here: rebinding the module's names is moot
+        self._bind, self._governor = bind_governor, governor  # held here: rebinding the module's names is moot
         self.patches = PatchSet()
         self._finder: _PatchOnImport | None = None
         self._lock = threading.RLock()  # the import watch installs layers on whichever thread imports
@@ -247,7 +247,9 @@ class Interceptor:
                     verify()
                     gateway = self.gateway
                     if gateway is not None:
-                        gateway.note_tampering(f"{patch.name} was replaced on one {type(instance).__name__} object")
+                        gateway.pipeline.note_tampering(
+                            f"{patch.name} was replaced on one {type(instance).__name__} object"
+                        )
                     refuse_tampered(f"{type(instance).__name__}.{patch.name} of one object")
 
         def make(original: Any) -> Any:
@@ -334,7 +336,7 @@ class Interceptor:
             if module is not None and module is not patched:  # imported anew (del sys.modules[...], a reload)
                 self.install_layer(name, module)
         for what in found:
-            gateway.note_tampering(what)
+            gateway.pipeline.note_tampering(what)
         return found
 
     def stop(self, key: object) -> list[str]:

@@ -8,12 +8,9 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
-from ..response_filter import ResponseFilter
-from ..routing import CREDENTIAL_HEADERS
+from ..pipeline import OutboundRequest, ResponseFilter, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
-from .response_tap import ResponseTap
-from .scope import deciding_gateway, sending
-from .urllib3_pool import as_bytes, routed_headers
+from .urllib3_pool import as_bytes
 
 
 class TappedContent:
@@ -162,41 +159,41 @@ def request_body(session: Any, data: Any, json: Any) -> bytes | None:
 
 def install(patches: PatchSet, module: ModuleType) -> None:
     """Govern aiohttp client sessions."""
-    from ..gateway import OutboundRequest
 
     def wrap(original: Any) -> Any:
         async def _request(self: Any, method: str, str_or_url: Any, **kwargs: Any) -> Any:
-            gateway = deciding_gateway()
-            if gateway is None or method.upper() != "POST":
+            pipeline = deciding_pipeline()
+            if pipeline is None or method.upper() != "POST":
                 return await original(self, method, str_or_url, **kwargs)
             url = self._build_url(str_or_url) if hasattr(self, "_build_url") else str_or_url
-            if not gateway.catalogue.might_be_ai("POST", str(url)):
+            if not pipeline.might_be_ai("POST", str(url)):
                 return await original(self, method, str_or_url, **kwargs)
             body = request_body(self, kwargs.get("data"), kwargs.get("json"))
             headers = {str(k).lower(): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
-            # a session's own credential headers cannot be taken off one request: such a session stays on its host
-            defaults = {str(k).lower() for k in getattr(self, "_default_headers", None) or {}}
-            movable = not (defaults & CREDENTIAL_HEADERS)
-            outbound = OutboundRequest("aiohttp", method, str(url), headers, body, can_change_host=movable)
-            exchange = gateway.begin(outbound)
-            if exchange is None:
+            # a session's own headers cannot be taken off one request
+            defaults = frozenset(str(k).lower() for k in getattr(self, "_default_headers", None) or {})
+            outbound = OutboundRequest("aiohttp", method, str(url), headers, body, fixed_headers=defaults)
+            call = pipeline.begin(outbound)
+            if call is None:
                 return await original(self, method, str_or_url, **kwargs)
-            if exchange.route is not None:
-                str_or_url = exchange.route.url
-                kwargs["headers"] = routed_headers(kwargs.get("headers"), exchange.route)
-            if exchange.filters_response:  # an uncompressed answer, which the filters can read
-                kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "Accept-Encoding": "identity"}
-            if exchange.body is not None:  # redacted: the new JSON goes as data, still typed as JSON
+            plan = call.plan
+            if plan.url is not None:
+                str_or_url = plan.url
+            if plan.drop_headers or plan.set_headers:
+                drop = plan.drop_headers | {n.lower() for n in plan.set_headers}
+                sent = {k: v for k, v in dict(kwargs.get("headers") or {}).items() if str(k).lower() not in drop}
+                kwargs["headers"] = {**sent, **plan.set_headers}
+            if plan.body is not None:  # the new JSON goes as data, still typed as JSON (aiohttp sets its length)
                 had_json = kwargs.pop("json", None) is not None
-                kwargs["data"] = exchange.body
+                kwargs["data"] = plan.body
                 sent_headers = dict(kwargs.get("headers") or {})
                 if had_json and not any(str(k).lower() == "content-type" for k in sent_headers):
                     sent_headers["Content-Type"] = "application/json"
                 kwargs["headers"] = sent_headers
-            with sending(exchange):
+            with sending(call):
                 response = await original(self, method, str_or_url, **kwargs)
-            tap = ResponseTap(exchange, response.status, response.headers)
-            response_filter = exchange.response_filter(response.headers)
+            tap = call.tap(response.status, response.headers)
+            response_filter = call.response_filter(response.headers)
             if response_filter is None:
                 response.content = TappedContent(response.content, tap)
             else:

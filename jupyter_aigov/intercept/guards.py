@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
+from ..pipeline import OutboundRequest, deciding_pipeline
 from .patches import PatchSet
-from .scope import deciding_gateway
 from .urllib3_pool import as_bytes
 
 # (method, url, headers, body) of the request a wrapped entry point was called with
@@ -24,13 +24,11 @@ Reader = Callable[..., Seen]
 
 def refuse_if_ai(library: str, seen: Seen) -> None:
     """Refuse the request when it is an AI call; return when it is not, or when governance is off."""
-    gateway = deciding_gateway()
-    if gateway is None:
+    pipeline = deciding_pipeline()
+    if pipeline is None:
         return
     method, url, headers, body = seen
-    from ..gateway import OutboundRequest
-
-    gateway.refuse_unintercepted(OutboundRequest(library, method, url, headers, body))
+    pipeline.refuse_unintercepted(OutboundRequest(library, method, url, headers, body))
 
 
 def _guarding(library: str, read: Reader) -> Callable[[Any], Any]:

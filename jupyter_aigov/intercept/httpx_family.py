@@ -11,11 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..gateway import Exchange, OutboundRequest
-from ..response_filter import ResponseFilter
+from ..pipeline import CallInFlight, OutboundRequest, ResponseFilter, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
-from .response_tap import ResponseTap
-from .scope import deciding_gateway, sending
 
 
 def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
@@ -23,19 +20,16 @@ def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
     return OutboundRequest(library, request.method, url, request.headers, request.__dict__.get("_content"))
 
 
-def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
-    """Put the redacted body in place of the original, with its length; ask for an answer we can restore.
-    A routed call goes to its deployment, with the deployment's credentials instead of the caller's."""
-    route = exchange.route
-    if route is not None:
-        request.url = module.URL(route.url)
-        for name in route.drop_headers | {n.lower() for n in route.set_headers}:
-            request.headers.pop(name, None)
-        request.headers.update(route.set_headers)
+def _send_instead(module: ModuleType, request: Any, call: CallInFlight) -> None:
+    """Apply the call's send plan to the request: its URL, headers and body (with its length)."""
+    plan = call.plan
+    if plan.url is not None:
+        request.url = module.URL(plan.url)
         request.headers["Host"] = request.url.netloc.decode("ascii")
-    if exchange.filters_response:
-        request.headers["Accept-Encoding"] = "identity"
-    body = exchange.body
+    for name in plan.drop_headers | {n.lower() for n in plan.set_headers}:
+        request.headers.pop(name, None)
+    request.headers.update(plan.set_headers)
+    body = plan.body
     if body is None:
         return
     request.stream = module.ByteStream(body)
@@ -43,9 +37,9 @@ def _send_instead(module: ModuleType, request: Any, exchange: Exchange) -> None:
     request.headers["Content-Length"] = str(len(body))
 
 
-def _filtering(exchange: Exchange, response: Any) -> ResponseFilter | None:
+def _filtering(call: CallInFlight, response: Any) -> ResponseFilter | None:
     """The filter for this response; its length may change, so the Content-Length it came with goes."""
-    response_filter = exchange.response_filter(response.headers)
+    response_filter = call.response_filter(response.headers)
     if response_filter is not None:
         response.headers.pop("Content-Length", None)
     return response_filter
@@ -121,40 +115,40 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
 
     def wrap_sync(original: Any) -> Any:
         def _send_single_request(self: Any, request: Any) -> Any:
-            gateway = deciding_gateway()
-            if gateway is None or request.method != "POST":
+            pipeline = deciding_pipeline()
+            if pipeline is None or request.method != "POST":
                 return original(self, request)
             url = str(request.url)
-            if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
+            if not pipeline.might_be_ai("POST", url):  # most traffic stops here, for a few µs
                 return original(self, request)
-            exchange = gateway.begin(_outbound(library, request, url))
-            if exchange is None:
+            call = pipeline.begin(_outbound(library, request, url))
+            if call is None:
                 return original(self, request)
-            _send_instead(module, request, exchange)
-            with sending(exchange):
+            _send_instead(module, request, call)
+            with sending(call):
                 response = original(self, request)
-            tap = ResponseTap(exchange, response.status_code, response.headers)
-            response.stream = sync_stream(response.stream, tap, _filtering(exchange, response))
+            tap = call.tap(response.status_code, response.headers)
+            response.stream = sync_stream(response.stream, tap, _filtering(call, response))
             return response
 
         return _send_single_request
 
     def wrap_async(original: Any) -> Any:
         async def _send_single_request(self: Any, request: Any) -> Any:
-            gateway = deciding_gateway()
-            if gateway is None or request.method != "POST":
+            pipeline = deciding_pipeline()
+            if pipeline is None or request.method != "POST":
                 return await original(self, request)
             url = str(request.url)
-            if not gateway.catalogue.might_be_ai("POST", url):  # most traffic stops here, for a few µs
+            if not pipeline.might_be_ai("POST", url):  # most traffic stops here, for a few µs
                 return await original(self, request)
-            exchange = gateway.begin(_outbound(library, request, url))
-            if exchange is None:
+            call = pipeline.begin(_outbound(library, request, url))
+            if call is None:
                 return await original(self, request)
-            _send_instead(module, request, exchange)
-            with sending(exchange):
+            _send_instead(module, request, call)
+            with sending(call):
                 response = await original(self, request)
-            tap = ResponseTap(exchange, response.status_code, response.headers)
-            response.stream = async_stream(response.stream, tap, _filtering(exchange, response))
+            tap = call.tap(response.status_code, response.headers)
+            response.stream = async_stream(response.stream, tap, _filtering(call, response))
             return response
 
         return _send_single_request

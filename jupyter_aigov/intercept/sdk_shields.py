@@ -1,6 +1,6 @@
 """SDK entry points that wrap or retry transport errors: shielded, so a refusal reaches the caller as itself.
 
-A shield marks the SDK's frames as carrying a refusal (scope.Refusal, a BaseException that passes the SDK's
+A shield marks the SDK's frames as carrying a refusal (pipeline.Refusal, a BaseException that passes the SDK's
 `except Exception`, its wrapping and its retries); the outermost shield hands the caller the PolicyViolation.
 An answer is read, and its tool calls decided, while the caller iterates a stream, long after `request`
 returned: so the stream objects' iteration and the responses' reading methods are shielded too.
@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
+from ..pipeline import shield
 from .patches import PatchSet
-from .scope import shield
 
 # The Stainless-generated SDKs (openai, anthropic, groq...) share one layout: the retry loop in
 # `_base_client`, the stream objects in `_streaming`, the raw and streamed responses in `_response`.

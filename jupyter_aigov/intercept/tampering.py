@@ -7,11 +7,9 @@ import inspect
 from typing import Any, NoReturn
 
 from ..errors import PolicyViolation
-from ..state import active_gateway
-from .scope import refuse
+from ..pipeline import TAMPER_HINT, active_gateway, refuse
 
 TAMPERED = "governance.tampered"
-HINT = "run `%reload_ext aigov` (or restart the kernel); the change is in the evidence log as governance.tampered."
 
 
 def refuse_tampered(where: str) -> NoReturn:
@@ -19,14 +17,16 @@ def refuse_tampered(where: str) -> NoReturn:
     gateway = active_gateway()
     record = None
     if gateway is not None:
-        record = gateway.refuse_record(TAMPERED, f"Calls through {where} are refused: aigov's patch there was changed.")
+        record = gateway.pipeline.refuse_record(
+            TAMPERED, f"Calls through {where} are refused: aigov's patch there was changed."
+        )
     refuse(
         PolicyViolation(
             TAMPERED,
             f"aigov's patch of {where} was removed or replaced behind its back, so calls through it are refused "
             "until aigov is loaded again.",
             record,
-            HINT,
+            TAMPER_HINT,
         )
     )
 

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import weakref
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
+from ..pipeline import CallInFlight, OutboundRequest, deciding_pipeline, sending
 from .patches import PatchSet
-from .response_tap import ResponseTap
-from .scope import deciding_gateway, sending
-
-if TYPE_CHECKING:
-    from ..gateway import Exchange
-    from ..routing import RoutePlan
 
 
 def as_bytes(body: Any) -> bytes | None:
@@ -27,17 +22,10 @@ def as_bytes(body: Any) -> bytes | None:
     return None
 
 
-def with_length(headers: Any, length: int) -> dict[str, Any]:
-    """A copy of the headers with Content-Length set to the new body's length (whatever its spelling was)."""
-    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() != "content-length"}
-    copied["Content-Length"] = str(length)
-    return copied
-
-
-def tap_response(response: Any, exchange: Exchange) -> None:
+def tap_response(response: Any, call: CallInFlight) -> None:
     """Copy what the caller reads from a urllib3 response into the usage reader; pass it through the filter."""
-    tap = ResponseTap(exchange, response.status, response.headers)
-    restorer = exchange.response_filter(response.headers)
+    tap = call.tap(response.status, response.headers)
+    restorer = call.response_filter(response.headers)
     if restorer is not None:
         response.headers.discard("Content-Length")  # restored values change the length
     body = getattr(response, "_body", None)
@@ -117,22 +105,6 @@ def tap_response(response: Any, exchange: Exchange) -> None:
     response.release_conn, response.close = tapped_release_conn, tapped_close
 
 
-def routed_headers(headers: Any, route: RoutePlan) -> dict[str, Any]:
-    """A copy of the headers for the deployment a route sends the call to: the caller's credentials dropped,
-    the deployment's set."""
-    drop = route.drop_headers | {name.lower() for name in route.set_headers}
-    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() not in drop}
-    copied.update(route.set_headers)
-    return copied
-
-
-def ask_for_identity(headers: Any) -> dict[str, Any]:
-    """A copy of the headers asking for an uncompressed answer, which values can be restored in."""
-    copied = {k: v for k, v in dict(headers or {}).items() if str(k).lower() != "accept-encoding"}
-    copied["Accept-Encoding"] = "identity"
-    return copied
-
-
 def full_url(pool: Any, url: str) -> str:
     if "://" in url:
         return url
@@ -143,30 +115,29 @@ def full_url(pool: Any, url: str) -> str:
 
 def install(patches: PatchSet, module: ModuleType) -> None:
     """Govern urllib3 connection pools."""
-    from ..gateway import OutboundRequest
 
     def wrap(original: Any) -> Any:
         def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any, **kw: Any):
-            gateway = deciding_gateway()
-            if gateway is None:
+            pipeline = deciding_pipeline()
+            if pipeline is None:
                 return original(self, method, url, body, headers, *args, **kw)
             whole_url = full_url(self, url)
             # a pool is bound to its host: a route may change the path and model here, not the host
             outbound = OutboundRequest("urllib3", method, whole_url, headers, as_bytes(body), can_change_host=False)
-            exchange = gateway.begin(outbound)
-            if exchange is None:
+            call = pipeline.begin(outbound)
+            if call is None:
                 return original(self, method, url, body, headers, *args, **kw)
-            if exchange.route is not None:
-                parts = urlsplit(exchange.route.url)
+            plan = call.plan
+            if plan.url is not None:  # a route on the same host: its path and query
+                parts = urlsplit(plan.url)
                 url = parts.path + (f"?{parts.query}" if parts.query else "")
-                headers = routed_headers(headers, exchange.route)
-            if exchange.body is not None:  # redacted: send the new body, with its length
-                body, headers = exchange.body, with_length(headers, len(exchange.body))
-            if exchange.filters_response:
-                headers = ask_for_identity(headers)
-            with sending(exchange):
+            if plan.changes_headers:
+                headers = plan.headers(headers)
+            if plan.body is not None:
+                body = plan.body
+            with sending(call):
                 response = original(self, method, url, body, headers, *args, **kw)
-            tap_response(response, exchange)
+            tap_response(response, call)
             return response
 
         return urlopen

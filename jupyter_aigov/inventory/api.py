@@ -42,7 +42,7 @@ def current_inventory() -> Inventory:
 
 def _who() -> tuple[str, dict[str, Any]]:
     gateway = active_gateway()
-    context = gateway.context if gateway is not None else current_context()
+    context = gateway.session.context if gateway is not None else current_context()
     return context.user, {"notebook": context.notebook}
 
 
@@ -52,7 +52,7 @@ def _note_in_notebook_log(document: ModelRegistration | Assessment, started: str
     if gateway is None or document.updated_at < started:  # unchanged: nothing was written
         return
     with contextlib.suppress(EvidenceError):  # the change itself is on the inventory's own log
-        gateway.record(
+        gateway.evidence.record(
             "inventory.change",
             decision="allow",
             reason=f"{document.kind.capitalize()} '{document.id}' stored (revision {document.revision}).",

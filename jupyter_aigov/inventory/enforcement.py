@@ -12,17 +12,7 @@ from datetime import date
 
 from jupyter_aigov.inventory.records import Assessment, ModelRegistration
 from jupyter_aigov.inventory.store import Inventory
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationVerdict:
-    """allowed, the rule id, one sentence, how to proceed, and the registration when there is one."""
-
-    allowed: bool
-    rule: str
-    reason: str
-    hint: str = ""
-    model_id: str | None = None
+from jupyter_aigov.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -40,12 +30,11 @@ class RegistrationCheck:
         self._key: tuple[int, int, int] | None = None
         self._index = _Index({}, {})
 
-    def verdict(self, provider: str, model: str | None, use_case: str | None, today: date) -> RegistrationVerdict:
+    def verdict(self, provider: str, model: str | None, use_case: str | None, today: date) -> Verdict:
         """Registered under this provider and name, for this use case, with an approved assessment in force."""
         root = self.inventory.root
         if model is None:
-            return RegistrationVerdict(
-                False,
+            return Verdict.block(
                 "inventory.unregistered",
                 f"The model of this call could not be read, so it cannot be matched to a registration in {root}.",
                 "name the model explicitly in the request.",
@@ -55,8 +44,7 @@ class RegistrationCheck:
             ("*", f"{provider}/{model}".casefold())
         )
         if registration is None:
-            return RegistrationVerdict(
-                False,
+            return Verdict.block(
                 "inventory.unregistered",
                 f"Model '{model}' ({provider}) is not registered in the inventory ({root}).",
                 f"register it with the form aigov.register_model(), or aigov.register_model(name='{model}', "
@@ -65,52 +53,39 @@ class RegistrationCheck:
             )
         named = f"Model '{model}' ({provider}), registered as '{registration.id}',"
         if registration.risk_tier == "prohibited":
-            return RegistrationVerdict(
-                False,
+            return Verdict.block(
                 "inventory.prohibited",
                 f"{named} is in the prohibited risk tier (EU AI Act Article 5) and may not be used.",
                 "use another model; a prohibited practice cannot be approved.",
-                registration.id,
             )
         if use_case and registration.use_cases and use_case not in registration.use_cases:
             listed = ", ".join(registration.use_cases)
-            return RegistrationVerdict(
-                False,
+            return Verdict.block(
                 "inventory.use_case",
                 f"{named} is registered for the use cases {listed}, not '{use_case}'.",
                 f"add '{use_case}' to its use_cases with aigov.register_model(id='{registration.id}', "
                 f"use_cases=[...]) and have the change assessed, or declare one of: {listed}.",
-                registration.id,
             )
         assessments = index.assessments.get(registration.id, [])
         in_force = [item for item in assessments if item.in_force(today)]
         if in_force:
             frameworks = ", ".join(sorted(item.framework for item in in_force))
-            return RegistrationVerdict(
-                True,
-                "inventory.approved",
-                f"{named} has an approved assessment in force ({frameworks}).",
-                model_id=registration.id,
-            )
+            return Verdict.allow("inventory.approved", f"{named} has an approved assessment in force ({frameworks}).")
         overdue = [item for item in assessments if item.status == "approved"]
         if overdue:
             item = overdue[0]
-            return RegistrationVerdict(
-                False,
+            return Verdict.block(
                 "inventory.review_overdue",
                 f"{named} was approved under {item.framework}, but its review was due on {item.next_review}.",
                 f"review it: aigov.assess('{registration.id}', framework='{item.framework}') with a new "
                 "next_review, approved again by an approver.",
-                registration.id,
             )
         states = ", ".join(f"{item.framework}: {item.status}" for item in assessments) or "none yet"
-        return RegistrationVerdict(
-            False,
+        return Verdict.block(
             "inventory.unapproved",
             f"{named} has no approved assessment (assessments: {states}).",
             f"fill in the assessment form aigov.assess('{registration.id}') and have an approver set its "
             "status to approved.",
-            registration.id,
         )
 
     def _current(self) -> _Index:

@@ -36,9 +36,9 @@ from jupyter_aigov.policy.load import (
     parse_policy_bytes,
     parse_policy_text,
 )
-from jupyter_aigov.policy.model_decision import ModelDecision, decide_model
+from jupyter_aigov.policy.model_rules import decide_model
 from jupyter_aigov.policy.problems import PolicyProblem
-from jupyter_aigov.policy.resolve import EffectivePolicy, Refusal
+from jupyter_aigov.policy.resolve import EffectivePolicy
 from jupyter_aigov.policy.schema import SCHEMA_ID, policy_schema, schema_text
 
 __all__ = [
@@ -52,13 +52,11 @@ __all__ = [
     "EffectivePolicy",
     "GlobSet",
     "LoadedPolicy",
-    "ModelDecision",
     "ModelsSection",
     "Policy",
     "PolicyProblem",
     "ProviderEntry",
     "RedactionSection",
-    "Refusal",
     "Route",
     "RouteTarget",
     "ToolsSection",

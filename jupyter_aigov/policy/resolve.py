@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,21 +26,10 @@ from jupyter_aigov.policy.document import (
     ToolsSection,
 )
 from jupyter_aigov.policy.globs import GlobSet
-
-if TYPE_CHECKING:
-    from jupyter_aigov.policy.model_decision import ModelDecision
+from jupyter_aigov.verdict import Verdict
 
 _SECTIONS = ("models", "redaction", "tools", "budgets")
 Section = TypeVar("Section", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Why calls in this context are refused: the rule id, one human sentence, and how to proceed."""
-
-    rule: str
-    reason: str
-    hint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +38,7 @@ class EffectivePolicy:
 
     user: str
     use_case: str | None
-    use_case_problem: Refusal | None
+    use_case_problem: Verdict | None  # why no call may be made in this context (a block)
     use_case_declared: bool  # the use case is one of the policy's use_cases (not a free label)
     on_error: Literal["block", "allow"]
     require_use_case: bool
@@ -66,9 +55,7 @@ class EffectivePolicy:
     model_deny: GlobSet = field(repr=False, compare=False)
     tool_allow: GlobSet = field(repr=False, compare=False)
     tool_deny: GlobSet = field(repr=False, compare=False)
-    model_decisions: dict[tuple[str, str | None], ModelDecision] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    model_decisions: dict[tuple[str, str | None], Verdict] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def use_case_error(self) -> str | None:
@@ -109,13 +96,13 @@ def _merge(base: Section, override: Section | None, prefix: str, origins: dict[s
     return base.model_copy(update=update)
 
 
-def _refusal(policy: Policy, user: str, use_case: str | None) -> Refusal | None:
+def _refusal(policy: Policy, user: str, use_case: str | None) -> Verdict | None:
     """Why the declared use case (or the lack of one) refuses every call, or None."""
     names = ", ".join(policy.use_cases) or "none declared"
     if use_case is None:
         if not policy.require_use_case:
             return None
-        return Refusal(
+        return Verdict.block(
             "use_case.required",
             "This policy refuses AI calls until a use case is declared (require_use_case: true).",
             f"Declare one with `%aigov use-case NAME` or the AIGOV_USE_CASE environment variable "
@@ -125,14 +112,14 @@ def _refusal(policy: Policy, user: str, use_case: str | None) -> Refusal | None:
     if declared is None:
         if not policy.use_cases:
             return None  # a policy without use cases takes any name as a label for the evidence
-        return Refusal(
+        return Verdict.block(
             "use_case.unknown",
             f"Use case '{use_case}' is not declared in the policy (declared: {names}).",
             f"Declare one of {names} with `%aigov use-case NAME` or AIGOV_USE_CASE, "
             f"or add '{use_case}' under use_cases in {policy.source}.",
         )
     if not GlobSet(declared.users).matches(user):
-        return Refusal(
+        return Verdict.block(
             "use_case.user_not_listed",
             f"User '{user}' is not listed in the users of use case '{use_case}' (users: {', '.join(declared.users)}).",
             f"Ask the policy owner to add '{user}' to use_cases.{use_case}.users in {policy.source}, "

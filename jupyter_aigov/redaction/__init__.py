@@ -10,9 +10,9 @@
 from typing import TYPE_CHECKING, Any
 
 from jupyter_aigov.redaction.cache import FindingsCache
-from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect, merge_spans
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.placeholders import PLACEHOLDER_PATTERN, PlaceholderVault
+from jupyter_aigov.redaction.plan import RedactionPlan, decide, entities_to_detect, merge_spans
 from jupyter_aigov.redaction.restore import restore_json_bytes, restore_text
 from jupyter_aigov.redaction.restore_stream import StreamRestorer
 
@@ -46,7 +46,7 @@ __all__ = [
     "Finding",
     "FindingsCache",
     "PlaceholderVault",
-    "RedactionDecision",
+    "RedactionPlan",
     "StreamRestorer",
     "decide",
     "entities_to_detect",

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from jupyter_aigov.errors import DetectionFailed
 from jupyter_aigov.providers.base import AIRequest, set_at
-from jupyter_aigov.redaction.decision import RedactionDecision, decide, entities_to_detect
 from jupyter_aigov.redaction.echoes import EchoCache, placeholder_counts
+from jupyter_aigov.redaction.plan import RedactionPlan, decide, entities_to_detect
 
 if TYPE_CHECKING:
     from jupyter_aigov.redaction.engine import DetectionEngine
@@ -30,7 +30,7 @@ _engines: dict[tuple[Any, ...], DetectionEngine] = {}
 # most) rather than being refused; `deadline_ms` then bounds the analysis itself.
 LOAD_WAIT_S = 60.0
 _engines_lock = threading.Lock()
-NOTHING = RedactionDecision("allow")
+NOTHING = RedactionPlan("allow")
 
 
 class Vault(Protocol):
@@ -118,7 +118,7 @@ def engine_state(section: Any) -> str:
 class TransitOutcome:
     """What redaction decided for one request, and the body to send instead when it rewrote it."""
 
-    decision: RedactionDecision
+    plan: RedactionPlan
     body: bytes | None = None
 
 
@@ -158,7 +158,7 @@ def examine(
     for index, own in replaced.items():
         set_at(body, call.text_parts[index].path, own)
         counts.update(placeholder_counts(own))
-    decision = RedactionDecision("redact", dict(sorted(counts.items())), (), decision.spans)
+    decision = RedactionPlan("redact", dict(sorted(counts.items())), (), decision.spans)
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return TransitOutcome(decision, _encode_like(encoded, content_encoding))
 
@@ -171,8 +171,3 @@ def _encode_like(data: bytes, content_encoding: str) -> bytes:
     if encoding in ("gzip", "x-gzip"):
         return gzip.compress(data)
     raise DetectionFailed(f"a request body in {encoding!r} encoding cannot be rewritten, so it is not sent")
-
-
-def entity_summary(counts: dict[str, int]) -> str:
-    """'PERSON (2), EMAIL_ADDRESS (1)': types and counts, never values."""
-    return ", ".join(f"{entity} ({count})" for entity, count in counts.items())

@@ -38,16 +38,16 @@ class RegistryLink:
 
     def attach(self, gateway: Gateway) -> None:
         """Push the gateway's records from now on (and what an earlier run spooled)."""
-        spool = spool_path_for(gateway.evidence_dir, gateway.log.path.name)
-        self.pusher = LivePusher(self.settings, gateway.log.path.name, spool).start()
-        gateway.listeners.append(self.pusher)
+        spool = spool_path_for(gateway.evidence_dir, gateway.evidence.log.path.name)
+        self.pusher = LivePusher(self.settings, gateway.evidence.log.path.name, spool).start()
+        gateway.evidence.listeners.append(self.pusher)
 
     def detach(self, gateway: Gateway) -> None:
         """Stop pushing: what is pending is sent, or spooled, within a short timeout."""
         if self.pusher is None:
             return
-        if self.pusher in gateway.listeners:
-            gateway.listeners.remove(self.pusher)
+        if self.pusher in gateway.evidence.listeners:
+            gateway.evidence.listeners.remove(self.pusher)
         self.pusher.stop()
 
     def status(self) -> dict[str, Any]:

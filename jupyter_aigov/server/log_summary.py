@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_aigov.decisions import DECISION_EVENTS
+from jupyter_aigov.decisions_frame import DECISION_EVENTS
 
 MAX_DECISIONS = 500
 _CHUNK = 1 << 20

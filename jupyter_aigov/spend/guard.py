@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from jupyter_aigov.decision import Decision
 from jupyter_aigov.errors import BudgetExceeded
 from jupyter_aigov.providers.base import AIRequest, Usage
 from jupyter_aigov.spend.ledger import BudgetLedger, Reservation
 from jupyter_aigov.spend.prices import Cost, cost_of, estimate_input_cost
+from jupyter_aigov.verdict import Verdict
+
+if TYPE_CHECKING:
+    from jupyter_aigov.policy.document import BudgetsSection
 
 LEDGER_NAME = "budgets.sqlite3"
 CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text: an estimate, replaced by the provider's count
 
 
-def has_limits(budgets: Any) -> bool:
+def has_limits(budgets: BudgetsSection) -> bool:
     """Whether any budget is set (else nothing is reserved or written)."""
     return any(
         getattr(budgets, key) is not None
@@ -57,8 +60,8 @@ class BudgetGuard:
             return self._ledger
 
     def reserve(
-        self, call: AIRequest, budgets: Any, use_case: str | None
-    ) -> tuple[Reservation | None, Decision | None]:
+        self, call: AIRequest, budgets: BudgetsSection, use_case: str | None
+    ) -> tuple[Reservation | None, Verdict | None]:
         """The call's reservation, or the refusal when it would go over a budget; (None, None) when none is set."""
         if not has_limits(budgets):
             return None, None
@@ -74,7 +77,7 @@ class BudgetGuard:
                 estimated_usd=usd,
             )
         except BudgetExceeded as breach:
-            return None, Decision("block", [f"budgets.{breach.budget}"], breach.reason, breach.hint)
+            return None, Verdict.block(breach.rule, breach.reason, breach.hint, BudgetExceeded)
         return reservation, None
 
     def settle(self, reservation: Reservation, usage: Usage | None, cost: Cost | None) -> None:
@@ -93,7 +96,7 @@ class BudgetGuard:
                 self._ledger = None
 
 
-def _prices_usd(budgets: Any) -> bool:
+def _prices_usd(budgets: BudgetsSection) -> bool:
     return budgets.usd_per_day is not None or budgets.usd_per_day_per_use_case is not None
 
 

@@ -2,6 +2,6 @@
 
 from jupyter_aigov.tools.definitions import strip_tools
 from jupyter_aigov.tools.local import tool
-from jupyter_aigov.tools.verdict import ToolVerdict, check_arguments, decide_tool
+from jupyter_aigov.tools.rules import check_arguments, decide_tool
 
-__all__ = ["ToolVerdict", "check_arguments", "decide_tool", "strip_tools", "tool"]
+__all__ = ["check_arguments", "decide_tool", "strip_tools", "tool"]

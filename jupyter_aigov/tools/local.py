@@ -43,7 +43,7 @@ def tool(function: F | None = None, *, name: str | None = None) -> F | Callable[
         def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
             gateway = active_gateway()
             if gateway is not None:
-                gateway.check_local_tool(tool_name, _arguments(signature, args, kwargs))
+                gateway.pipeline.tools.check_local(tool_name, _arguments(signature, args, kwargs))
 
         if inspect.iscoroutinefunction(fn):
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from jupyter_aigov.decisions import decision_rows
+from jupyter_aigov.decisions_frame import decision_rows
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.governance import require_gateway
 from jupyter_aigov.inventory.api import inventory_rows
@@ -88,11 +88,11 @@ class Dashboard:
         self._stopped = threading.Event()
         self._wake = threading.Event()
         self._listener = self._on_records
-        gateway.listeners.append(self._listener)  # before the first read: no record falls in between
+        gateway.evidence.listeners.append(self._listener)  # before the first read: no record falls in between
         try:
             self.refresh()
         except Exception:
-            gateway.listeners.remove(self._listener)
+            gateway.evidence.listeners.remove(self._listener)
             raise
         self._updater = threading.Thread(target=self._keep_current, name="aigov-dashboard", daemon=True)
         self._updater.start()
@@ -103,10 +103,10 @@ class Dashboard:
         """Read the evidence log and the inventory again, and redraw the views whose data changed."""
         with self._refresh_lock:
             if active_gateway() is self.gateway:  # a call's usage waits in a queue: write it, to show its cost
-                self.gateway.flush()
-            log_key = _file_key(self.gateway.log.path)
+                self.gateway.evidence.flush()
+            log_key = _file_key(self.gateway.evidence.log.path)
             if log_key != self._log_key:
-                self._show_decisions(decision_rows(self.gateway.log.path))
+                self._show_decisions(decision_rows(self.gateway.evidence.log.path))
                 self._log_key = log_key
             inventory_key = (self.gateway.inventory.version_key(), date.today())
             if inventory_key != self._inventory_key:
@@ -140,7 +140,7 @@ class Dashboard:
         if by_model_use_case != self.by_model_use_case or not self.breakdown_view.value:
             self.breakdown_view.value = charts.breakdown_png(by_model_use_case)
         summary = summarise(rows)
-        self.summary_view.value = summary_html(summary, self.gateway.log.path)
+        self.summary_view.value = summary_html(summary, self.gateway.evidence.log.path)
         self.charts_view.layout.display = "flex" if rows else "none"
         # the summary last: another thread that sees the new counts sees the new tallies too
         self.timeline, self.by_model_use_case, self.summary = timeline, by_model_use_case, summary
@@ -176,7 +176,7 @@ class Dashboard:
         """Whether the log or the inventory changed since the last refresh: a few stat calls, no reading."""
         try:
             inventory_key = (self.gateway.inventory.version_key(), date.today())
-            return _file_key(self.gateway.log.path) != self._log_key or inventory_key != self._inventory_key
+            return _file_key(self.gateway.evidence.log.path) != self._log_key or inventory_key != self._inventory_key
         except OSError:
             return True  # a refresh says what is wrong
 
@@ -196,7 +196,7 @@ class Dashboard:
         self._stopped.set()
         self._wake.set()
         with contextlib.suppress(ValueError):  # already removed
-            self.gateway.listeners.remove(self._listener)
+            self.gateway.evidence.listeners.remove(self._listener)
 
     def _on_widget_comm(self, change: Mapping[str, Any]) -> None:
         if change["new"] is None:  # the widget was closed (Widget.close_all(), or by its owner)

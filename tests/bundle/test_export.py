@@ -115,7 +115,7 @@ def test_when_exported_in_a_kernel_then_bundle_holds_everything_and_verifies(pro
     path = aigov.export_bundle(tmp_path / "out" / "audit.zip", progress=False)
     assert path == tmp_path / "out" / "audit.zip"
     files = members(path)
-    assert files["data/evidence/analysis.jsonl"] == project.log.path.read_bytes()  # the log, byte for byte
+    assert files["data/evidence/analysis.jsonl"] == project.evidence.log.path.read_bytes()  # the log, byte for byte
     for expected in (
         "bagit.txt",
         "bag-info.txt",
@@ -141,7 +141,7 @@ def test_when_exported_in_a_kernel_then_bundle_holds_everything_and_verifies(pro
     assert environment["jupyter_aigov"] == aigov.__version__ or aigov.__version__ in json.dumps(environment)
     result = verify_bundle(path)
     assert result.ok, result.fault
-    assert result.logs["data/evidence/analysis.jsonl"] == verify_log(project.log.path).records
+    assert result.logs["data/evidence/analysis.jsonl"] == verify_log(project.evidence.log.path).records
     assert not result.pinned
 
 
@@ -206,7 +206,7 @@ def test_when_resigned_by_someone_else_then_only_pinning_catches_it(
 
 
 def test_when_exported_then_no_value_redacted_in_calls_is_anywhere_in_the_bundle(project: Any, tmp_path: Path) -> None:
-    assert len(project.vault) >= 2  # the call's values were replaced in transit
+    assert len(project.pipeline.vault) >= 2  # the call's values were replaced in transit
     path = aigov.export_bundle(tmp_path / "audit.zip", progress=False)
     assert_no_canary(path)
     notebook = members(path)["data/notebooks/analysis.ipynb"]
@@ -254,9 +254,9 @@ def test_when_filtered_then_bundle_holds_an_excerpt_that_verifies(project: Any, 
 
 
 def test_when_log_is_broken_then_export_refuses_and_writes_nothing(project: Any, tmp_path: Path) -> None:
-    project.flush()
-    lines = project.log.path.read_bytes().splitlines(keepends=True)
-    project.log.path.write_bytes(b"".join(lines[:1] + lines[2:]))
+    project.evidence.flush()
+    lines = project.evidence.log.path.read_bytes().splitlines(keepends=True)
+    project.evidence.log.path.write_bytes(b"".join(lines[:1] + lines[2:]))
     out = tmp_path / "out"
     with pytest.raises(EvidenceError, match="not intact"):
         aigov.export_bundle(out / "audit.zip", progress=False)

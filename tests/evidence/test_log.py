@@ -35,7 +35,7 @@ def independent_hash(line: bytes) -> str:
 
 def test_when_package_imported_then_all_lists_exactly_the_public_names() -> None:
     public = {name for name in dir(jupyter_aigov.evidence) if not name.startswith("_")}
-    modules = {"canonical", "locking", "log", "tail", "verify"}
+    modules = {"canonical", "locking", "log", "recorder", "tail", "verify"}
     assert set(jupyter_aigov.evidence.__all__) == public - modules
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from jupyter_aigov.errors import ToolCallBlocked
-from jupyter_aigov.intercept.scope import Refusal, carried_violation, refuse, shield
+from jupyter_aigov.pipeline import Refusal, carried_violation, refuse, shield
 
 
 class SDKError(Exception):

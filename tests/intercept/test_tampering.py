@@ -15,7 +15,7 @@ import requests
 import aigov
 import jupyter_aigov
 from jupyter_aigov import governance, state
-from jupyter_aigov.intercept import scope
+from jupyter_aigov.pipeline import binding, refusals
 
 POLICY = """
 version: 1
@@ -43,7 +43,7 @@ def _context_variables() -> list[tuple[str, ContextVar]]:
 
 
 def test_when_the_old_governing_flag_is_looked_for_then_it_is_gone():
-    assert not hasattr(scope, "governing")
+    assert not hasattr(binding, "governing") and not hasattr(refusals, "governing")
 
 
 @pytest.mark.parametrize("value", [True, object()], ids=["true", "an-object"])
@@ -158,13 +158,12 @@ def test_when_the_interceptor_is_stopped_by_hand_then_it_refuses(governed, provi
         httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
 
 
-def test_when_the_module_names_of_the_scope_are_rebound_then_calls_are_still_governed(governed, provider, monkeypatch):
-    from jupyter_aigov.intercept import scope as scope_module
-
+def test_when_the_binding_names_are_rebound_then_calls_are_still_governed(governed, provider, monkeypatch):
     gateway = governed(POLICY)
-    monkeypatch.setattr(scope_module, "_outer_layer_has_it", lambda: True)
-    monkeypatch.setattr(scope_module, "_governor", lambda: None)
-    monkeypatch.setattr(scope_module, "deciding_gateway", lambda: None)
+    monkeypatch.setattr(refusals, "outer_layer_has_it", lambda: True)
+    monkeypatch.setattr(binding, "outer_layer_has_it", lambda: True)
+    monkeypatch.setattr(binding, "governor", lambda: None)
+    monkeypatch.setattr(binding, "deciding_pipeline", lambda: None)
     with pytest.raises(aigov.PolicyViolation) as refused:
         httpx.post(provider.openai_base_url + "/chat/completions", json=DENIED)
     assert refused.value.rule == "models.allow"

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import aigov
-from jupyter_aigov import decision
+from jupyter_aigov.pipeline import checks
 
 POLICY = "version: 1\nrequire_registered_model: true\n"
 HI = [{"role": "user", "content": "hi"}]
@@ -127,7 +127,7 @@ def test_when_the_review_date_has_passed_then_the_call_is_refused_as_overdue(gov
         def today(cls):
             return real_datetime.date.today() + real_datetime.timedelta(days=31)
 
-    monkeypatch.setattr(decision, "date", Later)
+    monkeypatch.setattr(checks, "date", Later)
     violation = refused(governed, provider)
     assert violation.rule == "inventory.review_overdue"
     assert "next_review" in violation.hint

@@ -51,7 +51,7 @@ def test_when_calls_are_made_then_their_records_reach_the_registry_as_written(
     gateway: Gateway = governed(AIGOV_REGISTRY_URL=registry.url, AIGOV_REGISTRY_TOKEN=token)
 
     _ask(provider)
-    gateway.flush()
+    gateway.evidence.flush()
 
     wait_for(_arrived(registry, token, governed.log_path))
     stored = registry.decisions(token)
@@ -67,14 +67,14 @@ def test_when_the_registry_dies_and_comes_back_then_spooled_records_arrive_once(
     token = registry.token("churn", "submit")
     gateway: Gateway = governed(AIGOV_REGISTRY_URL=registry.url, AIGOV_REGISTRY_TOKEN=token)
     _ask(provider)
-    gateway.flush()
+    gateway.evidence.flush()
     wait_for(_arrived(registry, token, governed.log_path))
     spool = tmp_path / "spool" / "analysis.jsonl"
 
     registry.kill()
     _ask(provider)
     _ask(provider, "gpt-4o")
-    gateway.flush()
+    gateway.evidence.flush()
     written = len(_logged(governed.log_path))
     wait_for(lambda: governance.status()["registry"]["live"]["spooled"] == written - 4)
     assert governance.status()["registry"]["live"]["state"] == "spooling"
@@ -121,12 +121,12 @@ def test_when_a_batch_holds_a_forged_record_then_only_it_is_set_aside_and_the_re
 ):
     token = registry.token("churn", "submit")
     gateway: Gateway = governed(AIGOV_REGISTRY_URL=registry.url, AIGOV_REGISTRY_TOKEN=token)
-    pusher = gateway.listeners[-1]
+    pusher = gateway.evidence.listeners[-1]
     forged = {**_logged(governed.log_path)[0], "user": "eve"}  # its hash no longer matches
 
     pusher([*_logged(governed.log_path), forged])  # one batch: the registry refuses it whole
     _ask(provider)
-    gateway.flush()
+    gateway.evidence.flush()
 
     wait_for(_arrived(registry, token, governed.log_path))
     rejected = tmp_path / "spool" / "analysis.rejected.jsonl"

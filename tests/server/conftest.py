@@ -135,6 +135,6 @@ def governed_notebook(
         name="GPT-4o mini", provider="openai", model_ids=["gpt-4o-mini"], owner="ada",
         intended_purpose="churn triage", risk_tier="minimal",
     )  # fmt: skip
-    gateway.flush()
+    gateway.evidence.flush()
     assert (in_root / LOG).is_file()
     return gateway

@@ -135,5 +135,5 @@ def test_when_pushed_then_the_registry_holds_the_bundle_and_refusals_are_502(
     assert answer["url"] == f"{registry.url}/bundles/{answer['id']}"
     held = registry.get(f"/api/v1/bundles/{answer['id']}", registry.token("churn-team", "read"))
     assert held.status_code == 200, held.text
-    bundle = Path(governed_notebook.log.path).parent.parent / "bundles" / answer["bundle"]
+    bundle = Path(governed_notebook.evidence.log.path).parent.parent / "bundles" / answer["bundle"]
     assert zipfile.is_zipfile(io.BytesIO(bundle.read_bytes()))

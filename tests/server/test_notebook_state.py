@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jupyter_aigov.decisions import decision_rows
+from jupyter_aigov.decisions_frame import decision_rows
 from jupyter_aigov.evidence import EvidenceLog, utc_now
 from jupyter_aigov.evidence.canonical import seal
 from jupyter_aigov.policy import discover_policy
@@ -108,8 +108,8 @@ def test_when_nothing_changed_then_304_and_a_new_record_changes_the_etag(
     etag = first.headers["ETag"]
     again = fetch("aigov", "notebook", params={"path": NOTEBOOK}, headers={"If-None-Match": etag})
     assert again.code == 304 and again.body == b""
-    governed_notebook.record("use_case.set", decision="allow", reason="Use case set to 'churn'.")
-    governed_notebook.flush()
+    governed_notebook.evidence.record("use_case.set", decision="allow", reason="Use case set to 'churn'.")
+    governed_notebook.evidence.flush()
     changed = fetch("aigov", "notebook", params={"path": NOTEBOOK}, headers={"If-None-Match": etag})
     assert changed.code == 200 and changed.headers["ETag"] != etag
     assert json.loads(changed.body)["evidence"]["records"] == json.loads(first.body)["evidence"]["records"] + 1

@@ -200,7 +200,7 @@ def test_when_a_model_is_registered_after_opening_then_the_table_shows_it_by_its
 def test_when_another_writer_appends_to_the_log_then_the_poller_picks_it_up(governed, show):
     gateway = governed(POLICY)
     board = show()
-    other_kernel = EvidenceLog(gateway.log.path)
+    other_kernel = EvidenceLog(gateway.evidence.log.path)
     try:
         other_kernel.append(
             {"event": "ai.call", "provider": "anthropic", "model": "claude-haiku-4-5", "use_case": "triage",
@@ -217,12 +217,12 @@ def test_when_another_writer_appends_to_the_log_then_the_poller_picks_it_up(gove
 def test_when_the_log_cannot_be_read_then_the_dashboard_says_so_and_recovers(governed, show):
     gateway = governed(POLICY)
     board = show()
-    intact = gateway.log.path.read_bytes()
-    with gateway.log.path.open("ab") as log:
+    intact = gateway.evidence.log.path.read_bytes()
+    with gateway.evidence.log.path.open("ab") as log:
         log.write(b"this is not a record\n")
     assert wait_until(lambda: board.error is not None)
     assert "Could not refresh" in board.error_view.value and "cannot be read" in board.error_view.value
-    gateway.log.path.write_bytes(intact)
+    gateway.evidence.log.path.write_bytes(intact)
     assert wait_until(lambda: board.error is None)
     assert board.error_view.value == ""
 
@@ -230,9 +230,9 @@ def test_when_the_log_cannot_be_read_then_the_dashboard_says_so_and_recovers(gov
 def test_when_closed_then_it_unsubscribes_and_stops_updating(governed, client):
     gateway = governed(POLICY)
     board = dashboard()
-    assert gateway.listeners and board.updating
+    assert gateway.evidence.listeners and board.updating
     board.close()
-    assert gateway.listeners == [] and not board.updating
+    assert gateway.evidence.listeners == [] and not board.updating
     refreshed = board.refreshed
     ask(client)
     time.sleep(0.5)  # long enough for a refresh that should not happen to have started
@@ -244,7 +244,7 @@ def test_when_the_widget_is_closed_then_updates_stop(governed, show):
     board = show()
     board.widget.close()
     assert wait_until(lambda: not board.updating)
-    assert gateway.listeners == []
+    assert gateway.evidence.listeners == []
 
 
 def test_when_governance_is_switched_off_then_updates_stop(governed, show):

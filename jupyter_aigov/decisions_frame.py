@@ -52,8 +52,8 @@ def decisions(*, all_events: bool = False) -> Any:
     import pandas as pd
 
     gateway = require_gateway()
-    gateway.flush()
-    rows = decision_rows(gateway.log.path, all_events=all_events)
+    gateway.evidence.flush()
+    rows = decision_rows(gateway.evidence.log.path, all_events=all_events)
     frame = pd.DataFrame(rows, columns=None if all_events else COLUMNS)
     if "ts" in frame:
         frame["ts"] = pd.to_datetime(frame["ts"], utc=True)

@@ -3,39 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from jupyter_aigov.errors import ToolCallBlocked
+from jupyter_aigov.verdict import Verdict
+
+if TYPE_CHECKING:
+    from jupyter_aigov.policy.resolve import EffectivePolicy
 
 
-@dataclass(frozen=True)
-class ToolVerdict:
-    """allowed or not, the rule that decided and one sentence; never an argument's value."""
-
-    allowed: bool
-    rule: str
-    reason: str
-    hint: str = ""
-
-
-def decide_tool(effective: Any, name: str) -> ToolVerdict:
+def decide_tool(effective: EffectivePolicy, name: str) -> Verdict:
     """tools.deny wins over tools.allow; an empty allow list allows every tool not denied."""
     denied_by = effective.tool_deny.match(name)
     if denied_by is not None:
-        return ToolVerdict(
-            False,
+        return Verdict.block(
             "tools.deny",
             f"Tool '{name}' matches '{denied_by}' in the denied tools of {effective.where()}.",
             f"use another tool, or remove '{denied_by}' from {effective.origin('tools.deny')} in {effective.source}.",
+            ToolCallBlocked,
         )
     allow = effective.tool_allow
     if allow and allow.match(name) is None:
-        return ToolVerdict(
-            False,
+        return Verdict.block(
             "tools.allow",
             f"Tool '{name}' is not in the allowed tools of {effective.where()} (allowed: {', '.join(allow.globs)}).",
             f"add '{name}' to {effective.origin('tools.allow')} in {effective.source}.",
+            ToolCallBlocked,
         )
-    return ToolVerdict(True, "tools.allowed", f"Tool '{name}' is allowed.")
+    return Verdict.allow("tools.allowed", f"Tool '{name}' is allowed.")
 
 
 def _value_at(arguments: Any, dotted: str) -> Any:
@@ -50,7 +45,7 @@ def _value_at(arguments: Any, dotted: str) -> Any:
     return value
 
 
-def check_arguments(effective: Any, name: str, arguments: Any) -> ToolVerdict | None:
+def check_arguments(effective: EffectivePolicy, name: str, arguments: Any) -> Verdict | None:
     """The first `tools.arguments` check this call breaks, or None; the sentence names the path, not the value."""
     from fnmatch import fnmatchcase
 
@@ -63,10 +58,10 @@ def check_arguments(effective: Any, name: str, arguments: Any) -> ToolVerdict | 
         text = value if isinstance(value, str) else str(value)
         if check.refuses(text):
             kind = "matches the refused pattern" if check.deny_pattern is not None else "does not match the pattern"
-            return ToolVerdict(
-                False,
+            return Verdict.block(
                 "tools.arguments",
                 f"The argument '{check.path}' of tool '{name}' {kind} set in tools.arguments.",
                 f"change the call, or the check for '{check.tool}' / '{check.path}' in {effective.source}.",
+                ToolCallBlocked,
             )
     return None

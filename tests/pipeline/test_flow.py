@@ -13,8 +13,8 @@ import httpx2
 import pytest
 
 import aigov
-from jupyter_aigov import gateway as gateway_module
 from jupyter_aigov.errors import PolicyError
+from jupyter_aigov.pipeline import flow
 from jupyter_aigov.testing import Reply
 
 ALLOW_LIST = "version: 1\nmodels:\n  allow: ['gpt-4o-mini']\n"
@@ -64,7 +64,7 @@ def test_when_deciding_fails_then_the_call_is_blocked_and_the_failure_recorded(g
     def broken(*args, **kwargs):
         raise RuntimeError("decider exploded")
 
-    monkeypatch.setattr(gateway_module, "decide", broken)
+    monkeypatch.setattr(flow, "decide", broken)
     with pytest.raises(aigov.PolicyViolation) as refused:
         httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
     assert refused.value.rule == "on_error.block"
@@ -82,7 +82,7 @@ def test_when_a_failure_message_quotes_personal_data_then_the_record_names_only_
     def broken(*args, **kwargs):
         raise KeyError("no rule for frank.holt@example.com")
 
-    monkeypatch.setattr(gateway_module, "decide", broken)
+    monkeypatch.setattr(flow, "decide", broken)
     with pytest.raises(aigov.PolicyViolation) as refused:
         httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
     assert "frank.holt@example.com" in str(refused.value)  # on screen, for whoever debugs it
@@ -108,7 +108,7 @@ def test_when_settling_the_budget_fails_then_the_response_record_names_only_the_
 
 def test_when_on_error_is_allow_then_a_failure_lets_the_call_through_on_record(governed, provider, monkeypatch):
     governed("version: 1\non_error: allow\n")
-    monkeypatch.setattr(gateway_module, "decide", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(flow, "decide", lambda *a, **k: 1 / 0)
     assert httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT).status_code == 200
     (error,) = governed.records("gateway.error")
     assert (error["decision"], error["rules"]) == ("allow", ["on_error.allow"])
@@ -228,7 +228,7 @@ def test_when_a_call_completes_then_its_usage_rides_with_the_next_durable_write(
     httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
     on_disk = [json.loads(line)["event"] for line in governed.log_path.read_text().splitlines()]
     assert on_disk[-3:] == ["ai.call", "ai.response", "ai.call"]  # one write, one sync: a group commit
-    gateway.flush()
+    gateway.evidence.flush()
     assert json.loads(governed.log_path.read_text().splitlines()[-1])["event"] == "ai.response"
 
 
@@ -246,7 +246,7 @@ def test_when_a_governed_process_forks_then_the_child_is_its_own_session_and_not
         finally:
             os._exit(0)
     os.waitpid(child, 0)
-    gateway.flush()
+    gateway.evidence.flush()
     records = governed.records("ai.call", "ai.response")
     responses = [r["call_id"] for r in records if r["event"] == "ai.response"]
     assert len(responses) == len(set(responses)) == 2  # the parent's queued record was not copied
@@ -272,7 +272,7 @@ def test_when_the_use_case_changes_after_a_call_then_its_response_keeps_the_call
     with httpx2.stream("POST", provider.openai_base_url + "/chat/completions", json=CHAT) as reply:
         aigov.set_use_case("second")
         reply.read()
-    gateway.flush()
+    gateway.evidence.flush()
     (call,) = governed.records("ai.call")
     (response,) = governed.records("ai.response")
     assert call["use_case"] == response["use_case"] == "first"

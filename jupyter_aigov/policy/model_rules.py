@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from jupyter_aigov.policy.resolve import EffectivePolicy
+from jupyter_aigov.verdict import Verdict
 
 _SHOWN = 8  # allowed globs listed in a sentence before "and N more"
-
-
-@dataclass(frozen=True, slots=True)
-class ModelDecision:
-    """The answer for one model: allowed or not, the rule id, one human sentence, and how to proceed."""
-
-    allowed: bool
-    rule: str  # models.allowed | models.deny | models.allow
-    reason: str
-    hint: str
-    pattern: str | None = None  # the glob that decided, when one did
 
 
 def _listed(globs: tuple[str, ...]) -> str:
@@ -25,15 +13,14 @@ def _listed(globs: tuple[str, ...]) -> str:
     return shown if len(globs) <= _SHOWN else f"{shown} and {len(globs) - _SHOWN} more"
 
 
-def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> ModelDecision:
+def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Verdict:
     where = effective.where()
     allow, deny = effective.model_allow, effective.model_deny
     if model is None:
         if not allow:
-            return ModelDecision(True, "models.allowed", "No models.allow list is set, so any model is allowed.", "")
+            return Verdict.allow("models.allowed", "No models.allow list is set, so any model is allowed.")
         key = effective.origin("models.allow")
-        return ModelDecision(
-            False,
+        return Verdict.block(
             "models.allow",
             f"The model of this call could not be read, and {where} only allows listed models "
             f"(allowed: {_listed(allow.globs)}).",
@@ -42,30 +29,25 @@ def _decide(effective: EffectivePolicy, provider: str, model: str | None) -> Mod
     denied_by = deny.match_model(provider, model)
     if denied_by is not None:
         key = effective.origin("models.deny")
-        return ModelDecision(
-            False,
+        return Verdict.block(
             "models.deny",
             f"Model '{model}' matches '{denied_by}' in the denied models of {where}.",
             f"Use a model that does not match '{denied_by}', or remove it from {key} in {effective.source}.",
-            denied_by,
         )
     if not allow:
-        return ModelDecision(True, "models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).", "")
+        return Verdict.allow("models.allowed", f"Model '{model}' is allowed ({where} sets no allow list).")
     allowed_by = allow.match_model(provider, model)
     if allowed_by is None:
         key = effective.origin("models.allow")
-        return ModelDecision(
-            False,
+        return Verdict.block(
             "models.allow",
             f"Model '{model}' is not in the allowed models of {where} (allowed: {_listed(allow.globs)}).",
             f"Use an allowed model ({_listed(allow.globs)}), or add '{model}' to {key} in {effective.source}.",
         )
-    return ModelDecision(
-        True, "models.allowed", f"Model '{model}' is allowed by the pattern '{allowed_by}'.", "", allowed_by
-    )
+    return Verdict.allow("models.allowed", f"Model '{model}' is allowed by the pattern '{allowed_by}'.")
 
 
-def decide_model(effective: EffectivePolicy, provider: str, model: str | None) -> ModelDecision:
+def decide_model(effective: EffectivePolicy, provider: str, model: str | None) -> Verdict:
     """Decide whether `model` served by `provider` may be called (see GlobSet.match_model for globs)."""
     key = (provider, model)
     cache = effective.model_decisions

@@ -1,20 +1,18 @@
-"""What each call carries: already governed by an outer layer, inside an SDK's retry loop; and who governs."""
+"""How a refusal reaches the caller as itself, whichever SDK is in between; and the marks a call carries."""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import PolicyViolation
-from ..state import active_gateway, set_active_gateway
 
 if TYPE_CHECKING:
-    from ..gateway import Exchange, Gateway
+    from .answer import CallInFlight
 
 
 class _Mark:
@@ -45,81 +43,22 @@ class _Mark:
 # Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
 # let it through instead of deciding a second time.
 _sending = _Mark("aigov_sending")
-_outer_layer_has_it = _sending.is_set
+outer_layer_has_it = _sending.is_set
 
 
 @contextmanager
-def sending(exchange: Exchange) -> Iterator[None]:
-    """Around an allowed request going out: the layers beneath pass it through, a failure ends the exchange."""
+def sending(call: CallInFlight) -> Iterator[None]:
+    """Around an allowed request going out: the layers beneath pass it through, a failure ends the call."""
     with _sending.held():
         try:
             yield
         except BaseException as exc:
-            exchange.finish(None, error=type(exc).__name__)
+            call.finish(None, error=type(exc).__name__)
             raise
 
 
-def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None], Callable[[], Gateway | None]]:
-    """The gateway the patches were installed for: bound by the interceptor when it starts, unbound when it stops.
-
-    Binding also makes the gateway the process's active one, in the same step under a lock: a reader that sees the
-    two disagree waits for a bind in progress (`settled`) before it calls that tampering.
-    """
-    bound: list[Gateway | None] = [None]
-    lock = threading.Lock()
-
-    def bind(gateway: Gateway | None) -> None:
-        with lock:
-            bound[0] = gateway
-            set_active_gateway(gateway)
-
-    def governor() -> Gateway | None:
-        return bound[0]
-
-    def settled() -> Gateway | None:
-        with lock:
-            return bound[0]
-
-    return bind, governor, settled
-
-
-_bind_governor, _governor, _settled_governor = _binding()
-
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
 _shielded = _Mark("aigov_shielded")
-
-
-def _deciding(
-    outer_layer_has_it: Callable[[], bool],
-    governor: Callable[[], Gateway | None],
-    settled: Callable[[], Gateway | None],
-    active: Callable[[], Gateway | None],
-) -> Callable[[], Gateway | None]:
-    """deciding_gateway, holding what it reads in its closure: rebinding this module's names changes nothing."""
-
-    def deciding_gateway() -> Gateway | None:
-        """The gateway that should decide on a request now: None when governance is off or an outer layer has it.
-
-        The gateway in force is the one the patches were installed for: switching the process's active gateway
-        (state.set_active_gateway) behind governance's back does not turn it off; it is recorded as tampering,
-        and every AI call is refused until aigov is loaded again.
-        """
-        gateway, current = governor(), active()
-        if gateway is not current:  # a bind in progress, or a switch behind aigov's back: look again once it is done
-            gateway, current = settled(), active()
-        if gateway is None:
-            if current is None:  # governance is off: a wrapper someone stacked on ours is left passing through
-                return None
-            gateway = current  # patched, but unbound behind the interceptor's back
-            gateway.note_tampering("the gateway the client layers answer to was unbound without unloading aigov")
-        elif current is not gateway:
-            gateway.note_tampering("the active gateway was switched without unloading aigov")
-        return None if outer_layer_has_it() else gateway
-
-    return deciding_gateway
-
-
-deciding_gateway = _deciding(_outer_layer_has_it, _governor, _settled_governor, active_gateway)
 
 
 class Refusal(BaseException):

@@ -1,0 +1,33 @@
+"""The seam between the client layers (intercept/) and everything else: what a layer may import, all of it.
+
+A layer asks `deciding_pipeline()` who decides now (None: governance is off, or an outer layer has the call),
+hands `Pipeline.begin` an `OutboundRequest`, applies the `SendPlan` of the `CallInFlight` it gets back, sends
+inside `sending(call)`, and feeds the answer through `call.tap(...)` and `call.response_filter(...)`. A refused
+call raises from `begin`, as the verdict's exception, before one byte leaves.
+"""
+
+from .answer import CallInFlight, FilterChain, ResponseFilter, ResponseTap
+from .binding import active_gateway, bind_governor, deciding_pipeline, governor
+from .flow import TAMPER_HINT, Pipeline
+from .refusals import Refusal, carried_violation, refuse, sending, shield
+from .request import OutboundRequest, SendPlan
+
+__all__ = [
+    "TAMPER_HINT",
+    "CallInFlight",
+    "FilterChain",
+    "OutboundRequest",
+    "Pipeline",
+    "Refusal",
+    "ResponseFilter",
+    "ResponseTap",
+    "SendPlan",
+    "active_gateway",
+    "bind_governor",
+    "carried_violation",
+    "deciding_pipeline",
+    "governor",
+    "refuse",
+    "sending",
+    "shield",
+]

@@ -1,0 +1,406 @@
+"""The pipeline every intercepted request goes through: recognise -> route -> check -> rewrite -> reserve -> record.
+
+A layer hands `begin` an OutboundRequest. It gets back None (not an AI call: send it as it is), or a
+CallInFlight whose `plan` it applies before sending; a refused call raises, as the verdict's exception, before
+one byte leaves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+from ..errors import (
+    DetectionFailed,
+    EvidenceError,
+    InventoryError,
+    PlaceholderVaultFull,
+    PolicyViolation,
+    RouteError,
+    RouteUnsupported,
+)
+from ..evidence.recorder import EvidenceRecorder
+from ..inventory.project import ProjectInventory
+from ..policy import EffectivePolicy
+from ..providers import wire_format
+from ..providers.base import AIRequest, header_value
+from ..providers.catalogue import Catalogue
+from ..redaction.echoes import EchoCache
+from ..redaction.placeholders import PlaceholderVault
+from ..redaction.plan import RedactionPlan, entities_to_detect, failed
+from ..redaction.transit import TransitOutcome, examine
+from ..routing import CREDENTIAL_HEADERS, RoutePlan, plan_route
+from ..session import Session
+from ..spend.guard import BudgetGuard
+from ..tools.calls import RequestedToolCall
+from ..tools.definitions import strip_tools
+from ..tools.rules import decide_tool
+from ..verdict import Verdict
+from .answer import CallInFlight
+from .checks import CallContext, decide
+from .refusals import refuse
+from .request import OutboundRequest, SendPlan
+from .tally import Tally
+from .tool_calls import ToolCallDecisions
+
+if TYPE_CHECKING:
+    from ..inventory.enforcement import RegistrationCheck
+
+NOT_EXAMINED = TransitOutcome(RedactionPlan("allow"))
+TAMPER_HINT = (
+    "run `%reload_ext aigov` (or restart the kernel); the change is in the evidence log as governance.tampered."
+)
+Record = dict[str, Any]
+
+
+class Pipeline:
+    """Decides on the AI calls of one kernel's session, and records each decision before the call leaves."""
+
+    def __init__(
+        self,
+        session: Session,
+        evidence: EvidenceRecorder,
+        budgets: BudgetGuard,
+        inventory: ProjectInventory,
+        catalogue: Catalogue,
+    ) -> None:
+        self.session = session
+        self.evidence = evidence
+        self.budgets = budgets
+        self.inventory = inventory
+        self.catalogue = catalogue
+        self.tally = Tally()
+        self.vault = PlaceholderVault()
+        self.echoes = EchoCache()
+        self.tools = ToolCallDecisions(session, evidence, self.tally, self.vault)
+        # whether governance is in force: once it stopped, an answer still being read is recorded at once
+        self.in_force = True
+        # what was changed behind governance's back: once any is, every AI call is refused until a reload
+        self.tampering: list[str] = []
+        self._lock = threading.Lock()
+        # looks for patches removed or replaced (the interceptor's verify); run on every AI call
+        self.verify_layers: Callable[[], object] | None = None
+
+    def might_be_ai(self, method: str, url: str) -> bool:
+        """A quick look (a few µs) that lets most traffic through before anything is parsed."""
+        return self.catalogue.might_be_ai(method, url)
+
+    def recognise(self, outbound: OutboundRequest) -> AIRequest | None:
+        return self.catalogue.recognise(
+            outbound.method, outbound.url, outbound.headers, outbound.body, self.session.in_force.extra_providers
+        )
+
+    # -- the request -------------------------------------------------------------------------
+    def begin(self, outbound: OutboundRequest) -> CallInFlight | None:
+        """Decide on a request: None when it is not an AI call, the call in flight when allowed; raise when refused."""
+        call = self.recognise(outbound)
+        if call is None:
+            return None
+        if self.verify_layers is not None:
+            self.verify_layers()
+        if self.tampering:
+            self._refuse_tampered(call, outbound)
+        in_force = self.session.in_force
+        use_case, effective = in_force.use_case, in_force.effective
+        try:
+            route, verdict = self._route(call, outbound, effective)
+            if verdict is None:
+                registrations = self.inventory.registrations if effective.require_registered_model else None
+                verdict = decide(call, effective, CallContext(self.session.context.user, use_case, registrations))
+            transit, stripped = NOT_EXAMINED, list[str]()
+            if not verdict.blocked and call.body is None and outbound.body != b"":
+                verdict = _unreadable(effective) or verdict
+            if not verdict.blocked:
+                verdict, stripped = self._strip_tools(call, effective, verdict)
+                verdict, transit = self._redact(call, outbound, effective, verdict)
+            reservation = None
+            if not verdict.blocked:  # last: a call refused for another reason spends nothing
+                reservation, over_budget = self.budgets.reserve(call, effective.budgets, use_case)
+                verdict = over_budget or verdict
+                rewritten = stripped or (route is not None and route.model_in_body)
+                if rewritten and transit.body is None:
+                    transit = replace(transit, body=_encoded(call.body, outbound))
+            record = self._record_call(call, outbound, verdict, use_case, transit.plan.entities, stripped, route)
+        except PolicyViolation:
+            raise
+        except Exception as exc:  # aigov itself failed: on_error decides, and the failure is on record
+            return self._on_internal_error(call, outbound, effective, exc)
+        if verdict.blocked:
+            self.tally.count("block", record)
+            refuse(verdict.violation(record))
+        self.tally.count(verdict.action, record)
+        # placeholders (this call's or earlier turns') may come back in the answer: the caller gets values
+        restoring = bool(effective.redaction.restore_in_response and len(self.vault))
+        # a model can only ask for tools it was offered; a policy with tool rules checks every answer anyway
+        gating = bool(call.tools) or effective.has_tool_rules
+        in_flight = CallInFlight(self, call, record, effective, _send_plan(route, transit.body, restoring or gating))
+        in_flight.restoring, in_flight.gating = restoring, gating
+        in_flight.route, in_flight.reservation = route, reservation
+        in_flight.echoing = transit is not NOT_EXAMINED and transit.plan.action != "block"
+        return in_flight
+
+    def _route(
+        self, call: AIRequest, outbound: OutboundRequest, effective: EffectivePolicy
+    ) -> tuple[RoutePlan | None, Verdict | None]:
+        """Send a model to its approved deployment: the call is rewritten and decided as the one that goes out.
+
+        Returns the plan (None when no route applies), and a refusal when a route applies but cannot be followed.
+        """
+        if not effective.routes or outbound.method != "POST":
+            return None, None
+        try:
+            plan = plan_route(call, outbound.url, effective.routes, self.catalogue)
+            # a request whose own credentials cannot be taken off stays on its host
+            movable = outbound.can_change_host and not (outbound.fixed_headers & CREDENTIAL_HEADERS)
+            if plan is not None and not movable and _host(plan.url) != _host(outbound.url):
+                raise RouteUnsupported(
+                    plan.route,
+                    f"Route '{plan.route}' sends this call to {plan.destination}, but {outbound.library} "
+                    "cannot send it to another host from here.",
+                    "make the call through requests or httpx (which can be re-targeted), or point the client "
+                    "at the deployment itself.",
+                )
+        except RouteError as problem:
+            return None, Verdict.block(problem.rule, problem.reason, problem.hint)
+        if plan is None:
+            return None, None
+        plan.rewrite_body(call)
+        call.model = plan.model
+        parts = urlsplit(plan.url)
+        served_by = self.catalogue.provider_for_host(parts.hostname or "", parts.port)
+        call.provider = served_by or (
+            call.provider if _host(plan.url) == _host(outbound.url) else f"{call.api}-compatible"
+        )
+        return plan, None
+
+    def _strip_tools(self, call: AIRequest, effective: EffectivePolicy, verdict: Verdict) -> tuple[Verdict, list[str]]:
+        """With `tools.on_forbidden_definition: strip`, take forbidden tools out of the request before it leaves."""
+        if not call.tools or effective.tools.on_forbidden_definition != "strip":
+            return verdict, []
+        forbidden = {name for name in call.tools if decide_tool(effective, name).blocked}
+        removed = strip_tools(call.api, call.body, forbidden)
+        if not removed:
+            return verdict, []
+        call.tools = [name for name in call.tools if name not in forbidden]
+        # the strings of the tools taken out are not sent, and those after them have moved
+        call.text_parts = wire_format(call.api).text_parts(call.operation, call.body)
+        listed = ", ".join(sorted(set(removed)))
+        return verdict.then(
+            "tools.strip", f"Removed forbidden tool(s) {listed} from the request before sending."
+        ), removed
+
+    def _redact(
+        self, call: AIRequest, outbound: OutboundRequest, effective: EffectivePolicy, verdict: Verdict
+    ) -> tuple[Verdict, TransitOutcome]:
+        """Personal data and secrets: block, or rewrite the body with placeholders; detection failing blocks."""
+        try:
+            encoding = header_value(outbound.headers, "content-encoding")
+            transit = examine(call, effective.redaction, self.vault, encoding, self.echoes)
+        except (DetectionFailed, PlaceholderVaultFull) as failure:
+            # fail closed whatever on_error says: an unchecked prompt may carry what policy forbids sending
+            return failed(failure.reason if isinstance(failure, DetectionFailed) else str(failure)), NOT_EXAMINED
+        return transit.plan.verdict(verdict), transit
+
+    def _record_call(
+        self,
+        call: AIRequest,
+        outbound: OutboundRequest,
+        verdict: Verdict,
+        use_case: str | None,
+        entities: dict[str, int],
+        stripped: list[str],
+        route: RoutePlan | None,
+    ) -> Record:
+        return self.evidence.record(
+            "ai.call",
+            use_case=use_case,
+            entities=entities,
+            tools_stripped=sorted(set(stripped)),
+            **(route.as_evidence() if route is not None else {}),
+            **_call_fields(call, outbound, route.url if route is not None else outbound.url),
+            decision=verdict.action,
+            rules=list(verdict.rules),
+            reason=verdict.reason,
+        )
+
+    def _on_internal_error(
+        self, call: AIRequest, outbound: OutboundRequest, effective: EffectivePolicy, exc: Exception
+    ) -> CallInFlight | None:
+        block = self.session.loaded.policy.on_error == "block"
+        if isinstance(exc, EvidenceError):
+            sentence = "aigov could not write the evidence for this call ({})."
+            hint = "make the evidence folder writable, or set AIGOV_EVIDENCE_DIR to a writable folder."
+        elif isinstance(exc, InventoryError):
+            sentence = "aigov could not read the model inventory to check this call's registration ({})."
+            hint = "fix or restore the inventory document named above; its history is in the inventory's changes.jsonl."
+        else:
+            sentence = "aigov failed while deciding on this call ({})."
+            hint = "report this failure; `on_error: allow` in the policy lets calls through when aigov fails."
+        # the record names the exception's type only (its message may quote what was being checked);
+        # the refusal the caller reads on screen has the message too
+        reason = sentence.format(type(exc).__name__)
+        shown = sentence.format(f"{type(exc).__name__}: {exc}")
+        rule = "on_error.block" if block else "on_error.allow"
+        record: Record | None = None
+        try:
+            record = self.evidence.record(
+                "gateway.error",
+                api=call.api,
+                provider=call.provider,
+                model=call.model,
+                decision="block" if block else "allow",
+                rules=[rule],
+                reason=reason,
+                library=outbound.library,
+            )
+        except Exception:  # the log itself is what failed: the exception carries the reason instead
+            record = None
+        self.tally.count("error", record)
+        if block:
+            refuse(PolicyViolation(rule, shown + " The call was blocked because on_error is block.", record, hint))
+        return CallInFlight(self, call, record, effective) if record is not None else None
+
+    # -- refusals before any check: governance itself is not whole ------------------------------
+    def note_tampering(self, what: str) -> None:
+        """Record, once, that governance was changed behind its back; AI calls are refused from now on."""
+        with self._lock:
+            if what in self.tampering:
+                return
+            self.tampering.append(what)
+        with contextlib.suppress(EvidenceError):  # refused either way
+            self.evidence.record(
+                "governance.tampered",
+                decision="block",
+                rules=["governance.tampered"],
+                reason=f"{what}; every AI call of this kernel is refused until aigov is loaded again.",
+            )
+
+    def refuse_record(self, rule: str, reason: str) -> Record | None:
+        """Record a refusal of a call aigov could not read (None when the log cannot be written)."""
+        record: Record | None = None
+        with contextlib.suppress(EvidenceError):
+            record = self.evidence.record(
+                "ai.call", call_id=uuid.uuid4().hex[:16], decision="block", rules=[rule], reason=reason
+            )
+        self.tally.count("block", record)
+        return record
+
+    def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> NoReturn:
+        reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
+        self._refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
+
+    def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
+        """A request through a library whose layer could not be installed: an AI call is refused, never sent.
+
+        Whatever on_error says: the call could be neither checked nor rewritten, and a control that fails open
+        gives confidence without protection.
+        """
+        call = self.recognise(outbound)
+        if call is None:
+            return
+        library = outbound.library
+        reason = (
+            f"aigov could not install its {library} layer in this kernel, so AI calls made through {library} "
+            "are refused instead of being sent unchecked."
+        )
+        hint = (
+            "run `%reload_ext aigov` (or restart the kernel and load aigov first); `%aigov status` says what "
+            "failed. Calls through the other client libraries are governed as usual."
+        )
+        self._refuse_call(call, outbound, "intercept.unavailable", reason, hint)
+
+    def _refuse_call(self, call: AIRequest, outbound: OutboundRequest, rule: str, reason: str, hint: str) -> NoReturn:
+        """Record an AI call refused before any check ran (governance itself is not whole), and refuse it."""
+        record: Record | None = None
+        with contextlib.suppress(EvidenceError):  # refused either way; the violation carries the reason
+            record = self.evidence.record(
+                "ai.call", **_call_fields(call, outbound, outbound.url), decision="block", rules=[rule], reason=reason
+            )
+        self.tally.count("block", record)
+        refuse(PolicyViolation(rule, reason, record, hint))
+
+    # -- the answer ------------------------------------------------------------------------------
+    def record_answer(self, event: str, **fields: Any) -> None:
+        """A call's accounting: it rides with the next durable write, or, once governance stopped, is written now."""
+        write = self.evidence.record_later if self.in_force else self.evidence.record
+        write(event, **fields)
+
+    def judge_tool_calls(self, in_flight: CallInFlight, calls: Sequence[RequestedToolCall]) -> None:
+        self.tools.judge(in_flight, calls)
+
+    def refuse_unreadable_answer(self, in_flight: CallInFlight, why: str) -> None:
+        self.tools.refuse_unreadable_answer(in_flight, why)
+
+    @property
+    def registrations(self) -> RegistrationCheck:
+        return self.inventory.registrations
+
+
+def _send_plan(route: RoutePlan | None, body: bytes | None, read_answer: bool) -> SendPlan:
+    """How the call goes out: to a route's deployment with its credentials, a new body, an uncompressed answer."""
+    set_headers = dict(route.set_headers) if route is not None else {}
+    drop = set(route.drop_headers) if route is not None else set()
+    if read_answer:  # the answer's bytes are read on their way to the caller: ask for them uncompressed
+        drop.add("accept-encoding")
+        set_headers["Accept-Encoding"] = "identity"
+    return SendPlan(route.url if route is not None else None, frozenset(drop), set_headers, body)
+
+
+def _call_fields(call: AIRequest, outbound: OutboundRequest, url: str) -> Record:
+    """What an ai.call record says of the call itself: a new call id, the client, where it goes, what it asks."""
+    return {
+        "call_id": uuid.uuid4().hex[:16],
+        "library": outbound.library,
+        "host": _host(url),
+        "api": call.api,
+        "operation": call.operation,
+        "stream": call.stream,
+        "provider": call.provider,
+        "model": call.model,
+        "tools": call.tools,
+    }
+
+
+def _unreadable(effective: EffectivePolicy) -> Verdict | None:
+    """An AI call whose body cannot be read (a file or generator, not JSON): refused when the policy must read it.
+
+    Its model, prompt and tools are unknown, so a deny list, redaction or tool rules could not be applied.
+    """
+    checks = [
+        name
+        for name, needed in (
+            ("models.deny", bool(effective.models.deny)),
+            ("redaction", bool(entities_to_detect(effective.redaction.entities))),
+            ("tools", effective.has_tool_rules),
+        )
+        if needed
+    ]
+    if not checks:
+        return None
+    return Verdict.block(
+        "request.unreadable",
+        f"The body of this AI call could not be read (a file or a generator, or not JSON), so {', '.join(checks)} "
+        "in the policy could not be applied; it was not sent.",
+        "pass the request body as bytes or with json= (a file or generator cannot be checked before it is sent).",
+    )
+
+
+def _encoded(body: Any, outbound: OutboundRequest) -> bytes:
+    """A parsed body, changed in place, back to bytes in the request's own Content-Encoding."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if header_value(outbound.headers, "content-encoding").strip().lower() in ("gzip", "x-gzip"):
+        return gzip.compress(data)
+    return data
+
+
+def _host(url: str) -> str:
+    """host[:port] of a URL, never its user:password@ part (credentials stay out of the evidence)."""
+    authority = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return authority.rpartition("@")[2]
