@@ -3,6 +3,9 @@
 >>> import aigov
 >>> aigov.enable()           # doctest: +SKIP
 >>> aigov.decisions()        # doctest: +SKIP
+
+A plugin marks its hooks with `@aigov.hookimpl` and a check answers with an `aigov.Verdict` (see
+jupyter_aigov/plugins/hookspecs.py).
 """
 
 from jupyter_aigov import __version__
@@ -21,7 +24,9 @@ from jupyter_aigov.errors import (
 from jupyter_aigov.extension import load_ipython_extension, unload_ipython_extension
 from jupyter_aigov.governance import disable, enable, set_use_case, status
 from jupyter_aigov.inventory.api import assess, inventory, register_model
+from jupyter_aigov.plugins.hookspecs import hookimpl
 from jupyter_aigov.tools.local import tool
+from jupyter_aigov.verdict import Verdict
 from jupyter_aigov.widgets import show_dashboard as dashboard
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "PolicyError",
     "PolicyViolation",
     "ToolCallBlocked",
+    "Verdict",
     "__version__",
     "assess",
     "dashboard",
@@ -40,6 +46,7 @@ __all__ = [
     "disable",
     "enable",
     "export_bundle",
+    "hookimpl",
     "inventory",
     "load_ipython_extension",
     "register_model",

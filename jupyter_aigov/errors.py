@@ -2,6 +2,7 @@
 
 AIGovError                  base of everything the package raises
  +-- PolicyError            a policy file is missing, malformed or invalid
+ |    +-- PluginError       a plugin the policy lists is not installed, or fails to import or register
  +-- EvidenceError          the evidence log cannot be written or read
  +-- NoEvidenceError        a notebook has no evidence log yet, so there is nothing to export
  +-- InventoryError         a model registration or assessment is invalid, unknown, or cannot be stored
@@ -35,6 +36,10 @@ class PolicyError(AIGovError):
         super().__init__(message)
         self.problems = list(problems or [])
         self.source = source
+
+
+class PluginError(PolicyError):
+    """A plugin the policy lists under `plugins:` is not installed, or fails to import or register; nothing loads."""
 
 
 class EvidenceError(AIGovError):

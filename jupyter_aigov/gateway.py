@@ -10,8 +10,8 @@ from .evidence import EvidenceLog
 from .evidence.recorder import EvidenceRecorder
 from .inventory.project import ProjectInventory
 from .pipeline.flow import Pipeline
+from .plugins import NO_PLUGINS, LoadedPlugins
 from .policy import LoadedPolicy
-from .providers import get_catalogue
 from .session import Session
 from .spend.guard import BudgetGuard
 
@@ -34,8 +34,10 @@ class Gateway:
         use_case: str | None,
         session_user: str | None = None,
         ledger_dir: Path | None = None,
+        plugins: LoadedPlugins = NO_PLUGINS,
     ):
         self.evidence_dir = evidence_dir
+        self.plugins = plugins  # the policy's plugins: catalogue entries, checks and recognizers, record sinks
         self.session = Session(loaded, context, use_case)
         self.evidence = EvidenceRecorder(EvidenceLog(evidence_dir / f"{context.stem}.jsonl"), self._common_fields)
         self.budgets = BudgetGuard(
@@ -43,7 +45,17 @@ class Gateway:
         )
         # the policy file that marks the project folder (the inventory's home); a registry policy is not one
         self.projects = ProjectInventory(context.notebook_dir, loaded.path)
-        self.pipeline = Pipeline(self.session, self.evidence, self.budgets, self.projects, get_catalogue())
+        self.pipeline = Pipeline(
+            self.session,
+            self.evidence,
+            self.budgets,
+            self.projects,
+            plugins.catalogue,  # the built-in one, with what the plugins add
+            plugins.checks,
+            plugins.recognizers,
+        )
+        if (feed := plugins.sink_feed(self.evidence.record_later)) is not None:
+            self.evidence.listeners.append(feed)  # the plugins' record sinks see every record, from the first
 
     def _common_fields(self) -> dict[str, Any]:
         context = self.session.context

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .context import current_context, kernel_id
-from .errors import AIGovError, EvidenceError, PolicyViolation
+from .errors import AIGovError, EvidenceError, PluginError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
 from .pipeline import TAMPER_HINT, refuse
+from .plugins import load_plugins
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
@@ -89,6 +90,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         pulled = link.policy_for(use_case) if link is not None else None
         # a bad policy raises PolicyError: nothing is patched
         loaded = pulled or _load(policy, context.notebook_dir, env)
+        plugins = load_plugins(loaded.policy.plugins, loaded.source)  # one that cannot load: PluginError, as above
         kernel = kernel_id()  # a kernel's session outlives reloads; a script's ends with it
         evidence_dir = evidence_dir_for(context.notebook_dir, env)
         log = evidence_dir / f"{context.stem}.jsonl"
@@ -97,7 +99,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         first_user = first.user if first is not None else context.user
         # the budget ledger stays the session's first: pointing the evidence elsewhere gives no fresh budget
         ledger_dir = first.evidence_dir if first is not None else evidence_dir
-        gateway = Gateway(loaded, context, evidence_dir, use_case, first_user, ledger_dir)
+        gateway = Gateway(loaded, context, evidence_dir, use_case, first_user, ledger_dir, plugins)
         if pulled is not None:
             gateway.projects.project_policy = find_policy_file(context.notebook_dir.resolve(), None)
         if link is not None:
@@ -140,7 +142,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             _close(previous, f"aigov reloaded; the policy from {loaded.source} governs from here.")
         _reloading = False
         _registry = link
-        prepare_detection(gateway.session.effective.redaction)  # spaCy loads in the background, not in %load_ext
+        # spaCy loads in the background, not in %load_ext (and the plugins' recognizers are made with it)
+        prepare_detection(gateway.session.effective.redaction, plugins.recognizers)
         # the price list loads a moment later, off the path of %load_ext (it would compete for the GIL)
         warm = threading.Timer(PRICES_WARM_UP_DELAY_S, _warm_prices)
         warm.daemon = True
@@ -312,8 +315,9 @@ def status() -> dict[str, Any]:
         "use_case": gateway.session.use_case,
         "evidence_log": str(gateway.evidence.log.path),
         "calls": dict(gateway.pipeline.tally.counts),
-        "detection": engine_status(gateway.session.effective.redaction),
-        "detection_state": engine_state(gateway.session.effective.redaction),
+        "detection": engine_status(gateway.session.effective.redaction, gateway.plugins.recognizers),
+        "detection_state": engine_state(gateway.session.effective.redaction, gateway.plugins.recognizers),
+        "plugins": gateway.plugins.evidence(),
         "budgets": _budget_status(gateway),
         "inventory": {
             "path": str(gateway.inventory.root),
@@ -347,6 +351,7 @@ def _record_policy_load(gateway: Gateway, loaded: LoadedPolicy, link: RegistryLi
         reason=f"Policy loaded from {loaded.source}.",
         policy_source=loaded.source,
         policy_sha256=loaded.sha256,
+        **({"plugins": gateway.plugins.evidence()} if gateway.plugins.plugins else {}),
         **_registry_fields(link),
     )
 
@@ -357,6 +362,12 @@ def set_use_case(name: str | None) -> None:
     link = _registry
     pulled = link.policy_for(name) if link is not None else None
     changed = pulled is not None and pulled.sha256 != gateway.session.loaded.sha256
+    if changed and pulled is not None and list(pulled.policy.plugins) != gateway.plugins.names:
+        raise PluginError(
+            f"The registry's policy for use case {name!r} lists the plugins {list(pulled.policy.plugins)}, but this "
+            f"kernel loaded {gateway.plugins.names}; plugins load with the extension: set AIGOV_USE_CASE={name} "
+            "and run `%reload_ext aigov`. The use case was not changed."
+        )
     gateway.set_use_case(name, pulled if changed else None)
     if changed and pulled is not None:
         _record_policy_load(gateway, pulled, link)

@@ -43,6 +43,9 @@ def _status(argument: str) -> None:
         f"{counts['error']} aigov errors"
     )
     print(f"  detection:   {info['detection']}")
+    if info["plugins"]:
+        loaded = [f"{p['name']} ({p['distribution']} {p['version']})" for p in info["plugins"]]
+        print(f"  plugins:     {', '.join(loaded)}")
     print(f"  intercepting: {', '.join(info['intercepting']) or 'no client library imported yet'}")
     for name, failure in info["interception_failures"].items():
         refused = "its AI calls are refused (intercept.unavailable)" if name in info["refusing"] else "UNGUARDED"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install jupyter-aigov (with its JupyterLab extension) and aigov-registry with their
-# test extras; safe to run again.
+# Create .venv (if missing) and install jupyter-aigov (with its JupyterLab extension), aigov-registry and the example
+# plugin with their test extras; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -11,6 +11,8 @@ fi
 # constraints.txt locks the set the suite passed with (scripts/test_sdks.sh tests each SDK's oldest and newest release)
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "registry[test]"
+# the example plugin (examples/aigov-example-plugin): its tests run with the rest; no policy lists it unless told to
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "examples/aigov-example-plugin[test]"
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 # The JupyterLab extension was built from labextension/ by the install above (Node.js needed to build, not to use);
 # link it so that a rebuild (`cd labextension && jlpm build`) is what JupyterLab loads.

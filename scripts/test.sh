@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up, then run every check: lint, types, the extension's jest tests, the test suite with the example notebooks
-# under nbval, and the registry's tests. Every suite runs even when one before it failed; the end is a summary,
-# one line per suite, closing with `suites: N passed, N failed`, and the exit status is 1 when any failed.
+# under nbval and the example plugin's tests, and the registry's tests. Every suite runs even when one before it
+# failed; the end is a summary, one line per suite, closing with `suites: N passed, N failed`, and the exit status
+# is 1 when any failed.
 # Arguments go to both pytest runs (bash scripts/test.sh -x -k inventory).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +63,7 @@ if ! bash scripts/prerequisites.sh test || ! bash scripts/setup.sh; then
   exit 1
 fi
 
-PY_SOURCES=(jupyter_aigov aigov tests benchmarks scripts registry)
+PY_SOURCES=(jupyter_aigov aigov tests benchmarks scripts registry examples)
 run "ruff check" .venv/bin/ruff check "${PY_SOURCES[@]}"
 run "ruff format" .venv/bin/ruff format --check "${PY_SOURCES[@]}"
 # the package as a whole, then the pipeline (the seam every call crosses) under --strict
@@ -71,7 +72,8 @@ run mypy mypy_suite
 run "mypy registry" .venv/bin/mypy registry/aigov_registry --ignore-missing-imports
 jest_suite() { cd labextension && PATH="$PWD/../.venv/bin:$PATH" && jlpm install --silent >/dev/null && jlpm test; }
 run jest jest_suite  # the JupyterLab extension's TypeScript (run in a subshell: the cd stays there)
-run pytest .venv/bin/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider "$@"
+run pytest .venv/bin/python -m pytest tests notebooks examples/aigov-example-plugin/tests --nbval-lax \
+  -p no:cacheprovider "$@"
 
 # The registry's tests run on SQLite and on PostgreSQL: on the server AIGOV_REGISTRY_TEST_PG names (left as it is),
 # else on a throwaway cluster (scripts/postgres.sh) that this run starts and stops at exit: in a new folder, removed

@@ -23,6 +23,7 @@ class CallContext:
     user: str
     use_case: str | None
     registrations: RegistrationCheck | None = None  # the inventory, when require_registered_model is on
+    plugin_checks: tuple[Check, ...] = ()  # the policy's plugins' checks (plugins/checks.py), run after CHECKS
 
 
 Check = Callable[[AIRequest, EffectivePolicy, CallContext], Verdict | None]
@@ -69,10 +70,13 @@ CHECKS: tuple[Check, ...] = (check_use_case, check_model, check_registration, ch
 
 
 def decide(call: AIRequest, effective: EffectivePolicy, ctx: CallContext) -> Verdict:
-    """Run every check; the first block wins, else the call is allowed with the rules that passed it."""
+    """Run every check; the first block wins, else the call is allowed with the rules that passed it.
+
+    Plugins' checks run last: they can add a refusal, never lift one.
+    """
     passed: list[str] = []
     reasons: list[str] = []
-    for check in CHECKS:
+    for check in (*CHECKS, *ctx.plugin_checks) if ctx.plugin_checks else CHECKS:
         verdict = check(call, effective, ctx)
         if verdict is None:
             continue

@@ -35,7 +35,7 @@ from ..providers.catalogue import Catalogue
 from ..redaction.echoes import EchoCache
 from ..redaction.placeholders import PlaceholderVault
 from ..redaction.plan import RedactionPlan, entities_to_detect, failed
-from ..redaction.transit import TransitOutcome, examine
+from ..redaction.transit import NO_EXTRA, ExtraRecognizers, TransitOutcome, examine
 from ..routing import CREDENTIAL_HEADERS, RoutePlan, plan_route
 from ..session import Session
 from ..spend.guard import BudgetGuard
@@ -44,7 +44,7 @@ from ..tools.definitions import strip_tools
 from ..tools.rules import decide_tool
 from ..verdict import Verdict
 from .answer import CallInFlight
-from .checks import CallContext, decide
+from .checks import CallContext, Check, decide
 from .refusals import refuse
 from .request import OutboundRequest, SendPlan
 from .tally import Tally
@@ -70,12 +70,16 @@ class Pipeline:
         budgets: BudgetGuard,
         inventory: ProjectInventory,
         catalogue: Catalogue,
+        plugin_checks: tuple[Check, ...] = (),
+        recognizers: ExtraRecognizers = NO_EXTRA,
     ) -> None:
         self.session = session
         self.evidence = evidence
         self.budgets = budgets
         self.inventory = inventory
         self.catalogue = catalogue
+        self.plugin_checks = plugin_checks  # the policy's plugins' (jupyter_aigov/plugins), after the built-in ones
+        self.recognizers = recognizers  # the plugins' recognizers, beside the built-in ones
         self.tally = Tally()
         self.vault = PlaceholderVault()
         self.echoes = EchoCache()
@@ -113,7 +117,8 @@ class Pipeline:
             route, verdict = self._route(call, outbound, effective)
             if verdict is None:
                 registrations = self.inventory.registrations if effective.require_registered_model else None
-                verdict = decide(call, effective, CallContext(self.session.context.user, use_case, registrations))
+                ctx = CallContext(self.session.context.user, use_case, registrations, self.plugin_checks)
+                verdict = decide(call, effective, ctx)
             transit, stripped = NOT_EXAMINED, list[str]()
             if not verdict.blocked and call.body is None and outbound.body != b"":
                 verdict = _unreadable(effective) or verdict
@@ -202,7 +207,7 @@ class Pipeline:
         """Personal data and secrets: block, or rewrite the body with placeholders; detection failing blocks."""
         try:
             encoding = header_value(outbound.headers, "content-encoding")
-            transit = examine(call, effective.redaction, self.vault, encoding, self.echoes)
+            transit = examine(call, effective.redaction, self.vault, encoding, self.echoes, self.recognizers)
         except (DetectionFailed, PlaceholderVaultFull) as failure:
             # fail closed whatever on_error says: an unchecked prompt may carry what policy forbids sending
             return failed(failure.reason if isinstance(failure, DetectionFailed) else str(failure)), NOT_EXAMINED

@@ -312,6 +312,13 @@ class Policy(_Section):
         default_factory=list, description="Extra endpoints that count as AI, besides the built-in catalogue."
     )
     routes: list[Route] = Field(default_factory=list, description="Send models to approved deployments.")
+    plugins: list[Name] = Field(
+        default_factory=list,
+        description=(
+            "Plugins to load: names of entry points in the group `aigov` of installed distributions. None loads "
+            "unless listed; a listed one that is not installed, or fails to load, is an error."
+        ),
+    )
     use_cases: dict[Name, UseCase] = Field(
         default_factory=dict,
         description="Declared use cases by name; each overrides sections above for the users it lists.",
@@ -337,6 +344,14 @@ class Policy(_Section):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"provider names must be unique; repeated: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("plugins")
+    @classmethod
+    def _unique_plugin_names(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({n for n in value if value.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"plugin names must be unique; repeated: {', '.join(duplicates)}")
         return value
 
     @property

@@ -79,14 +79,16 @@ def _split_pattern(template: str) -> re.Pattern[str]:
 class Catalogue:
     """The known AI providers and wire formats; `recognise()` tells which requests are AI calls."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], formats: Mapping[str, WireFormat] = WIRE_FORMATS) -> None:
+        self.data = data
+        self.formats = formats  # the module (or object) reading each api's bodies
         self.operations: dict[str, list[Operation]] = {}
         # Operations by the last path segment (or ":verb") they end in, per api, in catalogue order:
         # a request is only ever matched against the few templates that could fit it.
         self._by_ending: dict[str, dict[str, list[Operation]]] = {}
         for api, spec in data["apis"].items():
-            if api not in WIRE_FORMATS:
-                raise ValueError(f"catalogue api {api!r} has no wire-format module; known: {sorted(WIRE_FORMATS)}")
+            if api not in formats:
+                raise ValueError(f"catalogue api {api!r} has no wire-format module; known: {sorted(formats)}")
             self.operations[api] = []
             for op in spec["operations"]:
                 for template in op["paths"]:
@@ -120,6 +122,33 @@ class Catalogue:
     def from_file(cls, path: str | Path) -> Catalogue:
         """Load a catalogue from a YAML file shaped like the built-in catalogue.yaml."""
         return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    def extended(self, entries: Mapping[str, Any], formats: Mapping[str, WireFormat]) -> Catalogue:
+        """This catalogue with more apis (read by `formats`) and providers, shaped like catalogue.yaml.
+
+        Entries only add: an api, provider or host the catalogue has already is a ValueError.
+        """
+        apis, providers = dict(entries.get("apis") or {}), dict(entries.get("providers") or {})
+        unknown = sorted(set(entries) - {"apis", "providers"})
+        clashes = [
+            *(f"api {name!r}" for name in {*apis, *formats} if name in self.formats),
+            *(f"provider {name!r}" for name in providers if name in self.providers),
+            *(
+                f"host {host!r}"
+                for spec in providers.values()
+                for host in spec["hosts"]
+                if host.lower() in self._hosts or (self._host_glob and self._host_glob.fullmatch(host.lower()))
+            ),
+        ]
+        if unknown or clashes:
+            said = f"unknown keys {', '.join(unknown)}" if unknown else f"already known: {', '.join(clashes)}"
+            raise ValueError(f"catalogue entries can only add apis and providers ({said})")
+        data = {"apis": {**self.data["apis"], **apis}, "providers": {**self.data["providers"], **providers}}
+        return Catalogue(data, {**self.formats, **formats})
+
+    def wire_format(self, api: str) -> WireFormat:
+        """The module (or object) reading one of this catalogue's wire formats."""
+        return self.formats[api]
 
     @property
     def apis(self) -> tuple[str, ...]:
@@ -243,7 +272,7 @@ class Catalogue:
                     continue
                 params = {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
                 json_body = parsed if isinstance(parsed, dict) else None
-                model, stream, text_parts, tools = WIRE_FORMATS[api].parse_request(op.name, params, json_body)
+                model, stream, text_parts, tools = self.formats[api].parse_request(op.name, params, json_body)
                 return AIRequest(
                     provider=provider or f"{api}-compatible",
                     api=api,
@@ -263,9 +292,9 @@ class Catalogue:
     ) -> tuple[str | None, tuple[str, ...]]:
         """Who serves the URL (a policy-declared provider first) and the wire formats to try."""
         for name, base_url, api in extra_providers:
-            if api not in WIRE_FORMATS:
+            if api not in self.formats:
                 raise ValueError(
-                    f"policy provider {name!r} declares api {api!r}; use one of {', '.join(WIRE_FORMATS)} "
+                    f"policy provider {name!r} declares api {api!r}; use one of {', '.join(self.formats)} "
                     "in the policy's providers[].api"
                 )
             base = str(base_url).rstrip("/")  # str(): a policy may hold a URL object
@@ -317,6 +346,15 @@ def get_catalogue() -> Catalogue:
     return Catalogue.from_file(CATALOGUE_FILE)
 
 
+_ADDED_FORMATS: dict[str, WireFormat] = {}  # plugins' wire formats, by api name
+
+
+def add_wire_formats(formats: Mapping[str, WireFormat]) -> None:
+    """Make plugins' wire formats known to `wire_format` (a catalogue that recognises their calls holds them too)."""
+    _ADDED_FORMATS.update(formats)
+
+
 def wire_format(api: str) -> WireFormat:
-    """The module that reads one wire format ("openai", "anthropic", "gemini", "bedrock", "ollama")."""
-    return WIRE_FORMATS[api]
+    """The module that reads one wire format ("openai", "anthropic", "gemini", "bedrock", "ollama", a plugin's)."""
+    found = WIRE_FORMATS.get(api)
+    return found if found is not None else _ADDED_FORMATS[api]

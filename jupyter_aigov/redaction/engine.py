@@ -42,14 +42,14 @@ DEFAULT_DETECTED: tuple[str, ...] = (
 class _Analyzer:
     """The loaded Presidio analyzer and what it knows."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, extra: Sequence[Any] = ()) -> None:
         from presidio_analyzer import AnalyzerEngine
 
         from jupyter_aigov.redaction.recognizers import build_registry
 
         self.pipeline = pipeline
         self.nlp_engine = PreloadedSpacyNlpEngine(pipeline.nlp)
-        registry = build_registry(self.nlp_engine)
+        registry = build_registry(self.nlp_engine, extra)
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.supported = frozenset(registry.get_supported_entities([LANGUAGE]))
 
@@ -75,6 +75,7 @@ class DetectionEngine:
         deadline_ms: int = 2000,
         cache: FindingsCache | None = None,
         loader: Callable[[str], Pipeline] = load_pipeline,
+        extra_recognizers: Callable[[], Sequence[Any]] = tuple,
     ) -> None:
         self.nlp_model = nlp_model
         self.score_threshold = score_threshold
@@ -83,6 +84,7 @@ class DetectionEngine:
         self.cache = cache if cache is not None else FindingsCache()
         self.analyses = 0  # texts actually analysed (cache misses), for tests and status
         self._loader = loader
+        self._extra_recognizers = extra_recognizers  # made with the analyzer (a plugin's hook runs then)
         self._analyzer: _Analyzer | None = None
         self._load_error: BaseException | None = None
         self._loaded = threading.Event()
@@ -112,7 +114,7 @@ class DetectionEngine:
 
     def _load(self) -> None:
         try:
-            self._analyzer = _Analyzer(self._loader(self.nlp_model))
+            self._analyzer = _Analyzer(self._loader(self.nlp_model), self._extra_recognizers())
         except BaseException as error:  # a failed load must surface as DetectionFailed
             self._load_error = error
         finally:
@@ -167,6 +169,8 @@ class DetectionEngine:
         limit_ms = deadline_ms if deadline_ms is not None else self.deadline_ms
         deadline = time.monotonic() + limit_ms / 1000
         if not self.wait_ready(max(0.0, deadline - time.monotonic())):
+            if isinstance(self._load_error, DetectionFailed):  # a plugin's recognizers could not be made
+                raise DetectionFailed(self._load_error.reason)
             if self._loaded.is_set():
                 raise DetectionFailed(f"the detection model could not be loaded ({type(self._load_error).__name__})")
             raise DetectionFailed(
@@ -175,6 +179,12 @@ class DetectionEngine:
             )
         analyzer = self._analyzer
         assert analyzer is not None
+        if unknown := wanted - analyzer.supported:
+            # an entity no recognizer finds would never be found: refused rather than passed unchecked
+            raise DetectionFailed(
+                f"no recognizer finds {', '.join(sorted(unknown))}, which the policy names under redaction.entities; "
+                "list the plugin that provides it under plugins:, or correct the name"
+            )
         requested = sorted(wanted & analyzer.supported)
         settings = tuple(requested)
         raw: dict[str, tuple[Finding, ...]] = {}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 import tldextract
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, PhoneRecognizer
 
@@ -51,8 +52,9 @@ def phone_shape_recognizer() -> PatternRecognizer:
     )
 
 
-def build_registry(nlp_engine: NlpEngine) -> RecognizerRegistry:
-    """Every predefined English recognizer (so a policy can ask for any Presidio entity), patched and extended."""
+def build_registry(nlp_engine: NlpEngine, extra: Iterable[EntityRecognizer] = ()) -> RecognizerRegistry:
+    """Every predefined English recognizer (so a policy can ask for any Presidio entity), patched and extended,
+    then the `extra` ones (the policy's plugins')."""
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
     registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
     registry.remove_recognizer("EmailRecognizer")
@@ -67,4 +69,6 @@ def build_registry(nlp_engine: NlpEngine) -> RecognizerRegistry:
     registry.add_recognizer(SecretRecognizer())
     registry.add_recognizer(person_recognizer())
     registry.add_recognizer(location_recognizer())
+    for recognizer in extra:
+        registry.add_recognizer(recognizer)
     return registry

@@ -14,7 +14,8 @@ import json
 import sys
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jupyter_aigov.errors import DetectionFailed
@@ -33,36 +34,56 @@ _engines_lock = threading.Lock()
 NOTHING = RedactionPlan("allow")
 
 
+@dataclass(frozen=True)
+class ExtraRecognizers:
+    """Recognizers beside the built-in ones (a policy's plugins'), made when an engine loads; `key` names them.
+
+    Engines with the same settings and the same `key` are one engine: a reload with the same plugins loads nothing.
+    """
+
+    key: tuple[str, ...] = ()  # e.g. ("example 0.1.0",)
+    make: Callable[[], Sequence[Any]] = field(default=tuple, compare=False)
+
+
+NO_EXTRA = ExtraRecognizers()
+
+
 class Vault(Protocol):
     """Where placeholders come from: the same value gets the same placeholder for the whole session."""
 
     def redact(self, text: str, spans: list[tuple[int, int, str]]) -> str: ...
 
 
-def engine_for(section: Any) -> DetectionEngine:
-    """The process's engine for a policy's `redaction` settings, loading in the background from first use."""
+def _engine_key(section: Any, extra: ExtraRecognizers) -> tuple[Any, ...]:
+    return (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms, extra.key)
+
+
+def engine_for(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> DetectionEngine:
+    """The process's engine for a policy's `redaction` settings (and plugins' recognizers), loading in the
+    background from first use."""
     from jupyter_aigov.redaction.engine import DetectionEngine  # spaCy and Presidio: imported on first need
 
-    key = (section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms)
+    key = _engine_key(section, extra)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = DetectionEngine.from_policy(section)
+            engine = _engines[key] = DetectionEngine.from_policy(section, extra_recognizers=extra.make)
             engine.start_loading()
     return engine
 
 
-_prepared_sections: dict[int, tuple[Any, frozenset[str], Any]] = {}
+_prepared_sections: dict[int, tuple[Any, ExtraRecognizers, frozenset[str], Any]] = {}
 
 
-def _prepared(section: Any) -> tuple[frozenset[str], Any]:
+def _prepared(section: Any, extra: ExtraRecognizers) -> tuple[frozenset[str], Any]:
     """The entities a policy section detects and its engine, worked out once per section (a hot path)."""
     found = _prepared_sections.get(id(section))
-    if found is None or found[0] is not section:
+    if found is None or found[0] is not section or found[1] is not extra:
         wanted = entities_to_detect(section.entities)
         # the section is kept in the entry, so its id cannot be reused by another object meanwhile
-        found = _prepared_sections[id(section)] = (section, wanted, engine_for(section) if wanted else None)
-    return found[1], found[2]
+        engine = engine_for(section, extra) if wanted else None
+        found = _prepared_sections[id(section)] = (section, extra, wanted, engine)
+    return found[2], found[3]
 
 
 # Modules that importing the engine brings in (Presidio -> spaCy -> weasel -> httpx) and that SDKs look up in
@@ -73,17 +94,17 @@ PEEKED_MODULES = ("httpx",)
 PEEKING_SDKS = ("openai", "anthropic", "google.genai")
 
 
-def prepare(section: Any) -> None:
+def prepare(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> None:
     """Import and load the engine a policy needs on a background thread, so the first call finds it ready."""
     if entities_to_detect(section.entities):
         if any(sdk in sys.modules for sdk in PEEKING_SDKS):
             import_peeked_modules()  # an SDK that may look at once: on this thread, before the engine's import
-        threading.Thread(target=_prepare, args=(section,), name="aigov-detect-prepare", daemon=True).start()
+        threading.Thread(target=_prepare, args=(section, extra), name="aigov-detect-prepare", daemon=True).start()
 
 
-def _prepare(section: Any) -> None:
+def _prepare(section: Any, extra: ExtraRecognizers) -> None:
     import_peeked_modules()  # first, so they are whole within moments of %load_ext
-    engine_for(section)
+    engine_for(section, extra)
 
 
 def import_peeked_modules() -> None:
@@ -93,24 +114,24 @@ def import_peeked_modules() -> None:
             importlib.import_module(name)
 
 
-def _running_engine(section: Any) -> DetectionEngine | None:
+def _running_engine(section: Any, extra: ExtraRecognizers) -> DetectionEngine | None:
     """The engine already started for these settings, if any (never starts one)."""
-    return _engines.get((section.nlp_model, section.score_threshold, tuple(section.allow_terms), section.deadline_ms))
+    return _engines.get(_engine_key(section, extra))
 
 
-def engine_status(section: Any) -> str:
+def engine_status(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> str:
     """One sentence on the detection engine for `%aigov status`."""
     if not entities_to_detect(section.entities):
         return "off: the policy redacts and blocks no entity"
-    engine = _running_engine(section)
+    engine = _running_engine(section, extra)
     return engine.status() if engine is not None else "not started yet"
 
 
-def engine_state(section: Any) -> str:
+def engine_state(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> str:
     """The detection engine in a word or two: off, loading, ready, patterns only, or failed."""
     if not entities_to_detect(section.entities):
         return "off"
-    engine = _running_engine(section)
+    engine = _running_engine(section, extra)
     return engine.state() if engine is not None else "loading"
 
 
@@ -123,7 +144,12 @@ class TransitOutcome:
 
 
 def examine(
-    call: AIRequest, section: Any, vault: Vault, content_encoding: str = "", echoes: EchoCache | None = None
+    call: AIRequest,
+    section: Any,
+    vault: Vault,
+    content_encoding: str = "",
+    echoes: EchoCache | None = None,
+    extra: ExtraRecognizers = NO_EXTRA,
 ) -> TransitOutcome:
     """Detect the policy's entities in the call's text parts; rewrite the body when they are to be redacted.
 
@@ -132,7 +158,7 @@ def examine(
     give a complete answer: the caller blocks the call.
     """
     actions = section.entities
-    wanted, engine = _prepared(section)
+    wanted, engine = _prepared(section, extra)
     if not wanted or not call.text_parts:
         return TransitOutcome(NOTHING)
     echoed: dict[int, str] = {}
