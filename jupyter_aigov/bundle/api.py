@@ -110,10 +110,13 @@ def redaction_for(scope: ExportScope, known_values: dict[str, str]) -> NotebookR
     """The detection engine of the first policy in force (the kernel's own, when it runs one), ready."""
     from jupyter_aigov.bundle.export import NotebookRedaction
     from jupyter_aigov.bundle.notebook_redaction import entities_to_redact
+    from jupyter_aigov.plugins import load_plugins
     from jupyter_aigov.redaction.transit import engine_for
 
-    section = scope.policies[0].loaded.policy.redaction
-    engine = engine_for(section)
+    loaded = scope.policies[0].loaded
+    section = loaded.policy.redaction
+    # the policy's plugins' recognizers too: an entity they find is redacted in the notebooks as in the prompts
+    engine = engine_for(section, load_plugins(loaded.policy.plugins, loaded.source).recognizers)
     if not engine.wait_ready(MODEL_LOAD_TIMEOUT_S):
         raise BundleError(
             f"Notebooks cannot be redacted: {engine.status()} Try again, or export with redact_notebooks=False "

@@ -119,8 +119,8 @@ def load_plugins(names: Sequence[str], source: str) -> LoadedPlugins:
         hooks = ", ".join(name for name in dir(hookspecs) if name.startswith("aigov_"))
         plugin = manager.get_name(exc.plugin)
         raise PluginError(
-            f"The plugin {plugin!r} could not be registered: {exc} The hooks are {hooks}; fix the plugin, "
-            f"or remove {plugin!r} from plugins: in {source}."
+            f"The plugin {plugin!r} could not be registered ({_sentence(exc)}). The hooks are {hooks}; fix the "
+            f"plugin, or remove {plugin!r} from plugins: in {source}."
         ) from None
     return LoadedPlugins(plugins, manager)
 
@@ -158,7 +158,7 @@ def _register(
     try:
         manager.register(module, name=name)
     except (ValueError, pluggy.PluginValidationError) as exc:
-        raise PluginError(f"{what} could not be registered: {exc} Fix the plugin, {remove}.") from None
+        raise PluginError(f"{what} could not be registered ({_sentence(exc)}); fix the plugin, {remove}.") from None
     impls = [impl for caller in manager.get_hookcallers(module) or [] for impl in caller.get_hookimpls()]
     if not impls:
         raise PluginError(
@@ -168,6 +168,11 @@ def _register(
     if any(impl.hookwrapper or impl.wrapper for impl in impls if impl.plugin is module):
         raise PluginError(f"{what} marks a hook as a wrapper; aigov's hooks take plain implementations, {remove}.")
     return Plugin(name, distribution, version)
+
+
+def _sentence(error: Exception) -> str:
+    """pluggy's message on one line."""
+    return " ".join(str(error).split())
 
 
 def _distribution(entry_point: importlib.metadata.EntryPoint) -> tuple[str, str]:

@@ -40,9 +40,10 @@ class Governed:
             "AIGOV_INVENTORY_DIR": str(tmp_path / "inventory"),
             "AIGOV_POLICY": str(tmp_path / "aigov.yaml"),
             "AIGOV_EXAMPLE_SINK": str(self.sink),
+            "AIGOV_KEY_DIR": str(tmp_path / "keys"),
         }.items():
             monkeypatch.setenv(name, value)
-        for name in ("AIGOV_USE_CASE", "AIGOV_REGISTRY_URL", "JPY_SESSION_NAME"):
+        for name in ("AIGOV_USE_CASE", "AIGOV_REGISTRY_URL", "AIGOV_SIGNING_KEY", "JPY_SESSION_NAME"):
             monkeypatch.delenv(name, raising=False)
 
     def __call__(self, policy: str) -> Any:

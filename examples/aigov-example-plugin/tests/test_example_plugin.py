@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from importlib.metadata import version
 
 import httpx
@@ -103,3 +104,19 @@ def test_when_acmes_gateway_is_called_then_the_catalogue_knows_it(governed):
         "POST", "https://llm.acme.example/acme/v1/complete", None, b'{"model": "m"}'
     )
     assert (request.provider, request.api, request.operation) == ("acme-llm", "acme", "complete")
+
+
+def test_when_the_bundle_is_exported_then_employee_ids_in_the_notebook_are_redacted_too(governed, provider, tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    governed(POLICY)
+    chat(provider, "Hello")
+    notebook = new_notebook(cells=[new_code_cell("review('EMP-204816')", execution_count=1)])
+    (tmp_path / "analysis.ipynb").write_text(nbformat.writes(notebook))
+    bundle = aigov.export_bundle(tmp_path / "audit.zip", progress=False)
+    with zipfile.ZipFile(bundle) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("data/notebooks/analysis.ipynb")]
+        exported = archive.read(name)
+    assert b"EMP-204816" not in exported
+    assert b"<EMPLOYEE_ID_1>" in exported

@@ -1,0 +1,70 @@
+"""Plugins' recognizers: their entities work in redaction.entities; one that fails makes detection fail closed."""
+
+from __future__ import annotations
+
+import json
+
+import httpx2
+import pytest
+
+import aigov
+
+RECOGNIZING = """
+import aigov
+
+@aigov.hookimpl
+def aigov_recognizers():
+    {body}
+"""
+BADGE = """from presidio_analyzer import Pattern, PatternRecognizer
+    return [PatternRecognizer("BADGE_NUMBER", patterns=[Pattern("badge", r"\\bBDG\\d{5}\\b", 0.9)])]"""
+
+
+def chat(text: str) -> dict[str, object]:
+    return {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]}
+
+
+def policy(plugin: str) -> str:
+    entities = "{BADGE_NUMBER: redact, EMAIL_ADDRESS: redact}"
+    return f"version: 1\nplugins: [{plugin}]\nredaction: {{entities: {entities}}}\n"
+
+
+def test_when_a_plugin_recognizes_an_entity_the_policy_redacts_then_it_is_redacted(install, governed, provider):
+    install("badges", RECOGNIZING.format(body=BADGE))
+    governed(policy("badges"))
+    text = "Badge BDG12345 belongs to jo@example.com"
+    httpx2.post(provider.openai_base_url + "/chat/completions", json=chat(text))
+    sent = provider.received[-1].json["messages"][0]["content"]
+    assert sent == "Badge <BADGE_NUMBER_1> belongs to <EMAIL_ADDRESS_1>"
+    (call,) = governed.records("ai.call")
+    assert call["entities"] == {"BADGE_NUMBER": 1, "EMAIL_ADDRESS": 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "said"),
+    [
+        ("raising", "raise KeyError('BDG12345')", "plugin 'raising' raised KeyError in aigov_recognizers()"),
+        ("wrong", "return ['BDG']", "plugin 'wrong' returned str, not a Presidio recognizer"),
+        ("empty", "return []", "no recognizer finds BADGE_NUMBER, which the policy names under redaction.entities"),
+    ],
+)
+def test_when_a_plugins_recognizers_cannot_be_made_then_calls_that_need_detection_are_refused(
+    install, governed, provider, name, body, said
+):
+    install(name, RECOGNIZING.format(body=body))
+    governed(policy(name))
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(provider.openai_base_url + "/chat/completions", json=chat("Badge BDG12345, please"))
+    assert (refused.value.rule, provider.received) == ("redaction.failed", [])
+    assert said in refused.value.reason
+    assert "BDG12345" not in json.dumps(governed.records())
+
+
+def test_when_the_policy_names_an_entity_no_recognizer_finds_then_the_call_is_refused_not_passed(governed, provider):
+    governed("version: 1\nredaction:\n  entities:\n    EMPLOYEE_ID: block\n")  # its plugin is not listed
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(provider.openai_base_url + "/chat/completions", json=chat("EMP-123456 asks"))
+    assert refused.value.rule == "redaction.failed"
+    assert "no recognizer finds EMPLOYEE_ID" in refused.value.reason
+    assert "list the plugin that provides it under plugins:" in refused.value.reason
+    assert provider.received == []
