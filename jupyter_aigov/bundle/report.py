@@ -15,8 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from jupyter_aigov.bundle.summary import EvidenceSummary
+from jupyter_aigov.charts import COLOURS, breakdown_png, timeline_png
+from jupyter_aigov.evidence.log import parse_ts
 from jupyter_aigov.inventory.records import RISK_TIER_LABELS
-from jupyter_aigov.widgets.charts import COLOURS, breakdown_png, parse_ts, timeline_png
 
 MAX_NAMES = 20  # users, sessions, use cases listed by name; past that, counted
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

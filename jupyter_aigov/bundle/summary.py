@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jupyter_aigov.widgets.charts import (
+from jupyter_aigov.charts import (
     BUCKET_LENGTHS,
     DECISIONS,
     NO_MODEL,
@@ -22,8 +22,8 @@ from jupyter_aigov.widgets.charts import (
     BucketSize,
     Timeline,
     bucket_start,
-    parse_ts,
 )
+from jupyter_aigov.evidence.log import parse_ts
 
 SIZES: tuple[BucketSize, ...] = ("minute", "hour", "day")
 MAX_KEPT_BUCKETS = 5_000  # 5,000 days is 13 years: past that, days stay days

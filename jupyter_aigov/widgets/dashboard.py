@@ -18,13 +18,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from jupyter_aigov import charts
 from jupyter_aigov.decisions_frame import decision_rows
+from jupyter_aigov.evidence.log import parse_ts
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.governance import require_gateway
 from jupyter_aigov.inventory.api import inventory_rows
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.state import active_gateway
-from jupyter_aigov.widgets import charts
 
 REFRESH_DELAY_S = 0.3  # a call writes its records in a burst (decision, usage, tool calls): one refresh for all
 POLL_INTERVAL_S = 2.0  # how soon calls made by other kernels show up
@@ -231,7 +232,7 @@ def summary_html(summary: Mapping[str, Any], log_path: Path) -> str:
     where = f'<div style="color:#666;font-size:smaller">Evidence log: <code>{html.escape(str(log_path))}</code></div>'
     if not summary["decisions"]:
         return f"<div><i>{html.escape(NO_CALLS)}</i> Every AI call made from here on is decided and shown.</div>{where}"
-    last, tools = charts.parse_ts(summary["last_decision"]), summary["tool_calls_blocked"]
+    last, tools = parse_ts(summary["last_decision"]), summary["tool_calls_blocked"]
     parts = [
         f"<b>{summary['decisions']}</b> decisions",
         _coloured(f"{summary['allowed']} allowed", "allow"),

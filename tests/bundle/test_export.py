@@ -297,3 +297,17 @@ def test_when_bundle_is_not_a_zip_then_verify_says_so(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle.zip"
     bundle.write_bytes(io.BytesIO(b"not a zip").getvalue())
     assert not verify_bundle(bundle).ok
+
+
+@pytest.mark.parametrize("module", ["jupyter_aigov.bundle.export", "jupyter_aigov.bundle.api"])
+def test_when_the_export_is_imported_then_nothing_of_the_widgets_is(module: str) -> None:
+    # The report's plots are jupyter_aigov.charts; the widgets (ipywidgets front ends) are the dashboard's alone.
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"import sys, {module}; print(*sorted(sys.modules), sep='\\n')"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert module in loaded
+    assert [name for name in loaded if name.split(".")[:2] == ["jupyter_aigov", "widgets"]] == []
+    assert "ipywidgets" not in loaded

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from jupyter_aigov.bundle.summary import MAX_KEPT_BUCKETS, MAX_TIMELINE_BUCKETS, NO_RULE, EvidenceSummary
-from jupyter_aigov.widgets.charts import NO_USE_CASE, decisions_over_time, tally_by_model_use_case
+from jupyter_aigov.charts import NO_USE_CASE, decisions_over_time, tally_by_model_use_case
 
 from .summaries import summarise
 

@@ -1,4 +1,4 @@
-"""The dashboard's plots: decision rows tallied, then drawn with matplotlib's object API into PNG bytes.
+"""Decision plots for the dashboard and the bundle report: rows tallied, then drawn with matplotlib into PNG bytes.
 
 Only `matplotlib.figure.Figure` is used, never pyplot: no global figure registry, no GUI backend, safe in
 any thread.

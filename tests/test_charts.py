@@ -1,4 +1,4 @@
-"""The dashboard's charts on hand-built decision rows: bucket choice, counts per bucket, tallies, PNG output."""
+"""The decision plots on hand-built decision rows: bucket choice, counts per bucket, tallies, PNG output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.widgets.charts import (
+from jupyter_aigov.charts import (
     NO_MODEL,
     NO_USE_CASE,
     breakdown_png,
