@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jupyter_aigov.evidence import EvidenceLog, canonical_json, verify_log
+from aigov_core.evidence import canonical_json, verify_log
+from jupyter_aigov.evidence import EvidenceLog
 
 RESULTS = Path(__file__).parent / "results" / "evidence.json"
 _SEQ, _PREV, _TS = 987654321, "P" * 64, "T" * 27

@@ -17,7 +17,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from jupyter_aigov.evidence.log import parse_ts
+from aigov_core.evidence.timestamps import parse_ts
 
 BucketSize = Literal["minute", "hour", "day"]
 DECISIONS = ("allow", "redact", "block")

@@ -44,7 +44,7 @@ def _verify_bundle(target: Path, signers: list[str]) -> int:
 
 
 def _verify_logs(target: Path) -> int:
-    from .evidence import verify_log
+    from aigov_core.evidence import verify_log
 
     logs = sorted(target.rglob("*.jsonl")) if target.is_dir() else [target]
     if not logs:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .evidence import iter_records
+from aigov_core.evidence import iter_records
+
 from .governance import require_gateway
 
 DECISION_EVENTS = ("ai.call", "gateway.error", "tool.call")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install jupyter-aigov (with its JupyterLab extension), aigov-registry and the example
-# plugin with their test extras; safe to run again.
+# Create .venv (if missing) and install aigov-core, jupyter-aigov (with its JupyterLab extension), aigov-registry
+# and the example plugin with their test extras; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -9,6 +9,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 # constraints.txt locks the set the suite passed with (scripts/test_sdks.sh tests each SDK's oldest and newest release)
+# aigov-core (core/) first: jupyter-aigov and aigov-registry depend on it, and pip must find it installed from
+# this repository rather than look for it on an index.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "core[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "registry[test]"
 # the example plugin (examples/aigov-example-plugin): its tests run with the rest; no policy lists it unless told to

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Set up, then run every check: lint, types, the extension's jest tests, the test suite with the example notebooks
-# under nbval and the example plugin's tests, and the registry's tests. Every suite runs even when one before it
-# failed; the end is a summary, one line per suite, closing with `suites: N passed, N failed`, and the exit status
-# is 1 when any failed.
-# Arguments go to both pytest runs (bash scripts/test.sh -x -k inventory).
+# Set up, then run every check: lint, types, the extension's jest tests, aigov-core's tests, the test suite with the
+# example notebooks under nbval and the example plugin's tests, and the registry's tests. Every suite runs even when
+# one before it failed; the end is a summary, one line per suite, closing with `suites: N passed, N failed`, and the
+# exit status is 1 when any failed.
+# Arguments go to every pytest run (bash scripts/test.sh -x -k inventory).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,14 +56,14 @@ summary() {
 
 if ! bash scripts/prerequisites.sh test || ! bash scripts/setup.sh; then
   echo "test.sh: setup failed (above): no suite could run" >&2
-  for name in "ruff check" "ruff format" mypy "mypy registry" jest pytest "pytest registry"; do
+  for name in "ruff check" "ruff format" mypy "mypy registry" jest "pytest core" pytest "pytest registry"; do
     names+=("$name") verdicts+=(failed) details+=("not run: setup failed")
   done
   summary
   exit 1
 fi
 
-PY_SOURCES=(jupyter_aigov aigov tests benchmarks scripts registry examples)
+PY_SOURCES=(core jupyter_aigov aigov tests benchmarks scripts registry examples)
 run "ruff check" .venv/bin/ruff check "${PY_SOURCES[@]}"
 run "ruff format" .venv/bin/ruff format --check "${PY_SOURCES[@]}"
 # the package as a whole, then the pipeline (the seam every call crosses) under --strict
@@ -72,6 +72,7 @@ run mypy mypy_suite
 run "mypy registry" .venv/bin/mypy registry/aigov_registry --ignore-missing-imports
 jest_suite() { cd labextension && PATH="$PWD/../.venv/bin:$PATH" && jlpm install --silent >/dev/null && jlpm test; }
 run jest jest_suite  # the JupyterLab extension's TypeScript (run in a subshell: the cd stays there)
+run "pytest core" .venv/bin/python -m pytest core/tests -p no:cacheprovider "$@"  # what the registry shares
 run pytest .venv/bin/python -m pytest tests notebooks examples/aigov-example-plugin/tests --nbval-lax \
   -p no:cacheprovider "$@"
 

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import aigov
-from jupyter_aigov.evidence import verify_log
+from aigov_core.evidence import verify_log
 
 CANARY_PROMPT = "Canary prompt: Wilhelmina Quartzfeld asked about invoice 99-ZETA"
 CANARY_REPLY = "Canary reply: the zebra ledger balances at QX4242Z"

@@ -21,9 +21,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from aigov_core.evidence.canonical import canonical_json
 from jupyter_aigov.bundle.signing import SigningKey, fingerprint_of, public_key_from_pem, verify_signature
 from jupyter_aigov.errors import BundleError, EvidenceError
-from jupyter_aigov.evidence.canonical import canonical_json
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"

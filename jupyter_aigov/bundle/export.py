@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from aigov_core.evidence import utc_now
 from jupyter_aigov import __version__
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive_writer import BundleWriter
@@ -31,7 +32,6 @@ from jupyter_aigov.bundle.selection import RecordFilter
 from jupyter_aigov.bundle.signing import SigningKey
 from jupyter_aigov.bundle.summary import EvidenceSummary
 from jupyter_aigov.errors import BundleError, EvidenceError
-from jupyter_aigov.evidence import utc_now
 
 _JSON_SUFFIX = ".json"
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from aigov_core.evidence.timestamps import parse_ts
 from jupyter_aigov.bundle.summary import EvidenceSummary
 from jupyter_aigov.charts import COLOURS, breakdown_png, timeline_png
-from jupyter_aigov.evidence.log import parse_ts
 from jupyter_aigov.inventory.records import RISK_TIER_LABELS
 
 MAX_NAMES = 20  # users, sessions, use cases listed by name; past that, counted

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 from fnmatch import fnmatchcase
 from typing import Any
 
+from aigov_core.evidence.timestamps import parse_ts
 from jupyter_aigov.errors import BundleError
-from jupyter_aigov.evidence.log import parse_ts
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aigov_core.evidence.timestamps import parse_ts
 from jupyter_aigov.charts import (
     BUCKET_LENGTHS,
     DECISIONS,
@@ -23,7 +24,6 @@ from jupyter_aigov.charts import (
     Timeline,
     bucket_start,
 )
-from jupyter_aigov.evidence.log import parse_ts
 
 SIZES: tuple[BucketSize, ...] = ("minute", "hour", "day")
 MAX_KEPT_BUCKETS = 5_000  # 5,000 days is 13 years: past that, days stay days

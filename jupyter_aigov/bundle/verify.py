@@ -17,12 +17,12 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from aigov_core.evidence import LogVerification, verify_lines
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive import ArchiveLimits, BundleArchive
 from jupyter_aigov.bundle.attestation import Attestation, open_envelope
 from jupyter_aigov.bundle.log_copy import is_excerpt, verify_excerpt
 from jupyter_aigov.errors import BundleError
-from jupyter_aigov.evidence import LogVerification, verify_lines
 
 _CHUNK = 1 << 20
 REQUIRED = (

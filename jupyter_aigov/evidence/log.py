@@ -27,42 +27,19 @@ import errno
 import os
 import threading
 import weakref
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from aigov_core.evidence.canonical import RECOVERY_EVENT, ZERO_HASH, LineError, lost_span, parse_line, seal
+from aigov_core.evidence.timestamps import utc_now
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence.canonical import (
-    RECOVERY_EVENT,
-    ZERO_HASH,
-    LineError,
-    lost_span,
-    parse_line,
-    seal,
-)
 from jupyter_aigov.evidence.locking import lock, sync, sync_directory, unlock
 from jupyter_aigov.evidence.tail import last_line
 
 RESERVED_FIELDS = frozenset({"seq", "prev", "hash"})
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate "\n" to "\r\n"
 _open_logs: weakref.WeakSet[EvidenceLog] = weakref.WeakSet()
-
-
-def utc_now() -> str:
-    """Return the current UTC time as RFC 3339 with microseconds and ``Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_ts(value: Any) -> datetime | None:
-    """A record's ``ts`` as an aware UTC datetime; None when missing or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class EvidenceLog:

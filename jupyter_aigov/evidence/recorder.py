@@ -7,7 +7,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .log import EvidenceLog, utc_now
+from aigov_core.evidence.timestamps import utc_now
+
+from .log import EvidenceLog
 
 Listener = Callable[[list[dict[str, Any]]], None]
 

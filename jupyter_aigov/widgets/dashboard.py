@@ -18,9 +18,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from aigov_core.evidence.timestamps import parse_ts
 from jupyter_aigov import charts
 from jupyter_aigov.decisions_frame import decision_rows
-from jupyter_aigov.evidence.log import parse_ts
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.governance import require_gateway
 from jupyter_aigov.inventory.api import inventory_rows

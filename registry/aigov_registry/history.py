@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from aigov_core.evidence.canonical import ZERO_HASH, canonical_json
 from aigov_registry.models import AssessmentDocument, Change, ModelDocument, Team, utc_now
-from jupyter_aigov.evidence.canonical import ZERO_HASH, canonical_json
 
 KINDS = ("model", "assessment", "system", "policy", "token", "team")
 ACTIONS = ("create", "update", "delete")

@@ -15,7 +15,7 @@ from aigov_registry.models import Change, Team
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select, update
 
-from jupyter_aigov.evidence.canonical import canonical_json
+from aigov_core.evidence.canonical import canonical_json
 
 from .api.documents import MODEL, SYSTEM, seed
 from .projects import Project

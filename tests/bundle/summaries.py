@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from aigov_core.evidence import iter_records
 from jupyter_aigov.bundle.summary import EvidenceSummary
-from jupyter_aigov.evidence import EvidenceLog, iter_records
+from jupyter_aigov.evidence import EvidenceLog
 
 
 def summarise(path: Path, fields: Iterable[Mapping[str, Any]]) -> EvidenceSummary:

@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from aigov_core.evidence.canonical import canonical_json
 from jupyter_aigov.bundle.attestation import (
     PAYLOAD_TYPE,
     PREDICATE_TYPE,
@@ -23,7 +24,6 @@ from jupyter_aigov.bundle.attestation import (
 )
 from jupyter_aigov.bundle.signing import SigningKey
 from jupyter_aigov.errors import BundleError
-from jupyter_aigov.evidence.canonical import canonical_json
 
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 SUBJECTS = {

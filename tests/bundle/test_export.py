@@ -22,11 +22,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import aigov
+from aigov_core.evidence import verify_log
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.api import export
 from jupyter_aigov.bundle.verify import verify_bundle
 from jupyter_aigov.errors import BundleError, EvidenceError
-from jupyter_aigov.evidence import verify_log
 
 POLICY = """
 version: 1

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_aigov.evidence import ZERO_HASH
-from jupyter_aigov.evidence.canonical import canonical_json
+from aigov_core.evidence import ZERO_HASH
+from aigov_core.evidence.canonical import canonical_json
 
 RECORDS = 1_000_000
 LIMIT_MB = 300

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.evidence import EvidenceLog, iter_records, verify_log
+from aigov_core.evidence import iter_records, verify_log
+from jupyter_aigov.evidence import EvidenceLog
 
 WRITER = """
 import os, sys, time

@@ -19,8 +19,9 @@ import rfc8785
 
 import jupyter_aigov.evidence
 import jupyter_aigov.evidence.log as log_module
+from aigov_core.evidence import ZERO_HASH, LogVerification, iter_records, verify_log
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence import ZERO_HASH, EvidenceLog, iter_records, verify_log
+from jupyter_aigov.evidence import EvidenceLog
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 Fields = Callable[[int], dict[str, Any]]
@@ -35,7 +36,7 @@ def independent_hash(line: bytes) -> str:
 
 def test_when_package_imported_then_all_lists_exactly_the_public_names() -> None:
     public = {name for name in dir(jupyter_aigov.evidence) if not name.startswith("_")}
-    modules = {"canonical", "locking", "log", "recorder", "tail", "verify"}
+    modules = {"locking", "log", "recorder", "tail"}
     assert set(jupyter_aigov.evidence.__all__) == public - modules
 
 
@@ -49,7 +50,7 @@ def test_when_records_appended_then_chain_round_trips(tmp_path: Path, fields: Fi
     assert all(later["prev"] == earlier["hash"] for earlier, later in itertools.pairwise(written))
     assert all(RFC3339_UTC.match(r["ts"]) for r in written)
     assert list(iter_records(path)) == written
-    assert verify_log(path) == jupyter_aigov.evidence.LogVerification(ok=True, records=5)
+    assert verify_log(path) == LogVerification(ok=True, records=5)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_when_two_writers_in_one_process_alternate_then_each_chains_onto_the_oth
         (first if i % 2 else second).append(fields(i), durable=False)
     first.close()
     second.close()
-    assert verify_log(path) == jupyter_aigov.evidence.LogVerification(ok=True, records=6)
+    assert verify_log(path) == LogVerification(ok=True, records=6)
 
 
 @pytest.mark.parametrize("name", ["seq", "prev", "hash"])

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.evidence import RECOVERY_EVENT, ZERO_HASH, iter_records, verify_log
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence import RECOVERY_EVENT, ZERO_HASH, EvidenceLog, iter_records, verify_log
+from jupyter_aigov.evidence import EvidenceLog
 
 
 def cut_last_line(path: Path, keep: int) -> bytes:

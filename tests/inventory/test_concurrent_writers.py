@@ -8,7 +8,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from jupyter_aigov.evidence import verify_log
+from aigov_core.evidence import verify_log
 from jupyter_aigov.inventory.assessment import assess
 from jupyter_aigov.inventory.registration import register_model
 from jupyter_aigov.inventory.store import Inventory

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import aigov
-from jupyter_aigov.evidence import verify_log
+from aigov_core.evidence import verify_log
 from jupyter_aigov.inventory.registration import register_model
 from jupyter_aigov.inventory.store import Inventory
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import aigov
+from aigov_core.evidence import iter_records
 from jupyter_aigov.context import RunContext
-from jupyter_aigov.evidence import iter_records
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.pipeline import CallInFlight, OutboundRequest
 from jupyter_aigov.policy import parse_policy_text

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aigov_core.evidence import utc_now
+from aigov_core.evidence.canonical import seal
 from jupyter_aigov.decisions_frame import decision_rows
-from jupyter_aigov.evidence import EvidenceLog, utc_now
-from jupyter_aigov.evidence.canonical import seal
+from jupyter_aigov.evidence import EvidenceLog
 from jupyter_aigov.policy import discover_policy
 from jupyter_aigov.server.notebook_state import NotebookStates
 

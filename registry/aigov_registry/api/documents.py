@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aigov_core.evidence.timestamps import parse_ts
 from aigov_registry.api.acting import Acting
 from aigov_registry.api.text import has_nul, refuse_nul, refuse_unhashable
 from aigov_registry.errors import Conflict, NotFound
 from aigov_registry.history import append_change
 from aigov_registry.models import AssessmentDocument, ModelDocument, SystemDocument, utc_now
-from jupyter_aigov.evidence.log import parse_ts
 
 Row = TypeVar("Row", ModelDocument, AssessmentDocument, SystemDocument)
 KIND = {ModelDocument: "model", AssessmentDocument: "assessment", SystemDocument: "system"}

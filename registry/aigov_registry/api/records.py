@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from aigov_core.evidence.canonical import canonical_json
 from aigov_registry.api import schemas
 from aigov_registry.api.acting import Writer
 from aigov_registry.api.deps import DbSession, registry
@@ -26,7 +27,6 @@ from aigov_registry.ingest.records import decision_row
 from aigov_registry.models import Decision, utc_now
 from jupyter_aigov.bundle import layout
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence.canonical import canonical_json
 
 router = APIRouter(tags=["records"])
 MAX_RECORDS = 5_000  # per request: a kernel's batches are far smaller; bounds the memory one request takes

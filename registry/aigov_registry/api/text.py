@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aigov_core.evidence.canonical import canonical_json
 from aigov_registry.errors import RegistryError
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence.canonical import canonical_json
 
 
 class Unprocessable(RegistryError):

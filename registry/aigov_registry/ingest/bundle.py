@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aigov_core.evidence.timestamps import parse_ts
 from aigov_registry.errors import BundleRefused, Conflict
 from aigov_registry.ingest.inventory import InventoryCounts, store_inventory
 from aigov_registry.ingest.records import decision_values, evidence_logs, iter_records
@@ -31,7 +32,6 @@ from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive import ArchiveLimits, BundleArchive
 from jupyter_aigov.bundle.verify import BundleVerification, verify_bundle
 from jupyter_aigov.errors import BundleError
-from jupyter_aigov.evidence.log import parse_ts
 
 
 @dataclass(frozen=True)

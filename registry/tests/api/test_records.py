@@ -16,7 +16,7 @@ from aigov_registry.config import Settings
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from jupyter_aigov.evidence.canonical import canonical_json
+from aigov_core.evidence.canonical import canonical_json
 
 from ..conftest import Stored
 from ..projects import Project

@@ -7,7 +7,7 @@ import random
 import pytest
 import rfc8785
 
-from jupyter_aigov.evidence.canonical import canonical_json
+from aigov_core.evidence.canonical import canonical_json
 
 CASES = [
     {"b": 1, "a": [True, False, None], "é": "ünïcode ✓", "z": {"y": "\u2028 line sep", "x": "\x00\x1f ctrl"}},

@@ -8,15 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from aigov_core.evidence.canonical import RECOVERY_EVENT, ZERO_HASH, LineError, is_canonical, lost_span, parse_line
 from jupyter_aigov.errors import EvidenceError
-from jupyter_aigov.evidence.canonical import (
-    RECOVERY_EVENT,
-    ZERO_HASH,
-    LineError,
-    is_canonical,
-    lost_span,
-    parse_line,
-)
 
 _READ_BUFFER = 1 << 20
 
