@@ -39,8 +39,9 @@ def _source_files() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built the way `pip install` builds one, from a copy of the source with no extension built yet."""
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the wheels of jupyter-aigov and of aigov-core (core/, which it depends on), built the way
+    `pip install` builds them, from a copy of the source with no extension built yet."""
     source = tmp_path_factory.mktemp("source")
     for name in _source_files():
         if name.startswith(("registry/", "benchmarks/", "notebooks/")):
@@ -52,14 +53,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("HATCH_JUPYTER_BUILDER_SKIP_NPM", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    (built,) = out.glob("jupyter_aigov-*.whl")
+    for project in (source, source / "core"):
+        result = subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(project)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(wheels: Path) -> Path:
+    """The wheel of jupyter-aigov."""
+    (built,) = wheels.glob("jupyter_aigov-*.whl")
     return built
 
 
@@ -87,9 +95,10 @@ def test_when_built_then_the_wheel_holds_the_prebuilt_extension_and_the_server_c
     ids=["this-environments-jupyterlab", "jupyterlab-4.6"],
 )
 def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_and_ok(
-    wheel: Path, tmp_path: Path, jupyterlab: str | None
+    wheels: Path, wheel: Path, tmp_path: Path, jupyterlab: str | None
 ) -> None:
-    # a fresh environment that sees this one's dependencies but not its editable jupyter-aigov
+    # a fresh environment that sees this one's dependencies but not its editable jupyter-aigov and aigov-core
+    (core_wheel,) = wheels.glob("aigov_core-*.whl")
     environment = tmp_path / "env"
     venv.EnvBuilder(with_pip=False).create(environment)
     python = environment / "bin" / "python"
@@ -105,8 +114,9 @@ def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_
     (site / "dependencies.pth").write_text(f"{dependencies}\n")
     # the extension is built against the 4.5 line; a newer JupyterLab (its builder package with it) must accept it
     newer = [jupyterlab, "jupyter_builder"] if jupyterlab else []
+    installed = [str(wheel), str(core_wheel), *newer]
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel), *newer],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", *installed],
         check=True,
         capture_output=True,
     )
@@ -128,14 +138,14 @@ def test_when_the_wheel_is_installed_then_jupyter_lists_both_extensions_enabled_
     assert "jupyter_aigov enabled" in listing, listing
     assert "jupyter_aigov 0.1.0 OK" in listing, listing
     imported = subprocess.run(
-        [python, "-c", "import jupyter_aigov; print(jupyter_aigov.__file__)"],
+        [python, "-c", "import jupyter_aigov, aigov_core; print(jupyter_aigov.__file__); print(aigov_core.__file__)"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=env,
         check=True,
     )
-    assert imported.stdout.startswith(str(environment)), imported.stdout
+    assert all(line.startswith(str(environment)) for line in imported.stdout.splitlines()), imported.stdout
     if jupyterlab:
         version = subprocess.run(
             [python, "-c", "import jupyterlab; print(jupyterlab.__version__)"],
