@@ -43,8 +43,8 @@ import json, sys, time
 from pathlib import Path
 operation, target, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 from jupyter_aigov.bundle.api import export
-from jupyter_aigov.bundle.verify import verify_bundle
-from jupyter_aigov.evidence import verify_log
+from aigov_core.bundle.verify import verify_bundle
+from aigov_core.evidence import verify_log
 start = time.perf_counter()
 if operation == "baseline":
     result = verify_log(target)
@@ -117,7 +117,7 @@ def run(operation: str, target: Path, out: Path) -> dict[str, float]:
 
 def idle_peak_mb() -> float:
     code = (
-        "import jupyter_aigov.bundle.api, jupyter_aigov.bundle.export, jupyter_aigov.bundle.verify\n"
+        "import jupyter_aigov.bundle.api, jupyter_aigov.bundle.export, aigov_core.bundle.verify\n"
         "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -52,8 +52,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from synthetic_evidence import call_records, write_log
 
+from aigov_core.bundle.verify import verify_bundle
 from jupyter_aigov.bundle.api import export
-from jupyter_aigov.bundle.verify import verify_bundle
 
 RESULTS = Path(__file__).parent / "results" / "registry.json"
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _verify_bundle(target: Path, signers: list[str]) -> int:
-    from .bundle.verify import verify_bundle
+    from aigov_core.bundle.verify import verify_bundle
 
     result = verify_bundle(target, signers=signers)
     if result.ok:
@@ -80,7 +80,7 @@ def _push(args: argparse.Namespace) -> int:
 def _key(args: argparse.Namespace) -> int:
     import os
 
-    from .bundle.signing import signing_key_for
+    from aigov_core.bundle.signing import signing_key_for
 
     key, created = signing_key_for(args.key, os.environ)
     print(key.fingerprint)

@@ -52,9 +52,9 @@ def export(
     **options: Unpack[ExportOptions],
 ) -> ExportedBundle:
     """Like :func:`export_bundle`, returning what was written (path, signer, counts)."""
+    from aigov_core.bundle.signing import signing_key_for
     from jupyter_aigov.bundle.export import default_output, write_bundle
     from jupyter_aigov.bundle.selection import record_filter
-    from jupyter_aigov.bundle.signing import signing_key_for
     from jupyter_aigov.context import acting_user
 
     env = os.environ if env is None else env

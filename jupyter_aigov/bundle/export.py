@@ -18,18 +18,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from aigov_core.bundle import layout
+from aigov_core.bundle.attestation import build_statement, sign_statement
+from aigov_core.bundle.log_copy import CopiedLog, copy_log, excerpt_name
+from aigov_core.bundle.signing import SigningKey
 from aigov_core.evidence import utc_now
 from jupyter_aigov import __version__
-from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.archive_writer import BundleWriter
-from jupyter_aigov.bundle.attestation import build_statement, sign_statement
 from jupyter_aigov.bundle.environment import environment_report
-from jupyter_aigov.bundle.log_copy import CopiedLog, copy_log, excerpt_name
 from jupyter_aigov.bundle.progress import Progress
 from jupyter_aigov.bundle.report import render_report
 from jupyter_aigov.bundle.scope import ExportScope, Part
 from jupyter_aigov.bundle.selection import RecordFilter
-from jupyter_aigov.bundle.signing import SigningKey
 from jupyter_aigov.bundle.summary import EvidenceSummary
 from jupyter_aigov.errors import BundleError, EvidenceError
 

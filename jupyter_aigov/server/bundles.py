@@ -22,11 +22,11 @@ BUNDLE_SUFFIX = ".zip"
 def export_notebook(files: NotebookFiles, env: Mapping[str, str]) -> ExportedBundle:
     """Export the notebook's evidence (its own log and those of its former names), redacted notebook, policy and
     inventory as a signed bundle; slow (it redacts the notebook): run it off the event loop."""
+    from aigov_core.bundle.signing import signing_key_for
     from jupyter_aigov.bundle.api import redaction_for
     from jupyter_aigov.bundle.export import write_bundle
     from jupyter_aigov.bundle.scope import notebook_logs_scope
     from jupyter_aigov.bundle.selection import record_filter
-    from jupyter_aigov.bundle.signing import signing_key_for
     from jupyter_aigov.context import acting_user
 
     logs = files.existing_logs()

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from jupyter_aigov.bundle.archive import ArchiveLimits
+from aigov_core.bundle.archive import ArchiveLimits
 
 ENV_DB = "AIGOV_REGISTRY_DB"
 ENV_DATA_DIR = "AIGOV_REGISTRY_DATA_DIR"

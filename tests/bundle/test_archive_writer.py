@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_aigov.bundle.archive import BundleArchive
+from aigov_core.bundle.archive import BundleArchive
 from jupyter_aigov.bundle.archive_writer import BundleWriter
 from jupyter_aigov.errors import BundleError
 

@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from jupyter_aigov.bundle.verify import verify_bundle
+from aigov_core.bundle.verify import verify_bundle
 from jupyter_aigov.evidence import EvidenceLog
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -22,10 +22,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import aigov
+from aigov_core.bundle import layout
+from aigov_core.bundle.verify import verify_bundle
 from aigov_core.evidence import verify_log
-from jupyter_aigov.bundle import layout
 from jupyter_aigov.bundle.api import export
-from jupyter_aigov.bundle.verify import verify_bundle
 from jupyter_aigov.errors import BundleError, EvidenceError
 
 POLICY = """
@@ -189,7 +189,7 @@ def test_when_any_file_is_changed_or_removed_then_verify_names_the_fault(project
 def test_when_resigned_by_someone_else_then_only_pinning_catches_it(
     project: Any, tmp_path: Path, own_keys: Path
 ) -> None:
-    from jupyter_aigov.bundle.signing import load_or_create_user_key
+    from aigov_core.bundle.signing import load_or_create_user_key
 
     path = aigov.export_bundle(tmp_path / "audit.zip", progress=False)
     ours = verify_bundle(path).signer

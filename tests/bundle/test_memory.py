@@ -85,7 +85,7 @@ def test_when_a_million_records_are_exported_and_verified_then_memory_stays_unde
     assert output == str(RECORDS)
     assert export_peak < LIMIT_MB, f"export peaked at {export_peak} MB"
     output, verify_peak = run_measured(
-        "from jupyter_aigov.bundle.verify import verify_bundle\n"
+        "from aigov_core.bundle.verify import verify_bundle\n"
         f"result = verify_bundle({str(bundle)!r})\n"
         "print(result.ok, sum(result.logs.values()))"
     )

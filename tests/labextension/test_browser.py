@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from registry_client.conftest import Registry
 
-from jupyter_aigov.bundle.verify import verify_bundle
+from aigov_core.bundle.verify import verify_bundle
 from jupyter_aigov.testing import StandInProvider
 from jupyter_aigov.testing.chromium import headless_chromium
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from registry_client.conftest import Registry
 
-from jupyter_aigov.bundle.verify import verify_bundle
+from aigov_core.bundle.verify import verify_bundle
 
 from .conftest import LOG, NOTEBOOK
 from .test_names import rename

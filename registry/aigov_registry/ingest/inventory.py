@@ -11,12 +11,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aigov_core.bundle import layout
+from aigov_core.bundle.archive import BundleArchive
 from aigov_core.evidence.timestamps import parse_ts
 from aigov_registry.errors import BundleRefused
 from aigov_registry.history import record_inventory_changes
 from aigov_registry.models import AssessmentDocument, ModelDocument, utc_now
-from jupyter_aigov.bundle import layout
-from jupyter_aigov.bundle.archive import BundleArchive
 from jupyter_aigov.inventory.records import Assessment, ModelRegistration
 
 Stored = TypeVar("Stored", ModelDocument, AssessmentDocument)

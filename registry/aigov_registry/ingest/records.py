@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from aigov_core.bundle import layout
+from aigov_core.bundle.archive import BundleArchive
+from aigov_core.bundle.log_copy import is_excerpt
 from aigov_core.evidence.canonical import parse_line
 from aigov_core.evidence.timestamps import parse_ts
-from jupyter_aigov.bundle import layout
-from jupyter_aigov.bundle.archive import BundleArchive
-from jupyter_aigov.bundle.log_copy import is_excerpt
 
 _ELISION = b'{"elided":'
 

@@ -251,7 +251,7 @@ def test_when_an_unknown_bundle_is_read_then_404_says_where_to_look(client: Test
 def test_when_signers_are_pinned_then_only_their_bundles_are_stored(
     project: Project, tmp_path: Path, settings: Settings, engine: Engine, auth, stored
 ):
-    from jupyter_aigov.bundle.signing import load_or_create_user_key
+    from aigov_core.bundle.signing import load_or_create_user_key
 
     project.record(5)
     bundle = project.export(tmp_path / "audit.zip")

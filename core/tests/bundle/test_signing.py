@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from jupyter_aigov.bundle.signing import (
+from aigov_core.bundle.signing import (
     SigningKey,
     _write_new,
     fingerprint_of,

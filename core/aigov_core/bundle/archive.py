@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Self
 
-from jupyter_aigov.bundle.bag_names import NameRegistry, name_problem
+from aigov_core.bundle.bag_names import NameRegistry, name_problem
 from jupyter_aigov.errors import BundleError
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ What :func:`sign_statement` writes, for anyone checking a bundle with other tool
 
 - the payload is the statement's RFC 8785 canonical JSON, of type ``application/vnd.in-toto+json``;
 - the one signature is Ed25519 over DSSE v1's pre-authentication encoding of (payload type, payload), and its
-  ``keyid`` is the signer's fingerprint (see :mod:`jupyter_aigov.bundle.signing`);
+  ``keyid`` is the signer's fingerprint (see :mod:`aigov_core.bundle.signing`);
 - the envelope itself is canonical JSON, its base64 standard with padding.
 
 :func:`open_envelope` accepts exactly that form and nothing looser, so that every byte of an envelope either
@@ -21,8 +21,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from aigov_core.bundle.signing import SigningKey, fingerprint_of, public_key_from_pem, verify_signature
 from aigov_core.evidence.canonical import canonical_json
-from jupyter_aigov.bundle.signing import SigningKey, fingerprint_of, public_key_from_pem, verify_signature
 from jupyter_aigov.errors import BundleError, EvidenceError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pytest
 
-from jupyter_aigov.bundle.archive import ArchiveLimits, BundleArchive
+from aigov_core.bundle.archive import ArchiveLimits, BundleArchive
 from jupyter_aigov.errors import BundleError
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from aigov_core.bundle import layout
+from aigov_core.bundle.archive import ArchiveLimits, BundleArchive
+from aigov_core.bundle.attestation import Attestation, open_envelope
+from aigov_core.bundle.log_copy import is_excerpt, verify_excerpt
 from aigov_core.evidence import LogVerification, verify_lines
-from jupyter_aigov.bundle import layout
-from jupyter_aigov.bundle.archive import ArchiveLimits, BundleArchive
-from jupyter_aigov.bundle.attestation import Attestation, open_envelope
-from jupyter_aigov.bundle.log_copy import is_excerpt, verify_excerpt
 from jupyter_aigov.errors import BundleError
 
 _CHUNK = 1 << 20

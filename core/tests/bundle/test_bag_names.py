@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_aigov.bundle.bag_names import NameRegistry, name_problem
+from aigov_core.bundle.bag_names import NameRegistry, name_problem
 
 
 @pytest.mark.parametrize("name", ["bagit.txt", "data/evidence.jsonl", "data/r\u00e9sum\u00e9.txt", "a/b/c/.hidden"])

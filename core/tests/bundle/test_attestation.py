@@ -12,8 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from aigov_core.evidence.canonical import canonical_json
-from jupyter_aigov.bundle.attestation import (
+from aigov_core.bundle.attestation import (
     PAYLOAD_TYPE,
     PREDICATE_TYPE,
     STATEMENT_TYPE,
@@ -22,7 +21,8 @@ from jupyter_aigov.bundle.attestation import (
     pae,
     sign_statement,
 )
-from jupyter_aigov.bundle.signing import SigningKey
+from aigov_core.bundle.signing import SigningKey
+from aigov_core.evidence.canonical import canonical_json
 from jupyter_aigov.errors import BundleError
 
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
