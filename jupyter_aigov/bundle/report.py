@@ -15,9 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from aigov_core.evidence.timestamps import parse_ts
+from aigov_core.inventory.records import RISK_TIER_LABELS
 from jupyter_aigov.bundle.summary import EvidenceSummary
 from jupyter_aigov.charts import COLOURS, breakdown_png, timeline_png
-from jupyter_aigov.inventory.records import RISK_TIER_LABELS
 
 MAX_NAMES = 20  # users, sessions, use cases listed by name; past that, counted
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

@@ -19,7 +19,7 @@ from jupyter_aigov.policy.discover import find_policy_file
 from jupyter_aigov.state import active_gateway
 
 if TYPE_CHECKING:  # the documents' pydantic models load on first use, not with `import aigov`
-    from jupyter_aigov.inventory.records import Assessment, ModelRegistration
+    from aigov_core.inventory.records import Assessment, ModelRegistration
     from jupyter_aigov.inventory.store import Inventory
 
 INVENTORY_COLUMNS = [

@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aigov_core.inventory.records import Answer, Assessment, assessment_id_for
 from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.frameworks import Framework, load_framework
 from jupyter_aigov.inventory.problems import field_problems, invalid
-from jupyter_aigov.inventory.records import Answer, Assessment, assessment_id_for
 from jupyter_aigov.inventory.store import BOOKKEEPING, Inventory, changed_fields, now
 
 FIELDS = frozenset(Assessment.model_fields) - BOOKKEEPING - {"schema_version", "kind", "id", "model_id", "decided_at"}

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from jupyter_aigov.inventory.records import Assessment, ModelRegistration
+from aigov_core.inventory.records import Assessment, ModelRegistration
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.verdict import Verdict
 

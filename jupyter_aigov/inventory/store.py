@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aigov_core.evidence import utc_now
+from aigov_core.inventory.records import Assessment, ModelRegistration
 from jupyter_aigov.errors import EvidenceError, InventoryError
 from jupyter_aigov.evidence import EvidenceLog
 from jupyter_aigov.evidence.locking import lock, sync, sync_directory, unlock
 from jupyter_aigov.inventory.problems import field_problems
-from jupyter_aigov.inventory.records import Assessment, ModelRegistration
 
 Document = TypeVar("Document", ModelRegistration, Assessment)
 BOOKKEEPING = frozenset(

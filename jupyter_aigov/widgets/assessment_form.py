@@ -12,11 +12,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from aigov_core.inventory.records import ASSESSMENT_STATUSES, Answer, Assessment, assessment_id_for
 from jupyter_aigov.context import acting_user
 from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.assessment import DEFAULT_FRAMEWORK
 from jupyter_aigov.inventory.frameworks import Framework, FrameworkItem, framework_ids, load_framework
-from jupyter_aigov.inventory.records import ASSESSMENT_STATUSES, Answer, Assessment, assessment_id_for
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.widgets.fields import FormField, choice, day, lines, long_text, place_problems, text
 from jupyter_aigov.widgets.messages import error_html, success_html

@@ -7,8 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from jupyter_aigov.errors import InventoryError
-from jupyter_aigov.inventory.records import (
+from aigov_core.inventory.records import (
     DATA_CATEGORIES,
     OPERATOR_ROLES,
     RISK_TIER_LABELS,
@@ -16,6 +15,7 @@ from jupyter_aigov.inventory.records import (
     ModelCard,
     ModelRegistration,
 )
+from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.providers import get_catalogue
 from jupyter_aigov.widgets.fields import (

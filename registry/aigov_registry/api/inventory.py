@@ -1,6 +1,6 @@
 """``/models`` and ``/assessments``: the team's current inventory documents, from its bundles or written here.
 
-Writes (role submit) take the whole document as ``jupyter_aigov.inventory.records`` defines it (422 naming each
+Writes (role submit) take the whole document as ``aigov_core.inventory.records`` defines it (422 naming each
 field's problem); the registry sets its ``updated_at`` to the time of the write, so a bundle exported later
 replaces it and an older one never rolls it back.
 """
@@ -14,13 +14,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aigov_core.inventory.records import Assessment, ModelRegistration
 from aigov_registry.api import documents, schemas
 from aigov_registry.api.acting import Writer
 from aigov_registry.api.deps import DbSession, Reader
 from aigov_registry.api.systems import same_id
 from aigov_registry.api.text import has_nul
 from aigov_registry.models import AssessmentDocument, ModelDocument, utc_now
-from jupyter_aigov.inventory.records import Assessment, ModelRegistration
 
 router = APIRouter(tags=["inventory"])
 _MISSING: dict[int | str, dict[str, Any]] = {404: {"description": "The team has no document of that id."}}

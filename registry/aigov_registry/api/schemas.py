@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from jupyter_aigov.inventory.records import Identifier, RiskTier
+from aigov_core.inventory.records import Identifier, RiskTier
 
 
 class _Out(BaseModel):

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from aigov_core.bundle import layout
 from aigov_core.bundle.archive import BundleArchive
 from aigov_core.evidence.timestamps import parse_ts
+from aigov_core.inventory.records import Assessment, ModelRegistration
 from aigov_registry.errors import BundleRefused
 from aigov_registry.history import record_inventory_changes
 from aigov_registry.models import AssessmentDocument, ModelDocument, utc_now
-from jupyter_aigov.inventory.records import Assessment, ModelRegistration
 
 Stored = TypeVar("Stored", ModelDocument, AssessmentDocument)
 MODELS = f"{layout.INVENTORY_PREFIX}models/"

@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from aigov_core.inventory.records import RISK_TIER_LABELS
 from aigov_registry.api import inventory, schemas
 from aigov_registry.api.deps import DbSession
 from aigov_registry.errors import NotFound
 from aigov_registry.web.rendering import WebRoute, render
 from aigov_registry.web.signin import Viewer
 from aigov_registry.web.usage import usage_of
-from jupyter_aigov.inventory.records import RISK_TIER_LABELS
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
