@@ -25,7 +25,7 @@ import timeit
 from pathlib import Path
 from typing import Any
 
-from jupyter_aigov.policy.document import BudgetsSection
+from aigov_core.policy.document import BudgetsSection
 from jupyter_aigov.providers.base import Usage
 from jupyter_aigov.spend import BudgetLedger, cost_of, warm_up
 

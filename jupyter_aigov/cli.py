@@ -90,7 +90,7 @@ def _key(args: argparse.Namespace) -> int:
 
 
 def _policy_check(args: argparse.Namespace) -> int:
-    from .policy import check_policy_file
+    from aigov_core.policy import check_policy_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -111,7 +111,7 @@ def _policy_check(args: argparse.Namespace) -> int:
 
 
 def _policy_schema(args: argparse.Namespace) -> int:
-    from .policy import policy_schema
+    from aigov_core.policy import policy_schema
 
     print(json.dumps(policy_schema(), indent=2))
     return 0

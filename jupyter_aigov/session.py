@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from .context import RunContext
-from .policy import EffectivePolicy, LoadedPolicy
+from .policy import EffectivePolicy, LoadedPolicy, for_context
 
 ExtraProvider = tuple[str, str, str]  # (name, base_url, api) of a policy's providers entry
 
@@ -50,4 +50,4 @@ class Session:
     def _resolve(self, use_case: str | None) -> InForce:
         policy = self.loaded.policy
         extra = tuple((p.name, p.base_url, p.api) for p in policy.providers)
-        return InForce(use_case, policy.for_context(self.context.user, use_case), extra)
+        return InForce(use_case, for_context(policy, self.context.user, use_case), extra)

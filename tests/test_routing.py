@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from aigov_core.policy import Route, parse_policy_text
 from jupyter_aigov.errors import RouteCredentialsMissing, RouteError, RouteUnsupported
-from jupyter_aigov.policy import Route, parse_policy_text
+from jupyter_aigov.policy import for_context
 from jupyter_aigov.providers import AIRequest, get_catalogue
 from jupyter_aigov.routing import CREDENTIAL_HEADERS, RoutePlan, first_route, plan_route
 
@@ -476,7 +477,7 @@ routes:
 def test_when_a_route_matches_then_the_first_one_is_returned(
     provider: str, model: str | None, base_url: str | None
 ) -> None:
-    effective = parse_policy_text(TWO_ROUTES, "aigov.yaml").for_context("ana", None)
+    effective = for_context(parse_policy_text(TWO_ROUTES, "aigov.yaml"), "ana", None)
 
     route = first_route(effective.routes, provider, model)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.policy import parse_policy_text
 from jupyter_aigov.errors import BudgetExceeded, PolicyViolation, RouteUnsupported, ToolCallBlocked
 from jupyter_aigov.inventory.enforcement import RegistrationCheck
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.pipeline.checks import CallContext, decide
-from jupyter_aigov.policy import decide_model, parse_policy_text
+from jupyter_aigov.policy import decide_model, for_context
 from jupyter_aigov.providers import wire_format
 from jupyter_aigov.providers.base import AIRequest
 from jupyter_aigov.redaction.findings import Finding
@@ -34,7 +35,7 @@ use_cases: {churn: {users: ['*']}}
 
 
 def _effective(use_case: str | None = "churn"):
-    return parse_policy_text(POLICY, "aigov.yaml").for_context("ada", use_case)
+    return for_context(parse_policy_text(POLICY, "aigov.yaml"), "ada", use_case)
 
 
 def _checks(model: str | None, use_case: str | None) -> Verdict:

@@ -10,7 +10,7 @@ import pytest
 import aigov_core
 
 
-@pytest.mark.parametrize("package", ["aigov_core.evidence"])
+@pytest.mark.parametrize("package", ["aigov_core.evidence", "aigov_core.policy"])
 def test_when_a_package_is_imported_then_all_lists_exactly_its_public_names(package: str) -> None:
     module = importlib.import_module(package)
     modules = {info.name for info in pkgutil.iter_modules(module.__path__)}

@@ -23,7 +23,7 @@ from jupyter_aigov.redaction.placeholders import PlaceholderVault, normalise
 from jupyter_aigov.redaction.plan import entities_to_detect, merge_spans
 
 if TYPE_CHECKING:
-    from jupyter_aigov.policy.document import RedactionSection
+    from aigov_core.policy.document import RedactionSection
     from jupyter_aigov.redaction.engine import DetectionEngine
 
 Style = Literal["plain", "markdown", "html"]

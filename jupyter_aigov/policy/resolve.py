@@ -9,6 +9,7 @@ the use case's action for an entity wins, other entities keep the top-level acti
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -16,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from jupyter_aigov.policy.document import (
+from aigov_core.policy.document import (
     BudgetsSection,
     ModelsSection,
     Policy,
@@ -30,6 +31,8 @@ from jupyter_aigov.verdict import Verdict
 
 _SECTIONS = ("models", "redaction", "tools", "budgets")
 Section = TypeVar("Section", bound=BaseModel)
+# Each live policy's resolved contexts, by the policy's id: a policy holds lists, so it cannot key a weak dict.
+_CONTEXTS: dict[int, dict[tuple[str, str | None, str], EffectivePolicy]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,7 @@ def _refusal(policy: Policy, user: str, use_case: str | None) -> Verdict | None:
 
 
 def resolve(policy: Policy, user: str, use_case: str | None) -> EffectivePolicy:
-    """Compute the policy in force for a user and a declared use case (uncached; see Policy.for_context)."""
+    """Compute the policy in force for a user and a declared use case (uncached; see for_context)."""
     refusal = _refusal(policy, user, use_case)
     origins: dict[str, str] = {}
     sections: dict[str, Any] = {name: getattr(policy, name) for name in _SECTIONS}
@@ -169,3 +172,18 @@ def resolve(policy: Policy, user: str, use_case: str | None) -> EffectivePolicy:
         tool_allow=GlobSet(tools.allow),
         tool_deny=GlobSet(tools.deny),
     )
+
+
+def for_context(policy: Policy, user: str, use_case: str | None) -> EffectivePolicy:
+    """The policy in force for one user and declared use case (cached while the policy lives)."""
+    contexts = _CONTEXTS.get(id(policy))
+    if contexts is None:
+        contexts = _CONTEXTS[id(policy)] = {}
+        weakref.finalize(policy, _CONTEXTS.pop, id(policy), None)
+    key = (user, use_case, policy.source)  # the source is named in the hints
+    cached = contexts.get(key)
+    if cached is None:
+        if len(contexts) >= 256:  # users per kernel are few; bound it anyway
+            contexts.clear()
+        cached = contexts[key] = resolve(policy, user, use_case)
+    return cached

@@ -22,7 +22,7 @@ from jupyter_aigov.redaction.nlp import LANGUAGE, Pipeline, PreloadedSpacyNlpEng
 from jupyter_aigov.redaction.terms import is_allowed
 
 if TYPE_CHECKING:
-    from jupyter_aigov.policy.document import RedactionSection
+    from aigov_core.policy.document import RedactionSection
 
 # What aigov looks for when asked for "everything": personal data and secrets, not dates, places of
 # work, URLs or nationalities, which fill ordinary data-science prompts.

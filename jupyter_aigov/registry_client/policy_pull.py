@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aigov_core.policy import parse_policy_bytes
+
 from ..errors import PolicyError, RegistryError
-from ..policy import LoadedPolicy, parse_policy_bytes
+from ..policy import LoadedPolicy
 from .http import Backoff, RegistryClient, RegistrySettings
 
 # a kernel waits for this at %load_ext: one quick try, then the cached copy

@@ -18,7 +18,7 @@ from jupyter_aigov.spend.prices import Cost, cost_of, estimate_input_cost
 from jupyter_aigov.verdict import Verdict
 
 if TYPE_CHECKING:
-    from jupyter_aigov.policy.document import BudgetsSection
+    from aigov_core.policy.document import BudgetsSection
 
 LEDGER_NAME = "budgets.sqlite3"
 CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text: an estimate, replaced by the provider's count

@@ -16,10 +16,10 @@ import pytest
 
 import aigov
 from aigov_core.evidence import iter_records
+from aigov_core.policy import parse_policy_text
 from jupyter_aigov.context import RunContext
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.pipeline import CallInFlight, OutboundRequest
-from jupyter_aigov.policy import parse_policy_text
 from jupyter_aigov.policy.discover import LoadedPolicy
 
 OPENAI = "https://api.openai.com/v1/chat/completions"

@@ -7,10 +7,10 @@ import sys
 import pytest
 
 import aigov
+from aigov_core.policy import parse_policy_text
 from jupyter_aigov import governance
 from jupyter_aigov.errors import PluginError, PolicyError
 from jupyter_aigov.plugins import load_plugins
-from jupyter_aigov.policy import parse_policy_text
 
 QUIET = "version: 1\nredaction: {entities: {}}\n"
 CHECKING = """

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.policy import check_policy_file, parse_policy_bytes, parse_policy_text
+from aigov_core.policy.load import MAX_POLICY_BYTES
+from aigov_core.policy.yaml_source import MAX_ALIAS_EXPANSION
 from jupyter_aigov.errors import PolicyError
-from jupyter_aigov.policy import check_policy_file, parse_policy_bytes, parse_policy_text
-from jupyter_aigov.policy.load import MAX_POLICY_BYTES
-from jupyter_aigov.policy.yaml_source import MAX_ALIAS_EXPANSION
 
 
 def alias_bomb(levels: int = 9, width: int = 9) -> str:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_aigov.errors import PolicyError
-from jupyter_aigov.policy import (
+from aigov_core.policy import (
     Policy,
     PolicyProblem,
     check_policy_file,
@@ -16,6 +15,7 @@ from jupyter_aigov.policy import (
     parse_policy_bytes,
     parse_policy_text,
 )
+from jupyter_aigov.errors import PolicyError
 
 EXAMPLE = Path(__file__).parent / "data" / "contract_example.yaml"
 

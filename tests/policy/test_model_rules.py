@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_aigov.policy import GlobSet, decide_model, parse_policy_text
+from aigov_core.policy import parse_policy_text
+from jupyter_aigov.policy import GlobSet, decide_model, for_context
 
 POLICY = """\
 version: 1
@@ -44,7 +45,7 @@ use_cases:
 def test_when_a_model_is_decided_then_the_rule_matches_the_table(
     use_case: str | None, provider: str, model: str | None, allowed: bool, rule: str, pattern: str | None
 ) -> None:
-    effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", use_case)
+    effective = for_context(parse_policy_text(POLICY, "aigov.yaml"), "ana", use_case)
 
     decision = decide_model(effective, provider, model)
 
@@ -61,7 +62,7 @@ def test_when_a_model_is_decided_then_the_rule_matches_the_table(
 
 
 def test_when_a_model_is_not_in_a_use_case_allow_list_then_the_sentence_names_both() -> None:
-    effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", "churn-analysis")
+    effective = for_context(parse_policy_text(POLICY, "aigov.yaml"), "ana", "churn-analysis")
 
     decision = decide_model(effective, "openai", "gpt-4o")
 
@@ -72,7 +73,7 @@ def test_when_a_model_is_not_in_a_use_case_allow_list_then_the_sentence_names_bo
 
 
 def test_when_a_model_is_denied_then_the_glob_and_the_key_to_change_are_named() -> None:
-    effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", None)
+    effective = for_context(parse_policy_text(POLICY, "aigov.yaml"), "ana", None)
 
     decision = decide_model(effective, "openai", "gpt-4o-realtime")
 
@@ -81,7 +82,7 @@ def test_when_a_model_is_denied_then_the_glob_and_the_key_to_change_are_named() 
 
 
 def test_when_the_same_model_is_decided_twice_then_the_cached_decision_is_reused() -> None:
-    effective = parse_policy_text(POLICY, "aigov.yaml").for_context("ana", None)
+    effective = for_context(parse_policy_text(POLICY, "aigov.yaml"), "ana", None)
 
     assert decide_model(effective, "openai", "gpt-4o") is decide_model(effective, "openai", "gpt-4o")
 
@@ -104,6 +105,6 @@ def test_when_globs_are_matched_then_the_first_matching_glob_is_named(
 
 
 def test_when_the_use_case_is_a_free_label_then_the_sentence_speaks_of_the_policy() -> None:
-    effective = parse_policy_text("version: 1\nmodels: {allow: [a]}\n", "aigov.yaml").for_context("ana", "label")
+    effective = for_context(parse_policy_text("version: 1\nmodels: {allow: [a]}\n", "aigov.yaml"), "ana", "label")
 
     assert "allowed models of the policy" in decide_model(effective, "openai", "b").reason

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 import jupyter_aigov.policy as policy_package
-from jupyter_aigov.policy import SCHEMA_ID, policy_schema, schema_text
-from jupyter_aigov.policy.schema import SCHEMA_FILE
+from aigov_core.policy import SCHEMA_ID, policy_schema, schema_text
+from aigov_core.policy.schema import SCHEMA_FILE
 
 EXAMPLE = Path(__file__).parent / "data" / "contract_example.yaml"
 DEFAULT = Path(policy_package.__file__).with_name("default.yaml")
@@ -24,7 +24,7 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def test_when_the_models_change_then_the_shipped_schema_file_must_be_regenerated() -> None:
     # Regenerate with:
-    # python -c "from jupyter_aigov.policy.schema import write_schema_file; write_schema_file()"
+    # python -c "from aigov_core.policy.schema import write_schema_file; write_schema_file()"
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text()
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == policy_schema()
 

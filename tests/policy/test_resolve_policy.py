@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
 
 import pytest
 
-from jupyter_aigov.policy import Policy, parse_policy_text
+import jupyter_aigov.policy.resolve as resolve_module
+from aigov_core.policy import Policy, parse_policy_text
+from jupyter_aigov.policy import for_context
 
 POLICY = textwrap.dedent(
     """\
@@ -44,7 +47,7 @@ def policy() -> Policy:
 
 
 def test_when_no_use_case_is_declared_then_the_top_level_is_in_force(policy: Policy) -> None:
-    effective = policy.for_context("ana", None)
+    effective = for_context(policy, "ana", None)
 
     assert effective.use_case_problem is None and effective.use_case_error is None
     assert effective.models == policy.models
@@ -53,7 +56,7 @@ def test_when_no_use_case_is_declared_then_the_top_level_is_in_force(policy: Pol
 
 
 def test_when_a_use_case_overrides_keys_then_only_those_keys_change(policy: Policy) -> None:
-    effective = policy.for_context("ana", "churn-analysis")
+    effective = for_context(policy, "ana", "churn-analysis")
 
     assert effective.models.allow == ["gpt-4o-mini"]
     assert effective.models.deny == ["*-realtime*"]  # kept: the use case only narrowed allow
@@ -66,7 +69,7 @@ def test_when_a_use_case_overrides_keys_then_only_those_keys_change(policy: Poli
 
 
 def test_when_a_use_case_sets_entities_then_they_merge_per_entity(policy: Policy) -> None:
-    redaction = policy.for_context("ana", "churn-analysis").redaction
+    redaction = for_context(policy, "ana", "churn-analysis").redaction
 
     assert redaction.entities == {"PERSON": "allow", "SECRET": "block", "PHONE_NUMBER": "block"}
     assert redaction.allow_terms == ["Acme"]
@@ -74,7 +77,7 @@ def test_when_a_use_case_sets_entities_then_they_merge_per_entity(policy: Policy
 
 
 def test_when_a_use_case_empties_a_list_then_the_empty_list_is_in_force(policy: Policy) -> None:
-    effective = policy.for_context("alice", "hr-review")
+    effective = for_context(policy, "alice", "hr-review")
 
     assert effective.tools.allow == [] and effective.tools.deny == ["run_shell"]
     assert effective.routes == ()
@@ -97,7 +100,7 @@ def test_when_the_use_case_cannot_be_used_then_the_refusal_says_which_rule(
 ) -> None:
     policy = parse_policy_text(POLICY.replace("version: 1", f"version: 1\nrequire_use_case: {require}"), "aigov.yaml")
 
-    refusal = policy.for_context(user, use_case).use_case_problem
+    refusal = for_context(policy, user, use_case).use_case_problem
 
     assert (refusal.rule if refusal else None) == rule
     if refusal is not None and says is not None:
@@ -106,7 +109,7 @@ def test_when_the_use_case_cannot_be_used_then_the_refusal_says_which_rule(
 
 
 def test_when_a_use_case_is_refused_then_its_overrides_are_not_applied(policy: Policy) -> None:
-    effective = policy.for_context("bob", "hr-review")
+    effective = for_context(policy, "bob", "hr-review")
 
     assert effective.tools == policy.tools
 
@@ -114,11 +117,33 @@ def test_when_a_use_case_is_refused_then_its_overrides_are_not_applied(policy: P
 def test_when_the_policy_declares_no_use_cases_then_any_name_is_a_label() -> None:
     policy = parse_policy_text("version: 1\n", "aigov.yaml")
 
-    effective = policy.for_context("ana", "quarterly-report")
+    effective = for_context(policy, "ana", "quarterly-report")
 
     assert effective.use_case_problem is None and effective.use_case == "quarterly-report"
 
 
 def test_when_the_same_context_is_asked_twice_then_the_cached_object_is_returned(policy: Policy) -> None:
-    assert policy.for_context("ana", "churn-analysis") is policy.for_context("ana", "churn-analysis")
-    assert policy.for_context("ana", None) is not policy.for_context("bob", None)
+    assert for_context(policy, "ana", "churn-analysis") is for_context(policy, "ana", "churn-analysis")
+    assert for_context(policy, "ana", None) is not for_context(policy, "bob", None)
+
+
+def test_when_the_source_is_renamed_then_the_context_is_resolved_again_and_hints_name_it(policy: Policy) -> None:
+    before = for_context(policy, "bob", "hr-review")
+
+    after = for_context(policy.with_source("team/aigov.yaml"), "bob", "hr-review")
+
+    assert after is not before
+    assert after.use_case_problem is not None and "team/aigov.yaml" in after.use_case_problem.hint
+
+
+def test_when_a_policy_is_dropped_then_its_cached_contexts_go_with_it() -> None:
+    # the cache lives beside the policy (aigov_core's document knows nothing of it), keyed by the policy's id
+    policy = parse_policy_text("version: 1\n", "aigov.yaml")
+    for_context(policy, "ana", None)
+    key = id(policy)
+    assert key in resolve_module._CONTEXTS
+
+    del policy
+    gc.collect()
+
+    assert key not in resolve_module._CONTEXTS

@@ -14,7 +14,7 @@ RACE = textwrap.dedent(
     import sys, time
     import openai
     from openai._httpx2 import normalize_httpx_url
-    from jupyter_aigov.policy.document import RedactionSection
+    from aigov_core.policy.document import RedactionSection
     from jupyter_aigov.redaction import transit
 
     transit.prepare(RedactionSection.model_validate({"entities": {"PERSON": "redact"}}))

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from aigov_core.policy.document import BudgetsSection
 from jupyter_aigov.errors import AIGovError, BudgetExceeded, LedgerError
-from jupyter_aigov.policy.document import BudgetsSection
 from jupyter_aigov.spend.ledger import BudgetLedger
 
 MIDNIGHT = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -284,7 +284,7 @@ def test_when_a_forked_child_reserves_then_it_uses_a_connection_of_its_own(ledge
 RESERVER = """
 import json, sys, time
 from pathlib import Path
-from jupyter_aigov.policy.document import BudgetsSection
+from aigov_core.policy.document import BudgetsSection
 from jupyter_aigov.errors import BudgetExceeded
 from jupyter_aigov.spend.ledger import BudgetLedger
 path, go, name, count, limits, usd, now = sys.argv[1:]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_aigov.policy import parse_policy_text
+from aigov_core.policy import parse_policy_text
+from jupyter_aigov.policy import for_context
 from jupyter_aigov.tools import check_arguments, decide_tool
 
 POLICY = """
@@ -19,7 +20,7 @@ tools:
 
 
 def _effective():
-    return parse_policy_text(POLICY).for_context("ada", None)
+    return for_context(parse_policy_text(POLICY), "ada", None)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aigov_core.policy import parse_policy_bytes
+from aigov_core.policy.load import MAX_POLICY_BYTES, too_large
 from aigov_registry.api import schemas
 from aigov_registry.api.acting import Admin
 from aigov_registry.api.deps import DbSession, Reader
@@ -19,8 +21,6 @@ from aigov_registry.errors import Conflict, NotFound, UploadTooLarge
 from aigov_registry.history import append_change
 from aigov_registry.models import Policy, utc_now
 from jupyter_aigov.errors import PolicyError
-from jupyter_aigov.policy import parse_policy_bytes
-from jupyter_aigov.policy.load import MAX_POLICY_BYTES, too_large
 
 router = APIRouter(tags=["policy"])
 _USE_CASE = Query(max_length=128, description='The use case; leave out (or "") for the team\'s default policy.')

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from jupyter_aigov.policy.load import MAX_POLICY_BYTES
+from aigov_core.policy.load import MAX_POLICY_BYTES
 
 Auth = Callable[[str, str], dict[str, str]]
 YAML = {"Content-Type": "application/yaml"}

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from pydantic_core import ErrorDetails
 
-    from jupyter_aigov.policy.yaml_source import YamlDocument
+    from aigov_core.policy.yaml_source import YamlDocument
 
 # Sentences for the name patterns of document.py, which pydantic would only quote as regexes.
 _PATTERNS = {
@@ -170,7 +170,7 @@ def _data_path(error: ErrorDetails, data: Any) -> tuple[tuple[Any, ...], bool]:
 
 def from_validation(exc: ValidationError, doc: YamlDocument) -> list[PolicyProblem]:
     """Every pydantic error as a PolicyProblem at the line of the key (or item) it concerns."""
-    from jupyter_aigov.policy.schema import policy_schema
+    from aigov_core.policy.schema import policy_schema
 
     schema = policy_schema()
     problems: dict[tuple[str, str], PolicyProblem] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -15,9 +15,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
-if TYPE_CHECKING:
-    from jupyter_aigov.policy.resolve import EffectivePolicy
 
 EntityAction = Literal["redact", "block", "allow"]
 Api = Literal["openai", "anthropic", "gemini", "bedrock", "ollama"]
@@ -327,7 +324,6 @@ class Policy(_Section):
 
     # Filled in by the loader; hints name the file to edit.
     _source: str = PrivateAttr(default="aigov.yaml")
-    _contexts: dict[tuple[str, str | None], EffectivePolicy] = PrivateAttr(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -359,24 +355,7 @@ class Policy(_Section):
         """Where this policy was read from (a file path or "built-in default")."""
         return self._source
 
-    def for_context(self, user: str, use_case: str | None) -> EffectivePolicy:
-        """The policy in force for one user and declared use case (cached)."""
-        # Hot path: pydantic's __getattr__ for private attributes costs microseconds; the dict does not.
-        contexts: dict[tuple[str, str | None], EffectivePolicy] = cast(dict[str, Any], self.__pydantic_private__)[
-            "_contexts"
-        ]
-        key = (user, use_case)
-        cached = contexts.get(key)
-        if cached is None:
-            from jupyter_aigov.policy.resolve import resolve
-
-            if len(contexts) >= 256:  # users per kernel are few; bound it anyway
-                contexts.clear()
-            cached = contexts[key] = resolve(self, user, use_case)
-        return cached
-
     def with_source(self, source: str) -> Policy:
         """Record where the policy was read from; returns self."""
         self._source = source
-        self._contexts.clear()
         return self

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from jupyter_aigov.policy.problems import PolicyProblem, dotted_path
+from aigov_core.policy.problems import PolicyProblem, dotted_path
 
 KeyPath = tuple[Any, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -1,7 +1,7 @@
 """The JSON Schema (draft 2020-12) of the policy file, generated from the pydantic models.
 
 The shipped copy, schema.json beside this module, is regenerated with
-`python -c "from jupyter_aigov.policy.schema import write_schema_file; write_schema_file()"`;
+`python -c "from aigov_core.policy.schema import write_schema_file; write_schema_file()"`;
 a test fails when it drifts from the models.
 """
 
@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jupyter_aigov.policy.document import Policy
+from aigov_core.policy.document import Policy
 
 SCHEMA_ID = "urn:jupyter-aigov:schema:policy:v1"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
