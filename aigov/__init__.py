@@ -8,10 +8,7 @@ A plugin marks its hooks with `@aigov.hookimpl` and a check answers with an `aig
 jupyter_aigov/plugins/hookspecs.py).
 """
 
-from jupyter_aigov import __version__
-from jupyter_aigov.bundle.api import export_bundle
-from jupyter_aigov.decisions_frame import decisions
-from jupyter_aigov.errors import (
+from aigov_core.errors import (
     AIGovError,
     BudgetExceeded,
     BundleError,
@@ -21,6 +18,9 @@ from jupyter_aigov.errors import (
     PolicyViolation,
     ToolCallBlocked,
 )
+from jupyter_aigov import __version__
+from jupyter_aigov.bundle.api import export_bundle
+from jupyter_aigov.decisions_frame import decisions
 from jupyter_aigov.extension import load_ipython_extension, unload_ipython_extension
 from jupyter_aigov.governance import disable, enable, set_use_case, status
 from jupyter_aigov.inventory.api import assess, inventory, register_model

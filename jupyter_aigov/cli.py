@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    from .errors import AIGovError
+    from aigov_core.errors import AIGovError
 
     args = build_parser().parse_args(argv)
     try:

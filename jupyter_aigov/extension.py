@@ -7,9 +7,10 @@ import warnings
 from types import FrameType
 from typing import Any
 
+from aigov_core.errors import PolicyError, PolicyViolation
+
 from . import governance
 from .announce import RED, RESET, load_line, problems
-from .errors import PolicyError, PolicyViolation
 from .magics import aigov_magic
 from .pipeline import Refusal
 

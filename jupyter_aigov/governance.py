@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aigov_core.errors import AIGovError, EvidenceError, PluginError, PolicyViolation
+
 from . import __version__
 from .context import current_context, kernel_id
-from .errors import AIGovError, EvidenceError, PluginError, PolicyViolation
 from .gateway import Gateway
 from .intercept import Interceptor
 from .pipeline import TAMPER_HINT, refuse

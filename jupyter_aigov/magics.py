@@ -7,9 +7,10 @@ import json
 import shlex
 from collections.abc import Callable
 
+from aigov_core.errors import AIGovError, PolicyViolation
+
 from . import governance
 from .decisions_frame import decision_rows
-from .errors import AIGovError, PolicyViolation
 
 USAGE = (
     "usage: %aigov status | policy | log [N] | use-case NAME | export [-o PATH] [--since T] [--until T] "

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
+from aigov_core.errors import RouteCredentialsMissing, RouteUnsupported
 from aigov_core.policy.document import Route
-from jupyter_aigov.errors import RouteCredentialsMissing, RouteUnsupported
 from jupyter_aigov.policy.globs import GlobSet
 from jupyter_aigov.providers.base import AIRequest, as_list
 from jupyter_aigov.providers.catalogue import Catalogue, PathSplit

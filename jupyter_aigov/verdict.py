@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import PolicyViolation
+from aigov_core.errors import PolicyViolation
 
 Action = Literal["allow", "redact", "block"]
 

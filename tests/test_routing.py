@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from aigov_core.errors import RouteCredentialsMissing, RouteError, RouteUnsupported
 from aigov_core.policy import Route, parse_policy_text
-from jupyter_aigov.errors import RouteCredentialsMissing, RouteError, RouteUnsupported
 from jupyter_aigov.policy import for_context
 from jupyter_aigov.providers import AIRequest, get_catalogue
 from jupyter_aigov.routing import CREDENTIAL_HEADERS, RoutePlan, first_route, plan_route

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.errors import BudgetExceeded, PolicyViolation, RouteUnsupported, ToolCallBlocked
 from aigov_core.policy import parse_policy_text
-from jupyter_aigov.errors import BudgetExceeded, PolicyViolation, RouteUnsupported, ToolCallBlocked
 from jupyter_aigov.inventory.enforcement import RegistrationCheck
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.pipeline.checks import CallContext, decide

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 
 if TYPE_CHECKING:
     from jupyter_aigov.bundle.export import ExportedBundle, NotebookRedaction

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, BinaryIO, Self
 
 from aigov_core.bundle.bag_names import NameRegistry, name_problem
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

@@ -22,6 +22,7 @@ from aigov_core.bundle import layout
 from aigov_core.bundle.attestation import build_statement, sign_statement
 from aigov_core.bundle.log_copy import CopiedLog, copy_log, excerpt_name
 from aigov_core.bundle.signing import SigningKey
+from aigov_core.errors import BundleError, EvidenceError
 from aigov_core.evidence import utc_now
 from jupyter_aigov import __version__
 from jupyter_aigov.bundle.archive_writer import BundleWriter
@@ -31,7 +32,6 @@ from jupyter_aigov.bundle.report import render_report
 from jupyter_aigov.bundle.scope import ExportScope, Part
 from jupyter_aigov.bundle.selection import RecordFilter
 from jupyter_aigov.bundle.summary import EvidenceSummary
-from jupyter_aigov.errors import BundleError, EvidenceError
 
 _JSON_SUFFIX = ".json"
 

@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from jupyter_aigov.errors import BundleError, DetectionFailed
+from aigov_core.errors import BundleError, DetectionFailed
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.placeholders import PlaceholderVault, normalise
 from jupyter_aigov.redaction.plan import entities_to_detect, merge_spans

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 from jupyter_aigov.governance import evidence_dir_for
 from jupyter_aigov.inventory.location import inventory_dir_for
 from jupyter_aigov.policy import LoadedPolicy, discover_policy

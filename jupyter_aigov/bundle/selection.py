@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 from fnmatch import fnmatchcase
 from typing import Any
 
+from aigov_core.errors import BundleError
 from aigov_core.evidence.timestamps import parse_ts
-from jupyter_aigov.errors import BundleError
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence.canonical import RECOVERY_EVENT, ZERO_HASH, LineError, lost_span, parse_line, seal
 from aigov_core.evidence.timestamps import utc_now
-from jupyter_aigov.errors import EvidenceError
 from jupyter_aigov.evidence.locking import lock, sync, sync_directory, unlock
 from jupyter_aigov.evidence.tail import last_line
 

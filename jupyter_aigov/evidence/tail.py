@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jupyter_aigov.errors import EvidenceError
+from aigov_core.errors import EvidenceError
 
 _CHUNK = 64 * 1024
 _MAX_LINE = 16 * 1024 * 1024  # far beyond any record: past this the file is not an evidence log

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AIGovError
+from aigov_core.errors import AIGovError
+
 from ..pipeline import bind_governor, governor
 from .patches import PatchSet
 from .tampering import refuse_tampered, refusing

@@ -6,7 +6,8 @@ import functools
 import inspect
 from typing import Any, NoReturn
 
-from ..errors import PolicyViolation
+from aigov_core.errors import PolicyViolation
+
 from ..pipeline import TAMPER_HINT, active_gateway, refuse
 
 TAMPERED = "governance.tampered"

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aigov_core.errors import EvidenceError, InventoryError
 from aigov_core.evidence import utc_now
 from jupyter_aigov.context import current_context
-from jupyter_aigov.errors import EvidenceError, InventoryError
 from jupyter_aigov.inventory.location import inventory_dir_for
 from jupyter_aigov.policy.discover import find_policy_file
 from jupyter_aigov.state import active_gateway

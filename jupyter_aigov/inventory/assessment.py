@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aigov_core.errors import InventoryError
 from aigov_core.inventory.records import Answer, Assessment, assessment_id_for
-from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.frameworks import Framework, load_framework
 from jupyter_aigov.inventory.problems import field_problems, invalid
 from jupyter_aigov.inventory.store import BOOKKEEPING, Inventory, changed_fields, now

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from jupyter_aigov.errors import InventoryError
+from aigov_core.errors import InventoryError
 
 TIERS: tuple[str, ...] = ("prohibited", "high", "gpai-systemic", "gpai", "limited", "minimal")  # highest first
 RISK_TIER_FRAMEWORK = "eu-ai-act"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from jupyter_aigov.errors import InventoryError
+from aigov_core.errors import InventoryError
 
 _FIELD_PREFIX = ": "  # a model-level check names its field as "field: message"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aigov_core.errors import InventoryError
 from aigov_core.inventory.records import ModelCard, ModelRegistration, model_id_for
-from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.problems import field_problems, invalid
 from jupyter_aigov.inventory.store import BOOKKEEPING, Inventory, changed_fields, now
 

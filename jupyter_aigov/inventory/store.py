@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from aigov_core.errors import EvidenceError, InventoryError
 from aigov_core.evidence import utc_now
 from aigov_core.inventory.records import Assessment, ModelRegistration
-from jupyter_aigov.errors import EvidenceError, InventoryError
 from jupyter_aigov.evidence import EvidenceLog
 from jupyter_aigov.evidence.locking import lock, sync, sync_directory, unlock
 from jupyter_aigov.inventory.problems import field_problems

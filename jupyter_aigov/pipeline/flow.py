@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from ..errors import (
+from aigov_core.errors import (
     DetectionFailed,
     EvidenceError,
     InventoryError,
@@ -26,6 +26,7 @@ from ..errors import (
     RouteError,
     RouteUnsupported,
 )
+
 from ..evidence.recorder import EvidenceRecorder
 from ..inventory.project import ProjectInventory
 from ..policy import EffectivePolicy

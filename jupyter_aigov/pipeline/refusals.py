@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..errors import PolicyViolation
+from aigov_core.errors import PolicyViolation
 
 if TYPE_CHECKING:
     from .answer import CallInFlight

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ToolCallBlocked
+from aigov_core.errors import ToolCallBlocked
+
 from ..evidence.recorder import EvidenceRecorder
 from ..policy import EffectivePolicy
 from ..redaction.placeholders import PlaceholderVault

@@ -14,7 +14,7 @@ from typing import Any
 
 import pluggy
 
-from jupyter_aigov.errors import DetectionFailed, PluginError
+from aigov_core.errors import DetectionFailed, PluginError
 from jupyter_aigov.pipeline.checks import Check
 from jupyter_aigov.plugins import hookspecs
 from jupyter_aigov.plugins.checks import plugin_check

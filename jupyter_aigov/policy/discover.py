@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from aigov_core.errors import PolicyError
 from aigov_core.policy.document import Policy
 from aigov_core.policy.load import parse_policy_bytes, read_policy_bytes
-from jupyter_aigov.errors import PolicyError
 
 POLICY_ENV = "AIGOV_POLICY"
 POLICY_FILE_NAMES = ("aigov.yaml", "aigov.yml")

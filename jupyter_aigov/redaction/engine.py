@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-from jupyter_aigov.errors import DetectionFailed
+from aigov_core.errors import DetectionFailed
 from jupyter_aigov.redaction.cache import FindingsCache, content_key
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.nlp import LANGUAGE, Pipeline, PreloadedSpacyNlpEngine, load_pipeline

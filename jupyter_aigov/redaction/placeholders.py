@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from jupyter_aigov.errors import PlaceholderVaultFull
+from aigov_core.errors import PlaceholderVaultFull
 from jupyter_aigov.providers.base import TextPart, set_at
 from jupyter_aigov.redaction.findings import Finding
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jupyter_aigov.errors import DetectionFailed
+from aigov_core.errors import DetectionFailed
 from jupyter_aigov.providers.base import AIRequest, set_at
 from jupyter_aigov.redaction.echoes import EchoCache, placeholder_counts
 from jupyter_aigov.redaction.plan import RedactionPlan, decide, entities_to_detect

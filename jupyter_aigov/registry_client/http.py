@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from ..errors import RegistryError
+from aigov_core.errors import RegistryError
 
 URL_ENV = "AIGOV_REGISTRY_URL"
 TOKEN_ENV = "AIGOV_REGISTRY_TOKEN"

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import RegistryError
+from aigov_core.errors import RegistryError
+
 from .http import Backoff, RegistryClient, RegistrySettings
 
 BATCH_MAX = 5000  # the registry takes at most this many records per request

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aigov_core.errors import PolicyError, RegistryError
 from aigov_core.policy import parse_policy_bytes
 
-from ..errors import PolicyError, RegistryError
 from ..policy import LoadedPolicy
 from .http import Backoff, RegistryClient, RegistrySettings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RegistryError
+from aigov_core.errors import RegistryError
+
 from .http import URL_ENV, RegistryClient, RegistrySettings
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_aigov.errors import NoEvidenceError, NoRegistryError
+from aigov_core.errors import NoEvidenceError, NoRegistryError
 from jupyter_aigov.registry_client.http import RegistrySettings
 from jupyter_aigov.registry_client.push import PushResult, push_bundle
 from jupyter_aigov.server.notebook_state import NotebookFiles

@@ -13,7 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from jupyter_aigov.errors import AIGovError, BundleError, NoEvidenceError, NoRegistryError, RegistryError
+from aigov_core.errors import AIGovError, BundleError, NoEvidenceError, NoRegistryError, RegistryError
 from jupyter_aigov.server.bundles import (
     bundle_file,
     export_notebook,

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from aigov_core.errors import AIGovError
 from jupyter_aigov import __version__
-from jupyter_aigov.errors import AIGovError
 from jupyter_aigov.governance import evidence_dir_for
 from jupyter_aigov.inventory.location import inventory_dir_for
 from jupyter_aigov.policy.discover import DEFAULT_SOURCE, POLICY_ENV, discover_policy, find_policy_file

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_aigov.errors import BudgetExceeded
+from aigov_core.errors import BudgetExceeded
 from jupyter_aigov.providers.base import AIRequest, Usage
 from jupyter_aigov.spend.ledger import BudgetLedger, Reservation
 from jupyter_aigov.spend.prices import Cost, cost_of, estimate_input_cost

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from jupyter_aigov.errors import BudgetExceeded, LedgerError
+from aigov_core.errors import BudgetExceeded, LedgerError
 
 APPLICATION_ID = 0x41494756  # "AIGV" in the SQLite header: this file is a budget ledger, not any database
 FORMAT = 1  # PRAGMA user_version: the layout below

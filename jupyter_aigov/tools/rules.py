@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from jupyter_aigov.errors import ToolCallBlocked
+from aigov_core.errors import ToolCallBlocked
 from jupyter_aigov.verdict import Verdict
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from aigov_core.errors import InventoryError
 from aigov_core.inventory.records import ASSESSMENT_STATUSES, Answer, Assessment, assessment_id_for
 from jupyter_aigov.context import acting_user
-from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.assessment import DEFAULT_FRAMEWORK
 from jupyter_aigov.inventory.frameworks import Framework, FrameworkItem, framework_ids, load_framework
 from jupyter_aigov.inventory.store import Inventory

@@ -7,6 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from aigov_core.errors import InventoryError
 from aigov_core.inventory.records import (
     DATA_CATEGORIES,
     OPERATOR_ROLES,
@@ -15,7 +16,6 @@ from aigov_core.inventory.records import (
     ModelCard,
     ModelRegistration,
 )
-from jupyter_aigov.errors import InventoryError
 from jupyter_aigov.inventory.store import Inventory
 from jupyter_aigov.providers import get_catalogue
 from jupyter_aigov.widgets.fields import (

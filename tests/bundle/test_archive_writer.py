@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from aigov_core.bundle.archive import BundleArchive
+from aigov_core.errors import BundleError
 from jupyter_aigov.bundle.archive_writer import BundleWriter
-from jupyter_aigov.errors import BundleError
 
 
 @pytest.fixture

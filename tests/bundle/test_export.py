@@ -24,9 +24,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 import aigov
 from aigov_core.bundle import layout
 from aigov_core.bundle.verify import verify_bundle
+from aigov_core.errors import BundleError, EvidenceError
 from aigov_core.evidence import verify_log
 from jupyter_aigov.bundle.api import export
-from jupyter_aigov.errors import BundleError, EvidenceError
 
 POLICY = """
 version: 1

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from aigov_core.bundle.log_copy import copy_log, elision_line, excerpt_name, is_excerpt, verify_excerpt
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence import verify_lines, verify_log
 from jupyter_aigov.bundle.selection import record_filter
-from jupyter_aigov.errors import EvidenceError
 from jupyter_aigov.evidence import EvidenceLog
 
 

@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from aigov_core.errors import BundleError
 from aigov_core.policy.document import RedactionSection
 from jupyter_aigov.bundle import notebook_redaction
 from jupyter_aigov.bundle.notebook_redaction import RedactedNotebook, entities_to_redact, redact_notebook
-from jupyter_aigov.errors import BundleError
 from jupyter_aigov.redaction.engine import DetectionEngine
 
 PERSON = "Margaret Okonkwo-Hale"

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from aigov_core.errors import BundleError
 from jupyter_aigov.bundle.selection import RecordFilter, record_filter
-from jupyter_aigov.errors import BundleError
 
 CALL = {"ts": "2026-11-20T10:00:00.000000Z", "use_case": "churn", "provider": "openai", "model": "gpt-4o-mini"}
 

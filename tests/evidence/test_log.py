@@ -19,8 +19,8 @@ import rfc8785
 
 import jupyter_aigov.evidence
 import jupyter_aigov.evidence.log as log_module
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence import ZERO_HASH, LogVerification, iter_records, verify_log
-from jupyter_aigov.errors import EvidenceError
 from jupyter_aigov.evidence import EvidenceLog
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence import RECOVERY_EVENT, ZERO_HASH, iter_records, verify_log
-from jupyter_aigov.errors import EvidenceError
 from jupyter_aigov.evidence import EvidenceLog
 
 

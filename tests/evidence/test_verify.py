@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence import LogVerification, iter_records, verify_log
 from aigov_core.evidence.canonical import seal
-from jupyter_aigov.errors import EvidenceError
 
 Lines = list[bytes]
 

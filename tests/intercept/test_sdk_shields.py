@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.errors import ToolCallBlocked
+from aigov_core.errors import ToolCallBlocked
 from jupyter_aigov.pipeline import Refusal, carried_violation, refuse, shield
 
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from jupyter_aigov.errors import InventoryError
+from aigov_core.errors import InventoryError
 from jupyter_aigov.inventory.frameworks import (
     TIERS,
     Framework,

@@ -13,7 +13,7 @@ import httpx2
 import pytest
 
 import aigov
-from jupyter_aigov.errors import PolicyError
+from aigov_core.errors import PolicyError
 from jupyter_aigov.pipeline import flow
 from jupyter_aigov.testing import Reply
 

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 import aigov
+from aigov_core.errors import PluginError, PolicyError
 from aigov_core.policy import parse_policy_text
 from jupyter_aigov import governance
-from jupyter_aigov.errors import PluginError, PolicyError
 from jupyter_aigov.plugins import load_plugins
 
 QUIET = "version: 1\nredaction: {entities: {}}\n"

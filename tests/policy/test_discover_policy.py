@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_aigov.errors import PolicyError
+from aigov_core.errors import PolicyError
 from jupyter_aigov.policy import DEFAULT_SOURCE, default_policy, discover_policy, load_policy_file
 
 POLICY = "version: 1\nmodels: {allow: [{model}]}\n"

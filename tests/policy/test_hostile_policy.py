@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.errors import PolicyError
 from aigov_core.policy import check_policy_file, parse_policy_bytes, parse_policy_text
 from aigov_core.policy.load import MAX_POLICY_BYTES
 from aigov_core.policy.yaml_source import MAX_ALIAS_EXPANSION
-from jupyter_aigov.errors import PolicyError
 
 
 def alias_bomb(levels: int = 9, width: int = 9) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aigov_core.errors import PolicyError
 from aigov_core.policy import (
     Policy,
     PolicyProblem,
@@ -15,7 +16,6 @@ from aigov_core.policy import (
     parse_policy_bytes,
     parse_policy_text,
 )
-from jupyter_aigov.errors import PolicyError
 
 EXAMPLE = Path(__file__).parent / "data" / "contract_example.yaml"
 

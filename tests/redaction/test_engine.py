@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.errors import DetectionFailed
+from aigov_core.errors import DetectionFailed
 from jupyter_aigov.redaction import DEFAULT_DETECTED, DetectionEngine
 from jupyter_aigov.redaction.nlp import load_pipeline
 

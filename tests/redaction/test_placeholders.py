@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from jupyter_aigov.errors import AIGovError
+from aigov_core.errors import AIGovError
 from jupyter_aigov.providers.base import TextPart
 from jupyter_aigov.redaction import Finding
 from jupyter_aigov.redaction.placeholders import (

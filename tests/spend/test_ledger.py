@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from aigov_core.errors import AIGovError, BudgetExceeded, LedgerError
 from aigov_core.policy.document import BudgetsSection
-from jupyter_aigov.errors import AIGovError, BudgetExceeded, LedgerError
 from jupyter_aigov.spend.ledger import BudgetLedger
 
 MIDNIGHT = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -285,7 +285,7 @@ RESERVER = """
 import json, sys, time
 from pathlib import Path
 from aigov_core.policy.document import BudgetsSection
-from jupyter_aigov.errors import BudgetExceeded
+from aigov_core.errors import BudgetExceeded
 from jupyter_aigov.spend.ledger import BudgetLedger
 path, go, name, count, limits, usd, now = sys.argv[1:]
 ledger = BudgetLedger(path)

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 import aigov
-from jupyter_aigov.errors import AIGovError
+from aigov_core.errors import AIGovError
 from jupyter_aigov.evidence import EvidenceLog
 from jupyter_aigov.gateway import Gateway
 from jupyter_aigov.inventory.api import inventory_rows, store_assessment, store_registration

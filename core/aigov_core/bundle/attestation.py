@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from aigov_core.bundle.signing import SigningKey, fingerprint_of, public_key_from_pem, verify_signature
+from aigov_core.errors import BundleError, EvidenceError
 from aigov_core.evidence.canonical import canonical_json
-from jupyter_aigov.errors import BundleError, EvidenceError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence import ZERO_HASH, LogVerification, verify_lines
 from aigov_core.evidence.canonical import LineError, parse_line
 from aigov_core.evidence.verify import chain_fault
-from jupyter_aigov.errors import EvidenceError
 
 ELIDED = "elided"
 _ELISION_LINE = re.compile(rb'\{"elided":\[([1-9][0-9]{0,15}),([1-9][0-9]{0,15})\],"hash":"([0-9a-f]{64})"\}\n\Z')

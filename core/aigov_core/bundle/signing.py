@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 
 KEY_FILE = "ed25519.pem"
 PUBLIC_KEY_FILE = "ed25519.pub"

@@ -21,8 +21,8 @@ from aigov_core.bundle import layout
 from aigov_core.bundle.archive import ArchiveLimits, BundleArchive
 from aigov_core.bundle.attestation import Attestation, open_envelope
 from aigov_core.bundle.log_copy import is_excerpt, verify_excerpt
+from aigov_core.errors import BundleError
 from aigov_core.evidence import LogVerification, verify_lines
-from jupyter_aigov.errors import BundleError
 
 _CHUNK = 1 << 20
 REQUIRED = (

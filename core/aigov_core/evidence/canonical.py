@@ -27,7 +27,7 @@ from typing import Any
 
 import rfc8785
 
-from jupyter_aigov.errors import EvidenceError
+from aigov_core.errors import EvidenceError
 
 ZERO_HASH = "0" * 64
 HASH_PREFIX = b',"hash":"'

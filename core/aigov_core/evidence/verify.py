@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence.canonical import RECOVERY_EVENT, ZERO_HASH, LineError, is_canonical, lost_span, parse_line
-from jupyter_aigov.errors import EvidenceError
 
 _READ_BUFFER = 1 << 20
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from aigov_core.errors import PolicyError
 from aigov_core.policy.document import Policy
 from aigov_core.policy.problems import PolicyProblem, describe, from_validation
 from aigov_core.policy.yaml_source import read_yaml
-from jupyter_aigov.errors import PolicyError
 
 SUPPORTED_VERSION = 1
 # A policy is a page of YAML (the contract's whole example is 2 KiB). The bound keeps reading one, which takes

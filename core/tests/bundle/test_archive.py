@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pytest
 
 from aigov_core.bundle.archive import ArchiveLimits, BundleArchive
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer

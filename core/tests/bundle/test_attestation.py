@@ -22,8 +22,8 @@ from aigov_core.bundle.attestation import (
     sign_statement,
 )
 from aigov_core.bundle.signing import SigningKey
+from aigov_core.errors import BundleError
 from aigov_core.evidence.canonical import canonical_json
-from jupyter_aigov.errors import BundleError
 
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 SUBJECTS = {

@@ -26,7 +26,7 @@ from aigov_core.bundle.signing import (
     user_key_path,
     verify_signature,
 )
-from jupyter_aigov.errors import BundleError
+from aigov_core.errors import BundleError
 
 PEM = serialization.Encoding.PEM
 PKCS8 = serialization.PrivateFormat.PKCS8

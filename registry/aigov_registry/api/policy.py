@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aigov_core.errors import PolicyError
 from aigov_core.policy import parse_policy_bytes
 from aigov_core.policy.load import MAX_POLICY_BYTES, too_large
 from aigov_registry.api import schemas
@@ -20,7 +21,6 @@ from aigov_registry.api.text import Unprocessable, has_nul, refuse_nul
 from aigov_registry.errors import Conflict, NotFound, UploadTooLarge
 from aigov_registry.history import append_change
 from aigov_registry.models import Policy, utc_now
-from jupyter_aigov.errors import PolicyError
 
 router = APIRouter(tags=["policy"])
 _USE_CASE = Query(max_length=128, description='The use case; leave out (or "") for the team\'s default policy.')

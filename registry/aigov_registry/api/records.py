@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from aigov_core.bundle import layout
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence.canonical import canonical_json
 from aigov_registry.api import schemas
 from aigov_registry.api.acting import Writer
@@ -26,7 +27,6 @@ from aigov_registry.api.text import Unprocessable
 from aigov_registry.errors import UploadTooLarge
 from aigov_registry.ingest.records import decision_row
 from aigov_registry.models import Decision, utc_now
-from jupyter_aigov.errors import EvidenceError
 
 router = APIRouter(tags=["records"])
 MAX_RECORDS = 5_000  # per request: a kernel's batches are far smaller; bounds the memory one request takes

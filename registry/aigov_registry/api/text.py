@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aigov_core.errors import EvidenceError
 from aigov_core.evidence.canonical import canonical_json
 from aigov_registry.errors import RegistryError
-from jupyter_aigov.errors import EvidenceError
 
 
 class Unprocessable(RegistryError):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aigov_core.bundle import layout
 from aigov_core.bundle.archive import ArchiveLimits, BundleArchive
 from aigov_core.bundle.verify import BundleVerification, verify_bundle
+from aigov_core.errors import BundleError
 from aigov_core.evidence.timestamps import parse_ts
 from aigov_registry.errors import BundleRefused, Conflict
 from aigov_registry.ingest.inventory import InventoryCounts, store_inventory
@@ -31,7 +32,6 @@ from aigov_registry.ingest.upload import Upload
 from aigov_registry.ingest.writer import write_decisions
 from aigov_registry.models import Bundle, utc_now
 from aigov_registry.tokens import Caller
-from jupyter_aigov.errors import BundleError
 
 
 @dataclass(frozen=True)

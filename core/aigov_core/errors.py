@@ -1,6 +1,6 @@
-"""Every error jupyter-aigov raises, in one tree.
+"""Every error aigov raises, in one tree: the notebook's (jupyter-aigov) and the part it shares (aigov-core).
 
-AIGovError                  base of everything the package raises
+AIGovError                  base of everything aigov raises
  +-- PolicyError            a policy file is missing, malformed or invalid
  |    +-- PluginError       a plugin the policy lists is not installed, or fails to import or register
  +-- EvidenceError          the evidence log cannot be written or read
@@ -26,7 +26,7 @@ from typing import Any
 
 
 class AIGovError(Exception):
-    """Base of everything jupyter-aigov raises."""
+    """Base of everything aigov raises."""
 
 
 class PolicyError(AIGovError):
