@@ -26,8 +26,8 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
-def _project() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+def _project(folder: Path = ROOT) -> dict:
+    return tomllib.loads((folder / "pyproject.toml").read_text())["project"]
 
 
 def _tested() -> dict[str, str]:
@@ -47,8 +47,12 @@ def oldest() -> list[str]:
 
 
 def others() -> list[str]:
+    """The runtime dependencies, aigov-core's among them (aigov-core itself runs from core/, never from an index)."""
     test = _project()["optional-dependencies"]["test"]
-    return [*_project()["dependencies"], *(r for r in test if _name(r) in TEST_TOOLS)]
+    runtime = [r for r in _project()["dependencies"] if _name(r) != "aigov-core"]
+    named = {_name(r) for r in runtime}
+    core = [r for r in _project(ROOT / "core")["dependencies"] if _name(r) not in named]
+    return [*runtime, *core, *(r for r in test if _name(r) in TEST_TOOLS)]
 
 
 def constraints() -> list[str]:

@@ -22,8 +22,10 @@ done
 # The SDKs go in with --upgrade so that an existing venv moves to the newest release too.
 "$py" -m pip install --quiet --disable-pip-version-check --upgrade -c "$venv/constraints.txt" \
   -r "$venv/$which.txt" -r "$venv/others.txt"
-# The package runs from the source tree, as an editable install would, without building the JupyterLab extension.
-"$py" -c 'import site, sys; open(site.getsitepackages()[0] + "/jupyter_aigov_source.pth", "w").write(sys.argv[1])' "$PWD"
+# The package and aigov-core (core/) run from the source tree, as editable installs would, without building the
+# JupyterLab extension.
+site_packages=$("$py" -c 'import site; print(site.getsitepackages()[0])')
+printf '%s\n' "$PWD" "$PWD/core" >"$site_packages/jupyter_aigov_source.pth"
 echo "== $which SDKs"
 names="$(sed -E 's/[<>=~!].*//' "$venv/$which.txt" | tr '\n' '|' | sed 's/|$//')"
 "$py" -m pip list --disable-pip-version-check 2>/dev/null | grep -iE "^($names) "
