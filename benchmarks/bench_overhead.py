@@ -224,8 +224,12 @@ STAGES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("seal: canonical JSON + sha256", 2, ("seal ai.call",)),
     ("fdatasync", 2, ("sync",)),
     ("flock + unlock", 2, ("lock", "unlock")),
-    ("response tap (init + feed + close)", 0, ("tap __init__", "tap feed", "tap close")),
-    ("usage parse (StreamTap)", 1, ("streamtap __init__", "streamtap feed", "streamtap close")),
+    ("response tap (init + feed + end + close)", 0, ("tap __init__", "tap feed", "tap end", "tap close")),
+    (
+        "answer framed, usage read (AnswerStream)",
+        1,
+        ("answer __init__", "answer feed", "answer close", "answer read_usage"),
+    ),
     ("queue ai.response (written with the next durable append)", 1, ("finish",)),
     ("seal: canonical JSON + sha256 (response)", 2, ("seal ai.response",)),
 )
@@ -234,7 +238,7 @@ STAGES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
 def install_probes() -> Probes:
     """Probe each stage of an allowed AI call."""
     from jupyter_aigov.evidence import log
-    from jupyter_aigov.pipeline import answer, flow
+    from jupyter_aigov.pipeline import answer, answer_stream, flow
     from jupyter_aigov.providers.catalogue import Catalogue
 
     probes = Probes()
@@ -247,9 +251,10 @@ def install_probes() -> Probes:
     probes.wrap(log, "sync", "sync")
     probes.wrap(log, "lock", "lock")
     probes.wrap(log, "unlock", "unlock")
-    for name in ("__init__", "feed", "close"):
+    for name in ("__init__", "feed", "end", "close"):
         probes.wrap(answer.ResponseTap, name, f"tap {name}")
-        probes.wrap(answer.StreamTap, name, f"streamtap {name}")
+    for name in ("__init__", "feed", "close", "read_usage"):
+        probes.wrap(answer_stream.AnswerStream, name, f"answer {name}")
     return probes
 
 

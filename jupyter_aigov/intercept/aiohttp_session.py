@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import Any
 
-from ..pipeline import OutboundRequest, ResponseFilter, ResponseTap, deciding_pipeline, sending
+from ..pipeline import OutboundRequest, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
 from .urllib3_pool import as_bytes
 
@@ -73,11 +73,10 @@ class TappedContent:
 
 
 class FilteredContent(TappedContent):
-    """A response's content through its filter (tool calls held, values restored): reads come from a buffer."""
+    """A response's content through its tap (tool calls held, values restored): reads come from a buffer."""
 
-    def __init__(self, inner: Any, tap: ResponseTap, restorer: ResponseFilter) -> None:
+    def __init__(self, inner: Any, tap: ResponseTap) -> None:
         super().__init__(inner, tap)
-        self._restorer = restorer
         self._buffer = bytearray()
         self._ended = False
 
@@ -85,13 +84,12 @@ class FilteredContent(TappedContent):
         """Read more from the network into the buffer; False once everything was read and released."""
         while not self._ended:
             data = await self._inner.readany()
-            self._tap.feed(data)
             try:
                 if data:
-                    self._buffer += self._restorer.feed(data)
+                    self._buffer += self._tap.feed(data)
                 else:
                     self._ended = True
-                    self._buffer += self._restorer.close()
+                    self._buffer += self._tap.end()
             except BaseException as exc:  # a refused tool call: nothing more reaches the caller
                 self._ended = True
                 self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
@@ -193,11 +191,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             with sending(call):
                 response = await original(self, method, str_or_url, **kwargs)
             tap = call.tap(response.status, response.headers)
-            response_filter = call.response_filter(response.headers)
-            if response_filter is None:
-                response.content = TappedContent(response.content, tap)
-            else:
-                response.content = FilteredContent(response.content, tap, response_filter)
+            content_class = FilteredContent if tap.filters else TappedContent
+            response.content = content_class(response.content, tap)
             release, close = response.release, response.close
 
             def tapped_release() -> Any:

@@ -23,19 +23,14 @@ def _finish(call: CallInFlight, result: Any) -> None:
     )
     if streamed and raw is not None:
         # converse-stream, invoke-with-response-stream, invoke_model's body: read when the caller reads
-        tap_response(raw, call)
-        if call.restoring:
+        if tap_response(raw, call).filters:
             for value in parsed.values():
                 if hasattr(value, "_content_length"):
                     value._content_length = None  # restored values change the length it would check
         return
+    # converse: botocore has read the answer and parsed it
     tap = call.tap(http_response.status_code, http_response.headers)
-    content = getattr(http_response, "_content", None)
-    if content is not None:
-        tap.feed(content)
-    tap.close()
-    if isinstance(parsed, dict):  # converse: botocore has read and parsed the answer
-        call.parsed_answer(parsed)
+    tap.parsed(getattr(http_response, "_content", None), parsed)
 
 
 def install(patches: PatchSet, module: ModuleType) -> None:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..pipeline import CallInFlight, OutboundRequest, ResponseFilter, ResponseTap, deciding_pipeline, sending
+from ..pipeline import CallInFlight, OutboundRequest, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
 
 
@@ -37,29 +37,28 @@ def _send_instead(module: ModuleType, request: Any, call: CallInFlight) -> None:
     request.headers["Content-Length"] = str(len(body))
 
 
-def _filtering(call: CallInFlight, response: Any) -> ResponseFilter | None:
-    """The filter for this response; its length may change, so the Content-Length it came with goes."""
-    response_filter = call.response_filter(response.headers)
-    if response_filter is not None:
+def _tapped(call: CallInFlight, response: Any) -> ResponseTap:
+    """The tap for this response; when its answer is filtered, its length may change: the Content-Length goes."""
+    tap = call.tap(response.status_code, response.headers)
+    if tap.filters:
         response.headers.pop("Content-Length", None)
-    return response_filter
+    return tap
 
 
 class _Relay:
-    """What sync and async streams share: each chunk to the usage tap, and to the caller through the filter."""
+    """What sync and async streams share: each chunk through the tap, and what it releases to the caller."""
 
-    def __init__(self, inner: Any, tap: ResponseTap, response_filter: ResponseFilter | None) -> None:
-        self._inner, self._tap, self._filter = inner, tap, response_filter
+    def __init__(self, inner: Any, tap: ResponseTap) -> None:
+        self._inner, self._tap = inner, tap
         # a response dropped unread still completes its record, when the stream is collected
         weakref.finalize(self, tap.close, "dropped unread")
 
     def _pass_on(self, chunk: bytes) -> bytes:
-        self._tap.feed(chunk)
-        return self._filter.feed(chunk) if self._filter is not None else chunk
+        return self._tap.feed(chunk)
 
     def _end(self) -> bytes:
-        """What the filter still held, once the provider's stream ended."""
-        return self._filter.close() if self._filter is not None else b""
+        """What the tap still held, once the provider's stream ended."""
+        return self._tap.end()
 
     def _failed(self, exc: BaseException) -> None:
         self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
@@ -127,8 +126,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             _send_instead(module, request, call)
             with sending(call):
                 response = original(self, request)
-            tap = call.tap(response.status_code, response.headers)
-            response.stream = sync_stream(response.stream, tap, _filtering(call, response))
+            response.stream = sync_stream(response.stream, _tapped(call, response))
             return response
 
         return _send_single_request
@@ -147,8 +145,7 @@ def install(patches: PatchSet, module: ModuleType, library: str) -> None:
             _send_instead(module, request, call)
             with sending(call):
                 response = await original(self, request)
-            tap = call.tap(response.status_code, response.headers)
-            response.stream = async_stream(response.stream, tap, _filtering(call, response))
+            response.stream = async_stream(response.stream, _tapped(call, response))
             return response
 
         return _send_single_request

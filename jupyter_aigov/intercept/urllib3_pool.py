@@ -7,7 +7,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..pipeline import CallInFlight, OutboundRequest, deciding_pipeline, sending
+from ..pipeline import CallInFlight, OutboundRequest, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
 
 
@@ -22,40 +22,39 @@ def as_bytes(body: Any) -> bytes | None:
     return None
 
 
-def tap_response(response: Any, call: CallInFlight) -> None:
-    """Copy what the caller reads from a urllib3 response into the usage reader; pass it through the filter."""
+def tap_response(response: Any, call: CallInFlight) -> ResponseTap:
+    """Pass what the caller reads from a urllib3 response through its tap (usage read, calls held, values
+    restored)."""
     tap = call.tap(response.status, response.headers)
-    restorer = call.response_filter(response.headers)
-    if restorer is not None:
+    if tap.filters:
         response.headers.discard("Content-Length")  # restored values change the length
     body = getattr(response, "_body", None)
     if body:  # preloaded: the whole body is already here
-        tap.feed(body)
         try:
-            if restorer is not None:
-                response._body = restorer.feed(body) + restorer.close()
+            passed = tap.feed(body) + tap.end()
         except BaseException as exc:
             tap.close(error=type(getattr(exc, "violation", exc)).__name__)
             raise
+        if tap.filters:
+            response._body = passed
         tap.close()
-        return
+        return tap
     read, read_chunked, release, close = response.read, response.read_chunked, response.release_conn, response.close
     # urllib3 releases the connection from inside read(), before read() returns the last bytes:
     # a release seen mid-read only marks the end, and the tap closes once those bytes are fed.
     reading = [False]
-    restored_to_end = [restorer is None]
+    ended = [False]
 
-    def restored(data: bytes, ended: bool) -> bytes:
-        if restored_to_end[0]:
-            return data if restorer is None else b""
-        assert restorer is not None
+    def passed_on(data: bytes, end: bool) -> bytes:
+        if ended[0]:
+            return b"" if tap.filters else data
         try:
-            out = restorer.feed(data) if data else b""
-            if ended:
-                restored_to_end[0] = True
-                out += restorer.close()
+            out = tap.feed(data) if data else b""
+            if end:
+                ended[0] = True
+                out += tap.end()
         except BaseException as exc:  # a refused tool call: nothing more reaches the caller
-            restored_to_end[0] = True
+            ended[0] = True
             tap.close(error=type(getattr(exc, "violation", exc)).__name__)
             raise
         return out
@@ -67,26 +66,25 @@ def tap_response(response: Any, call: CallInFlight) -> None:
                 data = read(amt, decode_content, *args, **kwargs)
             finally:
                 reading[0] = False
-            tap.feed(data)
-            ended = not data or amt is None or response.isclosed()
-            out = restored(data, ended)
-            if ended:
+            end = not data or amt is None or response.isclosed()
+            out = passed_on(data, end)
+            if end:
                 tap.close()
-            # an empty read means the end to most callers: while the restorer holds bytes back, read on
-            if out or ended:
+            # an empty read means the end to most callers: while the tap holds bytes back, read on
+            if out or end:
                 return out
 
     def tapped_read_chunked(amt: int | None = None, decode_content: bool | None = None) -> Any:
         reading[0] = True
         try:
             for chunk in read_chunked(amt, decode_content):
-                tap.feed(chunk)
-                if out := restored(chunk, False):
+                if out := passed_on(chunk, False):
                     yield out
         finally:
             reading[0] = False
+        tail = passed_on(b"", True)
         tap.close()
-        if tail := restored(b"", True):
+        if tail:
             yield tail
 
     def tapped_release_conn() -> Any:
@@ -103,6 +101,7 @@ def tap_response(response: Any, call: CallInFlight) -> None:
     # instance attributes shadow the class's methods; stream() and requests' iter_content call these
     response.read, response.read_chunked = tapped_read, tapped_read_chunked
     response.release_conn, response.close = tapped_release_conn, tapped_close
+    return tap
 
 
 def full_url(pool: Any, url: str) -> str:

@@ -2,11 +2,12 @@
 
 A layer asks `deciding_pipeline()` who decides now (None: governance is off, or an outer layer has the call),
 hands `Pipeline.begin` an `OutboundRequest`, applies the `SendPlan` of the `CallInFlight` it gets back, sends
-inside `sending(call)`, and feeds the answer through `call.tap(...)` and `call.response_filter(...)`. A refused
+inside `sending(call)`, and feeds the answer through `call.tap(...)`, passing on what it returns. A refused
 call raises from `begin`, as the verdict's exception, before one byte leaves.
 """
 
-from .answer import CallInFlight, FilterChain, ResponseFilter, ResponseTap
+from .answer import CallInFlight, ResponseTap
+from .answer_stream import AnswerStream
 from .binding import active_gateway, bind_governor, deciding_pipeline, governor
 from .flow import TAMPER_HINT, Pipeline
 from .refusals import Refusal, carried_violation, refuse, sending, shield
@@ -14,12 +15,11 @@ from .request import OutboundRequest, SendPlan
 
 __all__ = [
     "TAMPER_HINT",
+    "AnswerStream",
     "CallInFlight",
-    "FilterChain",
     "OutboundRequest",
     "Pipeline",
     "Refusal",
-    "ResponseFilter",
     "ResponseTap",
     "SendPlan",
     "active_gateway",

@@ -1,24 +1,21 @@
 """The answer of one allowed call, on its way back to the caller: one object per call in flight.
 
-It reads usage from the bytes the caller receives, holds tool calls back until they are decided, puts original
-values back where placeholders were, and records the outcome once. Layers feed it bytes and pass on what it
-returns; they know nothing of the actions behind it.
+Its tap frames the answer once (answer_stream.py) and hands each frame to the usage reader, the tool-call gate
+(which holds a tool call back until it is decided) and restore (which puts original values back where
+placeholders were); the outcome is recorded once. Layers feed it bytes and pass on what it returns; they know
+nothing of the actions behind it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from ..providers import StreamTap
 from ..providers.base import AIRequest, Usage, header_value
-from ..redaction.restore import restore_value
-from ..redaction.restore_eventstream import EventStreamRestorer
-from ..redaction.restore_stream import StreamRestorer
 from ..spend.guard import priced
-from ..tools.calls import RequestedToolCall, calls_in_answer
-from ..tools.gate import ToolCallGate
+from ..tools.calls import RequestedToolCall
+from .answer_stream import AnswerStream
 from .request import SendPlan
 
 if TYPE_CHECKING:
@@ -28,29 +25,6 @@ if TYPE_CHECKING:
     from .flow import Pipeline
 
 MAX_REMEMBERED_ANSWER = 1024 * 1024
-
-
-class ResponseFilter(Protocol):
-    """feed() each chunk as it arrives and pass on what it returns (maybe b""); close() once it ended."""
-
-    def feed(self, chunk: bytes) -> bytes: ...
-
-    def close(self) -> bytes: ...
-
-
-class FilterChain:
-    """Two filters in a row: what the first releases goes through the second."""
-
-    def __init__(self, first: ResponseFilter, second: ResponseFilter) -> None:
-        self._first, self._second = first, second
-
-    def feed(self, chunk: bytes) -> bytes:
-        released = self._first.feed(chunk)
-        return self._second.feed(released) if released else b""
-
-    def close(self) -> bytes:
-        released = self._first.close()
-        return (self._second.feed(released) if released else b"") + self._second.close()
 
 
 class CallInFlight:
@@ -99,36 +73,9 @@ class CallInFlight:
         """Whether the answer's bytes are read on their way to the caller (so it is asked for uncompressed)."""
         return self.restoring or self.gating
 
-    def response_filter(self, headers: Mapping[str, str] | None) -> ResponseFilter | None:
-        """What holds back tool calls until decided, then puts original values back; None when nothing must."""
-        content_type = header_value(headers, "content-type")
-        encoding = header_value(headers, "content-encoding")
-        gate = ToolCallGate(self.call.api, self.call.operation, content_type, encoding, self) if self.gating else None
-        restorer = self._restorer(content_type, encoding)
-        if gate is not None and restorer is not None:
-            return FilterChain(gate, restorer)
-        return gate or restorer
-
-    def _restorer(self, content_type: str, encoding: str) -> ResponseFilter | None:
-        if not self.restoring or encoding.lower() not in ("", "identity"):
-            return None  # a provider that compressed anyway is passed through as it answered
-        if content_type.lower().startswith("application/vnd.amazon.eventstream"):
-            return EventStreamRestorer(self.pipeline.vault)
-        restorer = StreamRestorer(self.pipeline.vault, content_type)
-        return None if restorer.unsupported else restorer
-
     def tap(self, status: int, headers: Mapping[str, str]) -> ResponseTap:
-        """The usage reader of this answer, which finishes the call once it ends."""
+        """The answer as the caller reads it: its bytes through its AnswerStream; finishes the call once it ends."""
         return ResponseTap(self, status, headers)
-
-    def parsed_answer(self, parsed: dict[str, Any]) -> None:
-        """An answer the SDK already read and parsed (botocore's converse): its tool calls decided, values restored."""
-        if self.gating:
-            calls = calls_in_answer(self.call.api, self.call.operation, parsed)
-            if calls:
-                self.judge(calls)
-        if self.restoring and "output" in parsed:
-            parsed["output"] = restore_value(parsed["output"], self.pipeline.vault)
 
     # the ToolCallJudge of this answer's gate
     def judge(self, calls: Sequence[RequestedToolCall]) -> None:
@@ -167,28 +114,50 @@ class CallInFlight:
 
 
 class ResponseTap:
-    """Feeds the bytes of one response to the wire format's usage reader, and finishes the call once."""
+    """Passes the bytes of one response through its AnswerStream, and finishes the call once."""
 
     __slots__ = ("_answer", "_call", "_closed", "_stream")
 
     def __init__(self, call: CallInFlight, status: int, headers: Mapping[str, str]) -> None:
         call.status = status
         self._call = call
-        # raw or already-decoded bytes alike: StreamTap tells compressed from plain by their first bytes
-        self._stream = StreamTap(call.call.api, call.call.operation, headers=headers)
+        # raw or already-decoded bytes alike: the framing tells compressed from plain by their first bytes
+        self._stream = AnswerStream(
+            call.call.api,
+            call.call.operation,
+            headers,
+            judge=call if call.gating else None,
+            vault=call.pipeline.vault if call.restoring else None,
+        )
         self._closed = False
         # a JSON answer is kept (up to a size) when redaction examined the call: see redaction/echoes.py
         json_answer = "json" in header_value(headers, "content-type").lower()
         self._answer: bytearray | None = bytearray() if call.echoing and json_answer else None
 
-    def feed(self, data: bytes) -> None:
-        """Take a chunk as the caller received it."""
-        if data and not self._closed:
-            self._stream.feed(data)
-            if self._answer is not None:
-                self._answer += data
-                if len(self._answer) > MAX_REMEMBERED_ANSWER:
-                    self._answer = None
+    @property
+    def filters(self) -> bool:
+        """Whether what the caller reads may differ from what came (held, or values restored): its length too."""
+        return self._stream.filters
+
+    def feed(self, data: bytes) -> bytes:
+        """Take a chunk as it came from the provider; the bytes to hand to the caller now."""
+        if self._closed:
+            return b"" if self.filters else data
+        self._remember(data)
+        return self._stream.feed(data)
+
+    def end(self) -> bytes:
+        """The provider's answer ended: the bytes still to hand to the caller. Raises when a tool call is refused."""
+        return self._stream.close()
+
+    def parsed(self, content: bytes | None, answer: Any) -> None:
+        """The SDK read and parsed the answer itself (botocore's Converse): usage from its bytes, the outcome
+        recorded, then its tool calls decided and its values restored in place."""
+        if content and not self._closed:
+            self._remember(content)
+            self._stream.observe(content)
+        self.close()
+        self._stream.decide_parsed(answer)
 
     def close(self, error: str | None = None) -> None:
         """The response ended (read to the end, closed early, or failed): record what we know."""
@@ -196,10 +165,16 @@ class ResponseTap:
             return
         self._closed = True
         try:
-            usage = self._stream.close()
+            usage = self._stream.read_usage()
         except Exception:  # reading usage is best effort: it must never break the caller's response
             usage = None
         self._call.finish(usage, error=error or self._stream.error)
         if self._answer and error is None and self._call.status == 200:
             pipeline = self._call.pipeline
             pipeline.echoes.remember_json(bytes(self._answer), pipeline.vault)
+
+    def _remember(self, data: bytes) -> None:
+        if data and self._answer is not None:
+            self._answer += data
+            if len(self._answer) > MAX_REMEMBERED_ANSWER:
+                self._answer = None

@@ -2,7 +2,7 @@
 
 from jupyter_aigov.providers.base import AIRequest, JsonPath, TextPart, Usage, WireFormat, set_at, value_at
 from jupyter_aigov.providers.catalogue import Catalogue, ExtraProvider, Operation, PathSplit, get_catalogue, wire_format
-from jupyter_aigov.providers.streams import StreamTap
+from jupyter_aigov.providers.usage_reader import UsageReader
 
 __all__ = [
     "AIRequest",
@@ -11,9 +11,9 @@ __all__ = [
     "JsonPath",
     "Operation",
     "PathSplit",
-    "StreamTap",
     "TextPart",
     "Usage",
+    "UsageReader",
     "WireFormat",
     "get_catalogue",
     "set_at",

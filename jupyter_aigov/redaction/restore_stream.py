@@ -1,26 +1,47 @@
-"""Restore placeholders in a streamed answer as its bytes pass: SSE and NDJSON events, deltas joined per path.
+"""Restore placeholders in an answer's frames as they pass: SSE events, NDJSON lines, event-stream messages, bodies.
 
-Events are framed here (lines split anywhere across chunks); restore_deltas.DeltaJoiner restores each one,
-holding a placeholder split across deltas until its end arrives. Unchanged events pass byte-identical.
+restore_deltas.DeltaJoiner restores each event, holding a placeholder split across deltas until its end
+arrives; a changed frame is re-encoded (an event-stream message with fresh CRCs), an unchanged one passes
+byte-identical. Bedrock's invoke stream wraps each Anthropic event in base64 (`bytes`); its Converse stream
+names the event in the `:event-type` header, which the joiner reads as the event's `type`.
 
->>> restorer = StreamRestorer(vault, "text/event-stream")   # doctest: +SKIP
->>> released = restorer.feed(chunk)  # any number of times  # doctest: +SKIP
->>> released += restorer.close()                           # doctest: +SKIP
+>>> restorer = StreamRestorer(vault)         # doctest: +SKIP
+>>> released = restorer.frame(frame)         # each frame  # doctest: +SKIP
+>>> released += restorer.close()             # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
-from jupyter_aigov.providers.framing import LineBuffer, line_end, sse_field
+from jupyter_aigov.providers.framing import (
+    NOT_JSON,
+    Body,
+    EventStreamMessage,
+    Frame,
+    NDJSONLine,
+    SSEEvent,
+    Unframed,
+    framing_of,
+)
 from jupyter_aigov.redaction.placeholders import PlaceholderVault
-from jupyter_aigov.redaction.restore import restore_json_bytes
+from jupyter_aigov.redaction.restore import restore_json_bytes, restore_value
 from jupyter_aigov.redaction.restore_deltas import DeltaJoiner
 
-# Bounds above any real event or body; past them the rest passes through unrestored rather than fill memory.
-MAX_EVENT_BYTES = 32 * 1024 * 1024
-MAX_BODY_BYTES = 64 * 1024 * 1024
+
+def restores(content_type: str) -> bool:
+    """Whether values are restored in an answer of this content type (JSON, SSE, NDJSON, event stream)."""
+    content_type = content_type.lower()
+    return framing_of(content_type) != "body" or "json" in content_type
+
+
+def restore_parsed(answer: MutableMapping[str, Any], vault: PlaceholderVault) -> None:
+    """An answer the SDK already parsed (botocore's Converse): its `output` restored in place."""
+    if "output" in answer:
+        answer["output"] = restore_value(answer["output"], vault)
 
 
 def _dumps(value: Any) -> bytes:
@@ -32,127 +53,90 @@ def _dumps(value: Any) -> bytes:
 
 
 class StreamRestorer:
-    """Restores placeholders in a response's bytes as they pass: feed() each chunk, send what it returns, close().
+    """frame() each frame of an answer and send on what it returns; close() at the end for held suffixes."""
 
-    text/event-stream and NDJSON are restored event by event; application/json is held whole and restored at
-    close(); anything else (binary, AWS event stream) passes through unchanged with `.unsupported` set.
-    """
-
-    def __init__(self, vault: PlaceholderVault, content_type: str | None) -> None:
-        content_type = (content_type or "").lower()
-        if "text/event-stream" in content_type:
-            self._kind: str | None = "sse"
-        elif "ndjson" in content_type or "jsonl" in content_type:
-            self._kind = "ndjson"
-        elif "json" in content_type:
-            self._kind = "json"
-        else:
-            self._kind = None
-        self.unsupported = self._kind is None
-        self.problem: str | None = None  # why part of the stream passed unrestored, when it did
+    def __init__(self, vault: PlaceholderVault) -> None:
         self._joiner = DeltaJoiner(vault)
-        self._lines = LineBuffer()
-        self._event: list[bytes] = []  # the lines of the SSE event being read
-        self._event_size = 0
-        self._body = bytearray()
-        self._passing = self.unsupported
+        self._passing = False
+        self._last: Frame | None = None  # the last frame sent on: ended by close() if the stream was not
+        self._cut: list[Frame] = []  # a message cut off by the end of the stream: sent after held suffixes
+        self.problem: str | None = None  # why the rest of the answer passed unrestored, when it did
 
-    def feed(self, chunk: bytes) -> bytes:
-        """The bytes to release to the caller now (possibly b"": an event is incomplete)."""
-        if self._passing or not chunk:
-            return chunk
-        if self._kind == "json":
-            self._body += chunk
-            if len(self._body) <= MAX_BODY_BYTES:
-                return b""
-            return self._give_up(f"the body is over {MAX_BODY_BYTES} bytes: passed through unrestored")
-        out = b"".join(self._line(line) for line in self._lines.feed(chunk))
-        if self._event_size + len(self._lines) > MAX_EVENT_BYTES:
-            out += self._give_up(f"an event over {MAX_EVENT_BYTES} bytes: the rest passed through unrestored")
-        return out
-
-    def close(self) -> bytes:
-        """The last bytes: an unterminated last event, and any suffix still held, in an event of its own."""
+    def frame(self, frame: Frame) -> list[Frame]:
+        """The frames to send on now: held suffixes this one releases, then it, restored."""
         if self._passing:
-            return b""
-        self._passing = True
-        if self._kind == "json":
-            body, self._body = bytes(self._body), bytearray()
-            return restore_json_bytes(body, self._joiner.vault)
-        lines = [*self._event, self._lines.rest()]
-        lines = [line for line in lines if line]
-        self._event, self._event_size = [], 0
-        out = b""
-        if lines:
-            out = self._sse_event(lines) if self._kind == "sse" else self._ndjson_line(lines[0])
-        releases = self._joiner.release_all()
-        if releases and lines:
-            eol = line_end(lines[0]) or b"\n"
-            # close the unterminated last event first, or the release would run into it
-            missing = 0 if self._kind == "ndjson" and line_end(lines[-1]) else 1
-            missing += 1 if self._kind == "sse" and not line_end(lines[-1]) else 0
-            out += eol * missing
-        return out + self._releases(releases)
-
-    def _give_up(self, problem: str) -> bytes:
-        self.problem, self._passing = problem, True
-        held = bytes(self._body) + b"".join(self._event) + self._lines.rest()
-        self._body, self._event, self._event_size = bytearray(), [], 0
-        return self._releases(self._joiner.release_all()) + held
-
-    def _line(self, line: bytes) -> bytes:
-        if self._kind == "ndjson":
-            return self._ndjson_line(line)
-        if line.strip(b"\r\n"):
-            self._event.append(line)
-            self._event_size += len(line)
-            return b""
-        lines, self._event, self._event_size = [*self._event, line], [], 0
-        return self._sse_event(lines)
-
-    def _sse_event(self, lines: list[bytes]) -> bytes:
-        fields = [sse_field(line) for line in lines]
-        data_at = [i for i, (name, _) in enumerate(fields) if name == b"data"]
-        if not data_at:
-            return b"".join(lines)  # comments, keep-alives, blank lines
-        data = b"\n".join(fields[i][1] for i in data_at)
-        if data.strip() == b"[DONE]":
-            return self._releases(self._joiner.release_all()) + b"".join(lines)
+            return [frame]
+        if isinstance(frame, Unframed):
+            if frame.problem is None:
+                self._cut.append(frame)
+                return []
+            self.problem, self._passing = f"{frame.problem}: the rest passed through unrestored", True
+            return [*self._releases(self._joiner.release_all()), frame]
+        self._last = frame
+        if isinstance(frame, Body):
+            restored = restore_json_bytes(frame.raw, self._joiner.vault)
+            return [frame if restored is frame.raw else frame.with_data(restored)]
+        if isinstance(frame, EventStreamMessage):
+            return self._message(frame)
+        data = frame.data
+        if isinstance(frame, SSEEvent) and data.strip() == b"[DONE]":
+            return [*self._releases(self._joiner.release_all()), frame]
         if self._joiner.idle(data):
-            return b"".join(lines)
-        try:
-            event = json.loads(data)
-        except ValueError:
-            return b"".join(lines)
-        frame = (b"".join(line for line, (name, _) in zip(lines, fields, strict=True) if name == b"event"), lines[0])
+            return [frame]
+        event = frame.payload
+        if event is NOT_JSON or (event is None and isinstance(frame, NDJSONLine)):
+            return [frame]
         releases, restored = self._joiner.event(event, frame)
-        if restored is event:
-            return self._releases(releases) + b"".join(lines)
-        data_line = b"data: " + _dumps(restored) + line_end(lines[data_at[-1]])
-        rebuilt = [data_line if i == data_at[0] else line for i, line in enumerate(lines) if i not in data_at[1:]]
-        return self._releases(releases) + b"".join(rebuilt)
+        return [*self._releases(releases), frame if restored is event else frame.with_data(_dumps(restored))]
 
-    def _ndjson_line(self, line: bytes) -> bytes:
-        body = line.rstrip(b"\r\n")
-        if self._joiner.idle(body):
-            return line
+    def close(self) -> list[Frame]:
+        """Every suffix still held, each in a frame of its own (the unterminated last frame ended first)."""
+        if self._passing:
+            return []
+        self._passing = True
+        releases = self._releases(self._joiner.release_all())
+        end = self._last.terminator() if releases and self._last is not None else b""
+        return [*([Unframed(end)] if end else []), *releases, *self._cut]
+
+    def _message(self, frame: EventStreamMessage) -> list[Frame]:
+        payload = frame.data
+        if self._joiner.idle(payload) and b"bytes" not in payload[:16]:
+            return [frame]
+        body = frame.payload
+        if not isinstance(body, dict):
+            return [frame]
+        wrapped = isinstance(body.get("bytes"), str)
         try:
-            event = json.loads(body) if body.strip() else None
+            event = json.loads(base64.b64decode(body["bytes"])) if wrapped else body
         except ValueError:
-            event = None
-        if event is None:
-            return line
-        releases, restored = self._joiner.event(event, line)
-        return self._releases(releases) + (line if restored is event else _dumps(restored) + line_end(line))
+            return [frame]
+        if not isinstance(event, dict):
+            return [frame]
+        typed = "type" not in event
+        if typed:  # Bedrock names a converse-stream event in a header; the joiner reads it from the event
+            event = {"type": frame.event_type, **event}
+        releases, restored = self._joiner.event(event, (frame, body, wrapped, typed))
+        if restored is event:
+            return [*self._releases(releases), frame]
+        return [*self._releases(releases), _message_like(frame, restored, body, wrapped, typed)]
 
-    def _releases(self, releases: list[tuple[Any, Any]]) -> bytes:
-        """Held suffixes framed like the event each came from (its SSE `event:` line and line ends)."""
-        out = b""
-        for event, frame in releases:
-            if self._kind == "sse":
-                event_lines, first_line = frame
-                eol = line_end(first_line) or b"\n"
-                out += event_lines + b"data: " + _dumps(event) + eol + eol
+    def _releases(self, releases: list[tuple[Any, Any]]) -> list[Frame]:
+        """Held suffixes, each in a frame shaped like the one it came from."""
+        out: list[Frame] = []
+        for event, shape in releases:
+            if isinstance(shape, tuple):  # an event-stream message's
+                message, body, wrapped, typed = shape
+                out.append(_message_like(message, event, body, wrapped, typed))
             else:
-                out += _dumps(event) + (line_end(frame) or b"\n")
+                out.append(shape.like(_dumps(event)))
         return out
+
+
+def _message_like(frame: EventStreamMessage, event: Any, body: dict[str, Any], wrapped: bool, typed: bool) -> Frame:
+    """A message with this event as its payload, wrapped and typed as the message it came from."""
+    if typed and isinstance(event, dict):
+        event = {k: v for k, v in event.items() if k != "type"}
+    if wrapped:
+        inner = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        event = {**body, "bytes": base64.b64encode(inner).decode("ascii")}
+    return frame.with_data(json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

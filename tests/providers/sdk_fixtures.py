@@ -12,6 +12,9 @@ from typing import Any
 
 import httpx2
 
+from jupyter_aigov.pipeline.answer_stream import AnswerStream
+from jupyter_aigov.providers import Usage
+
 
 @dataclass
 class Captured:
@@ -131,3 +134,26 @@ def splits(data: bytes) -> list[tuple[str, list[bytes]]]:
         ("sevens", [data[i : i + 7] for i in range(0, len(data), 7)]),
         ("halves", [data[: len(data) // 2], data[len(data) // 2 :]]),
     ]
+
+
+class UsageTap:
+    """An answer read for its usage only, fed as bytes, as a layer feeds one that nothing filters."""
+
+    def __init__(
+        self, api: str, operation: str, content_type: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        headers = dict(headers or {})
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        self._answer = AnswerStream(api, operation, headers)
+
+    @property
+    def error(self) -> str | None:
+        return self._answer.error
+
+    def feed(self, chunk: bytes) -> None:
+        assert self._answer.feed(chunk) is chunk  # passed on as it came
+
+    def close(self) -> Usage:
+        assert self._answer.close() == b""
+        return self._answer.read_usage()

@@ -1,4 +1,4 @@
-"""The canned streams are real: each SDK parses them to the usage the StreamTap reads from their bytes."""
+"""The canned streams are real: each SDK parses them to the usage aigov reads from their bytes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from jupyter_aigov.providers import StreamTap, Usage
+from jupyter_aigov.providers import Usage
 
-from .sdk_fixtures import Recorder, boto_client
-from .test_streams import (
+from .sdk_fixtures import Recorder, UsageTap, boto_client
+from .test_usage_reader import (
     ANTHROPIC_SSE,
     CONVERSE_STREAM,
     EVENTSTREAM_TYPE,
@@ -92,7 +92,7 @@ CASES: list[tuple[Callable[[], Usage], str, str, str, bytes]] = [
 def test_when_an_sdk_reads_a_stream_then_the_tap_reads_the_same_usage_from_its_bytes(
     sdk_usage: Callable[[], Usage], api: str, operation: str, content_type: str, data: bytes
 ) -> None:
-    tap = StreamTap(api, operation, content_type)
+    tap = UsageTap(api, operation, content_type)
     for i in range(0, len(data), 3):
         tap.feed(data[i : i + 3])
     assert tap.close() == sdk_usage()

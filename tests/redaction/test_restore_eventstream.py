@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from jupyter_aigov.providers.streams import EventStreamDecoder
+from jupyter_aigov.pipeline.answer_stream import AnswerStream
+from jupyter_aigov.providers.framing import EventStreamFramer, EventStreamMessage, Unframed
 from jupyter_aigov.redaction.placeholders import PlaceholderVault
-from jupyter_aigov.redaction.restore_eventstream import EventStreamRestorer
-from jupyter_aigov.testing.aws_eventstream import event
+from jupyter_aigov.testing.aws_eventstream import CONTENT_TYPE, event
 
 
 def _vault() -> PlaceholderVault:
@@ -39,18 +39,23 @@ def _invoke_stream(pieces: list[str]) -> bytes:
     return b"".join(deltas) + chunk({"type": "content_block_stop", "index": 0})
 
 
+def _restorer() -> AnswerStream:
+    return AnswerStream("bedrock", "converse-stream", {"Content-Type": CONTENT_TYPE}, vault=_vault())
+
+
 def _restore(data: bytes, step: int) -> bytes:
-    restorer = EventStreamRestorer(_vault())
+    restorer = _restorer()
     out = b"".join(restorer.feed(data[i : i + step]) for i in range(0, len(data), step))
     return out + restorer.close()
 
 
 def _texts(stream: bytes) -> str:
-    decoder = EventStreamDecoder()
-    events = decoder.feed(stream) + decoder.close()
-    assert decoder.problem is None  # every re-framed message passes its CRC checks
+    framer = EventStreamFramer()
+    frames = framer.feed(stream) + framer.close()
+    problems = [frame.problem for frame in frames if isinstance(frame, Unframed)]
+    assert problems == []  # every re-framed message passes its CRC checks
     text = ""
-    for item in events:
+    for item in [frame.payload for frame in frames if isinstance(frame, EventStreamMessage)]:
         if "bytes" in item:
             item = json.loads(base64.b64decode(item["bytes"]))
         text += (item.get("delta") or {}).get("text", "")
@@ -72,3 +77,12 @@ def test_when_text_only_looks_like_a_placeholder_start_then_it_is_released_uncha
 def test_when_nothing_needs_restoring_then_messages_pass_byte_for_byte():
     data = _converse_stream(["plain text ", "only"])
     assert _restore(data, 11) == data
+
+
+def test_when_bytes_are_not_event_stream_messages_then_they_pass_unchanged():
+    # from test_restore_stream.py, where the event stream was a content type that restorer did not support
+    restorer = _restorer()
+    junk = b"\x00<PERSON_1>" * 2  # long enough for a prelude, whose CRC fails: nothing after it is framed
+    assert restorer.feed(junk) == junk
+    assert restorer.feed(b"<PERSON_1>") == b"<PERSON_1>"
+    assert restorer.close() == b""

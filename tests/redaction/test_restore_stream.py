@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from jupyter_aigov.pipeline.answer_stream import AnswerStream
 from jupyter_aigov.redaction.placeholders import PlaceholderVault
-from jupyter_aigov.redaction.restore_stream import StreamRestorer
 
 SSE, NDJSON = "text/event-stream", "application/x-ndjson"
 TRICKY = 'O"Brien \\ Jr'
@@ -33,6 +33,12 @@ def make_vault() -> PlaceholderVault:
         entity = placeholder[1:-1].rsplit("_", 1)[0]
         assert vault.placeholder_for(entity, value) == placeholder
     return vault
+
+
+def restorer_for(content_type: str | None) -> AnswerStream:
+    """An answer whose frames are restored (no tool-call gate)."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    return AnswerStream("openai", "chat.completions", headers, vault=make_vault())
 
 
 def pieces(text: str, size: int) -> list[str]:
@@ -202,7 +208,7 @@ def parse(stream: bytes, content_type: str) -> list[tuple[str | None, Any]]:
 
 
 def run(content_type: str, chunks: list[bytes]) -> bytes:
-    restorer = StreamRestorer(make_vault(), content_type)
+    restorer = restorer_for(content_type)
     return b"".join(restorer.feed(chunk) for chunk in chunks) + restorer.close()
 
 
@@ -254,7 +260,7 @@ def test_when_events_hold_no_placeholder_then_they_pass_byte_identical() -> None
 
 
 def test_when_a_placeholder_is_split_then_the_caller_waits_only_for_its_end() -> None:
-    restorer = StreamRestorer(make_vault(), SSE)
+    restorer = restorer_for(SSE)
     first = restorer.feed(sse({"choices": [{"index": 0, "delta": {"content": "Hello <PER"}}]}).encode())
     assert openai_chat_deltas(parse(first, SSE))["text"] == "Hello "
     second = restorer.feed(sse({"choices": [{"index": 0, "delta": {"content": "SON_1>, welcome"}}]}).encode())
@@ -262,7 +268,7 @@ def test_when_a_placeholder_is_split_then_the_caller_waits_only_for_its_end() ->
 
 
 def test_when_a_held_suffix_is_no_placeholder_then_it_is_released_unchanged() -> None:
-    restorer = StreamRestorer(make_vault(), SSE)
+    restorer = restorer_for(SSE)
     first = restorer.feed(sse({"choices": [{"index": 0, "delta": {"content": "if a <"}}]}).encode())
     second = restorer.feed(sse({"choices": [{"index": 0, "delta": {"content": " b then"}}]}).encode())
     assert [openai_chat_deltas(parse(out, SSE))["text"] for out in (first, second)] == ["if a ", "< b then"]
@@ -297,16 +303,16 @@ def test_when_choices_interleave_then_each_keeps_its_own_suffix() -> None:
     assert got == {0: "A Frank Holt", 1: f"B {TRICKY}"}
 
 
-@pytest.mark.parametrize("content_type", ["application/vnd.amazon.eventstream", "application/octet-stream", None])
+@pytest.mark.parametrize("content_type", ["application/octet-stream", None])
 def test_when_the_content_type_is_not_supported_then_bytes_pass_unchanged(content_type: str | None) -> None:
-    restorer = StreamRestorer(make_vault(), content_type)
-    assert restorer.unsupported
+    restorer = restorer_for(content_type)
+    assert not restorer.filters
     assert restorer.feed(b"\x00<PERSON_1>") == b"\x00<PERSON_1>"
     assert restorer.close() == b""
 
 
 def test_when_the_body_is_plain_json_then_it_is_restored_at_close() -> None:
-    restorer = StreamRestorer(make_vault(), "application/json; charset=utf-8")
+    restorer = restorer_for("application/json; charset=utf-8")
     assert restorer.feed(b'{"content": "<PERS') == b""
     assert restorer.feed(b'ON_1>"}') == b""
     assert json.loads(restorer.close()) == {"content": "Frank Holt"}

@@ -1,4 +1,4 @@
-"""The tool-call gate on raw bytes: text flows at once, a tool call is held until decided, a refusal releases none."""
+"""The tool-call gate on an answer: text flows at once, a tool call is held until decided, a refusal releases none."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from jupyter_aigov.pipeline.answer_stream import AnswerStream
 from jupyter_aigov.testing import aws_eventstream
 from jupyter_aigov.tools.calls import RequestedToolCall
-from jupyter_aigov.tools.gate import ToolCallGate
 
 
 class Refused(Exception):
@@ -36,6 +36,11 @@ class Judge:
         raise Refused(why)
 
 
+def gate_for(api: str, operation: str, content_type: str, encoding: str, judge: Judge) -> AnswerStream:
+    """An answer whose frames pass the tool-call gate (nothing restored)."""
+    return AnswerStream(api, operation, {"Content-Type": content_type, "Content-Encoding": encoding}, judge=judge)
+
+
 def sse(event: dict) -> bytes:
     return b"data: " + json.dumps(event).encode() + b"\n\n"
 
@@ -53,14 +58,14 @@ DONE = b"data: [DONE]\n\n"
 
 
 def test_text_is_released_as_soon_as_its_event_is_complete():
-    gate = ToolCallGate("openai", "chat.completions", "text/event-stream", "", Judge())
+    gate = gate_for("openai", "chat.completions", "text/event-stream", "", Judge())
     assert gate.feed(TEXT[:10]) == b""
     assert gate.feed(TEXT[10:]) == TEXT
 
 
 def test_a_tool_call_is_held_until_complete_then_released_in_order():
     judge = Judge()
-    gate = ToolCallGate("openai", "chat.completions", "text/event-stream", "", judge)
+    gate = gate_for("openai", "chat.completions", "text/event-stream", "", judge)
     assert gate.feed(TEXT) == TEXT
     assert gate.feed(START + PIECE_1 + PIECE_2) == b""
     assert judge.seen == []
@@ -72,13 +77,13 @@ def test_a_tool_call_is_held_until_complete_then_released_in_order():
 def test_byte_by_byte_gives_the_same_bytes_and_decision():
     whole = TEXT + START + PIECE_1 + PIECE_2 + FINISH + DONE
     judge = Judge()
-    gate = ToolCallGate("openai", "chat.completions", "text/event-stream", "", judge)
+    gate = gate_for("openai", "chat.completions", "text/event-stream", "", judge)
     out = b"".join(gate.feed(whole[i : i + 1]) for i in range(len(whole))) + gate.close()
     assert out == whole and [c.name for c in judge.seen] == ["run_sql"]
 
 
 def test_a_refused_call_releases_nothing_of_it_and_nothing_after():
-    gate = ToolCallGate("openai", "chat.completions", "text/event-stream", "", Judge("run_sql"))
+    gate = gate_for("openai", "chat.completions", "text/event-stream", "", Judge("run_sql"))
     assert gate.feed(TEXT + START + PIECE_1 + PIECE_2) == TEXT
     with pytest.raises(Refused):
         gate.feed(FINISH)
@@ -87,7 +92,7 @@ def test_a_refused_call_releases_nothing_of_it_and_nothing_after():
 
 def test_a_stream_cut_off_mid_call_is_decided_on_what_arrived():
     judge = Judge("run_sql")
-    gate = ToolCallGate("openai", "chat.completions", "text/event-stream", "", judge)
+    gate = gate_for("openai", "chat.completions", "text/event-stream", "", judge)
     gate.feed(START + PIECE_1)
     with pytest.raises(Refused):
         gate.close()
@@ -103,7 +108,7 @@ def test_anthropic_blocks_are_held_from_start_to_stop():
     ]
     framed = [b"event: " + e["type"].encode() + b"\n" + sse(e) for e in events]
     judge = Judge()
-    gate = ToolCallGate("anthropic", "messages", "text/event-stream", "", judge)
+    gate = gate_for("anthropic", "messages", "text/event-stream", "", judge)
     assert [gate.feed(f) for f in framed[:3]] == [b"", b"", b""]
     assert gate.feed(framed[3]) == b"".join(framed)
     assert judge.seen == [RequestedToolCall("f", {"a": 1})]
@@ -115,7 +120,7 @@ def test_bedrock_invoke_stream_is_read_through_its_base64_wrapping():
     stop_inner = {"type": "content_block_stop", "index": 0}
     stop = aws_eventstream.event("chunk", {"bytes": base64.b64encode(json.dumps(stop_inner).encode()).decode()})
     judge = Judge("f")
-    gate = ToolCallGate("bedrock", "invoke-with-response-stream", "application/vnd.amazon.eventstream", "", judge)
+    gate = gate_for("bedrock", "invoke-with-response-stream", "application/vnd.amazon.eventstream", "", judge)
     assert gate.feed(start) == b""
     with pytest.raises(Refused):
         gate.feed(stop)
@@ -125,7 +130,7 @@ def test_a_compressed_answer_is_inflated_to_be_checked_and_passed_as_it_came():
     body = {"choices": [{"message": {"tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]}}]}
     packed = gzip.compress(json.dumps(body).encode())
     judge = Judge()
-    gate = ToolCallGate("openai", "chat.completions", "application/json", "gzip", judge)
+    gate = gate_for("openai", "chat.completions", "application/json", "gzip", judge)
     assert gate.feed(packed) == b""
     assert gate.close() == packed
     assert [c.name for c in judge.seen] == ["f"]
@@ -133,7 +138,7 @@ def test_a_compressed_answer_is_inflated_to_be_checked_and_passed_as_it_came():
 
 def test_an_answer_in_an_encoding_aigov_cannot_read_is_refused():
     judge = Judge()
-    gate = ToolCallGate("openai", "chat.completions", "application/json", "br", judge)
+    gate = gate_for("openai", "chat.completions", "application/json", "br", judge)
     gate.feed(b"\x1b\x00")
     with pytest.raises(Refused):
         gate.close()
@@ -141,6 +146,6 @@ def test_an_answer_in_an_encoding_aigov_cannot_read_is_refused():
 
 
 def test_a_json_answer_that_is_not_json_passes():
-    gate = ToolCallGate("openai", "chat.completions", "text/html", "", Judge("f"))
+    gate = gate_for("openai", "chat.completions", "text/html", "", Judge("f"))
     assert gate.feed(b"<html>bad gateway</html>") == b""
     assert gate.close() == b"<html>bad gateway</html>"

@@ -1,4 +1,4 @@
-"""StreamTap reads usage from SSE, NDJSON, AWS event-stream and JSON responses, however they are split."""
+"""The usage reader reads usage from SSE, NDJSON, AWS event-stream and JSON responses, however they are split."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from jupyter_aigov.providers import StreamTap, Usage
+from jupyter_aigov.providers import Usage
 
-from .sdk_fixtures import aws_event, event_message, invoke_chunk, ndjson, splits, sse
+from .sdk_fixtures import UsageTap, aws_event, event_message, invoke_chunk, ndjson, splits, sse
 
 SSE_TYPE = "text/event-stream; charset=utf-8"
 EVENTSTREAM_TYPE = "application/vnd.amazon.eventstream"
@@ -191,7 +191,7 @@ SPLIT_CASES = [
 def test_when_a_response_arrives_in_any_split_then_the_tap_reads_its_usage(
     api: str, operation: str, content_type: str, chunks: list[bytes], usage: Usage
 ) -> None:
-    tap = StreamTap(api, operation, headers={"Content-Type": content_type} if content_type else {})
+    tap = UsageTap(api, operation, headers={"Content-Type": content_type} if content_type else {})
     for chunk in chunks:
         tap.feed(chunk)
     assert tap.close() == usage
@@ -199,7 +199,7 @@ def test_when_a_response_arrives_in_any_split_then_the_tap_reads_its_usage(
 
 
 def test_when_a_stream_ends_without_a_blank_line_then_the_last_event_still_counts() -> None:
-    tap = StreamTap("openai", "chat.completions", SSE_TYPE)
+    tap = UsageTap("openai", "chat.completions", SSE_TYPE)
     tap.feed(b'data: {"usage": {"prompt_tokens": 1, "completion_tokens": 2}}')
     assert tap.close() == Usage(1, 2)
 
@@ -210,7 +210,7 @@ def test_when_usage_is_only_in_headers_then_the_tap_reads_it_there() -> None:
         "X-Amzn-Bedrock-Input-Token-Count": "12",
         "X-Amzn-Bedrock-Output-Token-Count": "3",
     }
-    tap = StreamTap("bedrock", "invoke", headers=headers)
+    tap = UsageTap("bedrock", "invoke", headers=headers)
     tap.feed(b'{"generation": "hi"}')
     assert tap.close() == Usage(12, 3)
 
@@ -230,7 +230,7 @@ USAGE_BODY = json.dumps({"usage": {"prompt_tokens": 8, "completion_tokens": 1}})
 def test_when_the_response_bytes_may_still_be_compressed_then_the_tap_reads_them_either_way(
     encoding: str, data: bytes
 ) -> None:
-    tap = StreamTap("openai", "chat.completions", "application/json", headers={"Content-Encoding": encoding})
+    tap = UsageTap("openai", "chat.completions", "application/json", headers={"Content-Encoding": encoding})
     for i in range(len(data)):
         tap.feed(data[i : i + 1])
     assert tap.close() == Usage(8, 1)
@@ -240,7 +240,7 @@ def test_when_an_event_stream_message_is_corrupted_then_decoding_stops_and_says_
     good = aws_event("metadata", {"usage": {"inputTokens": 1, "outputTokens": 1}})
     bad = bytearray(aws_event("metadata", {"usage": {"inputTokens": 99, "outputTokens": 99}}))
     bad[-6] ^= 0xFF
-    tap = StreamTap("bedrock", "converse-stream", EVENTSTREAM_TYPE)
+    tap = UsageTap("bedrock", "converse-stream", EVENTSTREAM_TYPE)
     tap.feed(good + bytes(bad))
     assert tap.close() == Usage(1, 1)
     assert tap.error is not None and "CRC32" in tap.error
@@ -259,7 +259,7 @@ def test_when_event_stream_headers_have_every_value_type_then_the_payload_is_sti
     exception = event_message(
         {":message-type": "exception", ":exception-type": "throttlingException"}, b'{"usage": {}}'
     )
-    tap = StreamTap("bedrock", "converse-stream", EVENTSTREAM_TYPE)
+    tap = UsageTap("bedrock", "converse-stream", EVENTSTREAM_TYPE)
     tap.feed(message + exception)
     assert tap.close() == Usage(2, 5)
 
@@ -274,7 +274,7 @@ def test_when_event_stream_headers_have_every_value_type_then_the_payload_is_sti
     ],
 )
 def test_when_the_response_is_junk_then_the_tap_gives_no_usage_and_never_raises(content_type: str, junk: bytes) -> None:
-    tap = StreamTap("openai" if "event-stream" not in content_type else "bedrock", "x", content_type)
+    tap = UsageTap("openai" if "event-stream" not in content_type else "bedrock", "x", content_type)
     tap.feed(junk)
     assert tap.close() == Usage()
 
@@ -282,7 +282,7 @@ def test_when_the_response_is_junk_then_the_tap_gives_no_usage_and_never_raises(
 def test_when_a_stream_is_long_then_the_tap_memory_stays_bounded() -> None:
     event = sse(_chat_chunk("a fairly ordinary token " * 4))
     chunk = event * 200  # ~100 kB
-    tap = StreamTap("openai", "chat.completions", SSE_TYPE)
+    tap = UsageTap("openai", "chat.completions", SSE_TYPE)
     tracemalloc.start()
     try:
         for _ in range(40):  # ~4 MB streamed
@@ -298,10 +298,10 @@ def test_when_a_stream_is_long_then_the_tap_memory_stays_bounded() -> None:
 def test_when_one_sse_event_exceeds_the_bound_then_it_is_skipped_and_later_events_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from jupyter_aigov.providers import streams
+    from jupyter_aigov.providers.framing import frame
 
-    monkeypatch.setattr(streams, "MAX_EVENT_BYTES", 1000)
-    tap = StreamTap("openai", "chat.completions", SSE_TYPE)
+    monkeypatch.setattr(frame, "MAX_EVENT_BYTES", 1000)
+    tap = UsageTap("openai", "chat.completions", SSE_TYPE)
     tap.feed(b"data: " + b"x" * 600)
     tap.feed(b"y" * 600 + b"\n\n")
     tap.feed(sse(_chat_chunk(None, {"prompt_tokens": 2, "completion_tokens": 3})))
@@ -316,7 +316,7 @@ def test_when_reading_usage_raises_then_the_tap_keeps_the_exception_type_not_its
         raise ValueError(f"cannot count {event!r}")  # a message quoting the answer, which is evidence-bound
 
     monkeypatch.setattr(openai_format, "usage_from_event", broken)
-    tap = StreamTap("openai", "chat.completions", SSE_TYPE)
+    tap = UsageTap("openai", "chat.completions", SSE_TYPE)
     tap.feed(sse(_chat_chunk("Frank Holt wrote back")))
     tap.close()
     assert tap.error == "ValueError"
