@@ -44,7 +44,7 @@ class AnswerStream:
         plain = encoding in ("", "identity")
         self._gate = ToolCallGate(api, operation, judge) if judge is not None else None
         # a provider that compressed anyway is passed on as it answered: nothing to restore in
-        restoring = vault is not None and plain and restores(content_type)
+        restoring = plain and restores(content_type)
         self._restorer = StreamRestorer(vault) if vault is not None and restoring else None
         self._vault = vault
         # a compressed answer is held whole while the gate reads it inflated, then passed on as it came
@@ -124,15 +124,17 @@ class AnswerStream:
 
     # -- the frames --------------------------------------------------------------------------------
     def _frames(self, chunk: bytes | None) -> list[Frame]:
-        """The frames the chunk completes (or, for None, the last ones); a framer that fails is a framing error."""
+        """The frames the chunk completes (or, for None, the last ones)."""
         try:
             if chunk is None:
                 self._ended = True
                 return self._framer.close()
             return self._framer.feed(chunk)
-        except Exception as exc:  # a framing bug: the consumers see it as the answer being unreadable
+        except Exception as exc:
             self._framer = _Failed()
-            return [Unframed(b"", type(exc).__name__)]
+            if self.filters:  # the bytes it held are lost: the caller must not get the rest as if whole
+                raise
+            return [Unframed(b"", type(exc).__name__)]  # read for usage only: the answer passes as it came
 
     def _through(self, frames: list[Frame], chunk: bytes) -> bytes:
         """Each frame to the usage reader, the gate and restore, in that order; the bytes they release."""

@@ -160,3 +160,24 @@ def test_when_the_sdk_parsed_the_answer_then_its_calls_are_decided_and_its_outpu
     answer.decide_parsed(body)
     assert body["output"]["message"]["content"][0] == {"text": "Hi Frank Holt"}
     assert judge.seen == ["f"] and answer.read_usage() == Usage(2, 1)
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_when_the_framer_fails_then_usage_notes_it_and_a_filtered_answer_stops(
+    monkeypatch: pytest.MonkeyPatch, filtered: bool
+) -> None:
+    from jupyter_aigov.providers.framing import SSEFramer
+
+    def broken(self: SSEFramer, chunk: bytes) -> list:
+        raise RuntimeError("a framing bug")
+
+    monkeypatch.setattr(SSEFramer, "feed", broken)
+    answer = AnswerStream("openai", "chat.completions", {"content-type": SSE}, judge=Judge() if filtered else None)
+    if filtered:  # the bytes the framer held are lost: nothing is passed on as if whole
+        with pytest.raises(RuntimeError):
+            answer.feed(STREAM)
+        assert answer.close() == b""
+    else:  # usage is best effort: the answer passes as it came
+        assert answer.feed(STREAM) == STREAM and answer.feed(b"more") == b"more"
+        answer.read_usage()
+        assert answer.error == "RuntimeError"
