@@ -349,8 +349,13 @@ class Pipeline:
         return self.inventory.registrations
 
 
+AS_IT_WAS = SendPlan()  # the usual plan: the request goes out unchanged
+
+
 def _send_plan(route: RoutePlan | None, body: bytes | None, read_answer: bool) -> SendPlan:
     """How the call goes out: to a route's deployment with its credentials, a new body, an uncompressed answer."""
+    if route is None and body is None and not read_answer:
+        return AS_IT_WAS
     set_headers = dict(route.set_headers) if route is not None else {}
     drop = set(route.drop_headers) if route is not None else set()
     if read_answer:  # the answer's bytes are read on their way to the caller: ask for them uncompressed
