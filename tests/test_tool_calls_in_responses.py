@@ -383,3 +383,65 @@ def test_without_tool_rules_tool_calls_are_recorded_and_passed(governed, provide
     assert answer.choices[0].message.tool_calls[0].function.name == "run_shell"
     (record,) = governed.records("tool.call")
     assert record["decision"] == "allow" and record["rules"] == ["tools.allowed"]
+
+
+# -- answers that are not what their framing says: the SDK still reads the tool call, so the gate must -----
+
+SHELL_CALL = {
+    "id": "c1",
+    "type": "function",
+    "function": {"name": "run_shell", "arguments": json.dumps(SHELL.arguments)},
+}
+WHOLE_ANSWER = {
+    "id": "x",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o-mini",
+    "choices": [
+        {"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "tool_calls": [SHELL_CALL]}}
+    ],
+}
+STREAM_CHUNK = {
+    "id": "x",
+    "object": "chat.completion.chunk",
+    "created": 1,
+    "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, **SHELL_CALL}]}}],
+}
+
+
+def _escaped(document: dict) -> bytes:
+    """The same JSON, its "tool_calls" key spelled with a \\u escape (what every JSON parser reads as it)."""
+    return json.dumps(document).replace('"tool_calls"', '"tool\\u005fcalls"').encode()
+
+
+@pytest.mark.parametrize(
+    ("stream", "body", "content_type"),
+    [
+        # a whole JSON answer sent as an event stream: openai parses it as JSON whatever the content type says
+        (False, json.dumps(WHOLE_ANSWER).encode(), "text/event-stream"),
+        # an event stream sent as JSON: openai's Stream reads SSE whatever the content type says
+        (True, b"data: " + json.dumps(STREAM_CHUNK).encode() + b"\n\ndata: [DONE]\n\n", "application/json"),
+        # the key escaped in an event: the gate's quick look for "tool_calls" must not let it through
+        (True, b"data: " + _escaped(STREAM_CHUNK) + b"\n\ndata: [DONE]\n\n", "text/event-stream"),
+        (False, _escaped(WHOLE_ANSWER), "application/json"),
+    ],
+    ids=["json-labelled-sse", "sse-labelled-json", "escaped-key-in-sse", "escaped-key-in-json"],
+)
+def test_openai_forbidden_call_in_a_mislabelled_or_escaped_answer_never_reaches_the_caller(
+    governed, provider, stream, body, content_type
+):
+    client = openai.OpenAI(base_url=provider.openai_base_url, api_key="x", max_retries=0)
+    governed(POLICY)
+    provider.script(Reply(body=body, content_type=content_type))
+    got = []
+    with pytest.raises(aigov.ToolCallBlocked) as refused:
+        answer = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], stream=stream
+        )
+        for chunk in answer if stream else [answer]:
+            got.append(chunk)
+    assert not got  # the caller saw nothing of it
+    assert refused.value.rule in ("tools.deny", "tools.unreadable")
+    (blocked,) = [r for r in governed.records("tool.call") if r["decision"] == "block"]
+    assert blocked["rules"] == [refused.value.rule]

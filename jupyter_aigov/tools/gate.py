@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from jupyter_aigov.providers.framing import NOT_JSON, Body, Frame, Unframed
+from jupyter_aigov.providers.framing import NOT_JSON, Body, EventStreamMessage, Frame, Unframed
 from jupyter_aigov.tools.calls import RequestedToolCall, ToolCallAssembler, assembler_for, calls_in_answer
 
 # A tool call larger than this cannot be checked: it is refused, never passed unchecked.
 MAX_HELD_BYTES = 64 * 1024 * 1024
+# A JSON string escape: a key may be spelled with one ("tool\\u005fcalls"), which no marker matches.
+_ESCAPE = b"\\u"
 
 
 class ToolCallJudge(Protocol):
@@ -51,13 +53,23 @@ class ToolCallGate:
                 self._judge.unreadable(frame.problem)
             return self._hold(frame) if self._held else [frame]
         if isinstance(frame, Body):
+            if frame.payload is NOT_JSON and self._may_carry(frame.raw):
+                # not JSON, yet a client may read a call in it (an SDK reads a stream whatever its content type)
+                self._judge.unreadable("the answer is not the JSON its framing says, and may carry a tool call")
             self.decide_answer(frame.payload)
             return [frame]
-        if not self._held and not any(marker in frame.data for marker in self._markers):
+        # its raw bytes, not only its data: a client may read what the framing does not (JSON sent as SSE)
+        if not self._held and not self._may_carry(frame.raw):
             return [frame]  # cannot start a tool call: the common case, no parsing
         event = frame.payload
         if event is NOT_JSON:
-            return self._hold(frame) if self._held else [frame]
+            if self._held:
+                return self._hold(frame)
+            if self._may_carry(frame.data if isinstance(frame, EventStreamMessage) else frame.raw):
+                self._judge.unreadable(
+                    "a frame of the answer is not the JSON its framing says, and may carry a tool call"
+                )
+            return [frame]
         step = self._calls.event(event)
         if not step.holds and not self._held:
             return [frame]
@@ -84,6 +96,10 @@ class ToolCallGate:
         calls = calls_in_answer(self._api, self._operation, answer)
         if calls:
             self._judge.judge(calls)
+
+    def _may_carry(self, data: bytes) -> bool:
+        """Whether these bytes may hold a tool call (a marker, or a JSON escape that may spell one)."""
+        return _ESCAPE in data or any(marker in data for marker in self._markers)
 
     def _hold(self, frame: Frame) -> list[Frame]:
         self._held.append(frame)
