@@ -116,6 +116,28 @@ async def test_aiohttp_is_routed(governed, provider, approved, monkeypatch):
     assert approved.received[0].headers["authorization"] == f"Bearer {KEY}"
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # aiohttp deprecates auth=; it still sends it
+@pytest.mark.parametrize("where", ["session", "request"])
+async def test_aiohttp_basic_auth_of_the_caller_never_reaches_the_deployment(
+    governed, provider, approved, monkeypatch, where
+):
+    monkeypatch.setenv("DEPLOY_KEY", KEY)
+    governed(policy(approved, "claude-*", approved.anthropic_base_url, model=None))
+    body = {"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    url = provider.anthropic_base_url + "/v1/messages"
+    auth = aiohttp.BasicAuth("caller", "secret-4c2d")
+    async with aiohttp.ClientSession(auth=auth if where == "session" else None) as session:
+        if where == "session":  # the session's own credential cannot be taken off one request: refused
+            with pytest.raises(aigov.PolicyViolation) as refused:
+                await session.post(url, json=body)
+            assert refused.value.rule == "routes.unsupported"
+        else:
+            async with session.post(url, json=body, auth=auth) as reply:
+                assert reply.status == 200
+    assert all("authorization" not in r.headers for r in approved.received)
+    assert provider.received == []
+
+
 def test_bedrock_model_is_rewritten_before_signing(governed, provider, bedrock):
     governed(
         "version: 1\nroutes:\n  - {match: 'anthropic.claude-3-opus*', "

@@ -170,6 +170,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             headers = {str(k).lower(): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
             # a session's own headers cannot be taken off one request
             defaults = frozenset(str(k).lower() for k in getattr(self, "_default_headers", None) or {})
+            if getattr(self, "_default_auth", None) is not None:  # the session's auth= becomes its Authorization
+                defaults |= {"authorization"}
             outbound = OutboundRequest("aiohttp", method, str(url), headers, body, fixed_headers=defaults)
             call = pipeline.begin(outbound)
             if call is None:
@@ -179,6 +181,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                 str_or_url = plan.url
             if plan.drop_headers or plan.set_headers:
                 drop = plan.drop_headers | {n.lower() for n in plan.set_headers}
+                if "authorization" in drop:  # this request's auth= is the caller's credential too
+                    kwargs.pop("auth", None)
                 sent = {k: v for k, v in dict(kwargs.get("headers") or {}).items() if str(k).lower() not in drop}
                 kwargs["headers"] = {**sent, **plan.set_headers}
             if plan.body is not None:  # the new JSON goes as data, still typed as JSON (aiohttp sets its length)
