@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,9 @@ def plugin_check(name: str, hook: Callable[..., Any]) -> Check:
 
     def check(call: AIRequest, effective: EffectivePolicy, ctx: CallContext) -> Verdict | None:
         try:
-            verdict = hook(call=call, policy=effective, user=ctx.user, use_case=ctx.use_case)
+            # a copy: a check that changed the call would change what redaction examines and what is sent
+            shown = copy.deepcopy(call)
+            verdict = hook(call=shown, policy=effective, user=ctx.user, use_case=ctx.use_case)
         except Exception as exc:  # the type only: its message may quote the prompt being checked
             return _failed(name, f"raised {type(exc).__name__} in aigov_check()")
         if verdict is None:

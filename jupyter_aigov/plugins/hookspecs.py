@@ -34,7 +34,8 @@ def aigov_recognizers() -> list[EntityRecognizer]:
 
 @hookspec
 def aigov_check(call: AIRequest, policy: EffectivePolicy, user: str, use_case: str | None) -> Verdict | None:
-    """A pre-send check, after the built-in ones: `Verdict.block("plugin.<name>.<rule>", reason, hint)` refuses."""
+    """A pre-send check after the built-in ones, shown a copy of the call: `Verdict.block("plugin.<name>.<rule>", ...)`
+    refuses."""
 
 
 @hookspec

@@ -104,3 +104,19 @@ def test_when_two_plugins_refuse_then_the_first_the_policy_lists_decides(install
     with pytest.raises(aigov.PolicyViolation) as refused:
         httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT)
     assert refused.value.rule == rule
+
+
+def test_when_a_plugin_check_changes_the_call_it_is_shown_then_what_is_checked_and_sent_is_unchanged(
+    install, governed, provider
+):
+    # a check sees a copy: changing it cannot hide a prompt from redaction nor change what is sent
+    install("p", checking("call.body['messages'][0]['content'] = 'x'; call.text_parts.clear(); call.model = 'other'"))
+    governed(POLICY.replace("entities: {}", "entities: {EMAIL_ADDRESS: block}"))
+    mail = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "write to ada@example.org"}]}
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(provider.openai_base_url + "/chat/completions", json=mail)
+    assert (refused.value.rule, provider.received) == ("redaction.block", [])
+    assert httpx2.post(provider.openai_base_url + "/chat/completions", json=CHAT).status_code == 200
+    (sent,) = provider.received
+    assert json.loads(sent.body) == CHAT
+    assert [call["model"] for call in governed.records("ai.call")] == ["gpt-4o-mini", "gpt-4o-mini"]
