@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 import aiohttp
 import anthropic
@@ -362,3 +363,31 @@ def test_when_a_recognizer_raises_with_the_text_in_its_message_then_the_call_is_
     assert "frank.holt@example.com" not in log and "cannot read" not in log
     (record,) = governed.records("ai.call")
     assert "AnalyzerCrash" in record["reason"]
+
+
+def test_when_a_urllib3_pool_with_default_headers_sends_personal_data_then_its_headers_go_too(governed, provider):
+    # urlopen(headers=None) sends the pool's own headers: a rewritten body must not drop them
+    governed(REDACT)
+    parts = urllib.parse.urlsplit(provider.openai_base_url)
+    pool = urllib3.HTTPConnectionPool(
+        parts.hostname, parts.port, headers={"Content-Type": "application/json", "X-Team": "churn"}
+    )
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": PROMPT}]}
+    assert pool.urlopen("POST", parts.path + "/chat/completions", body=json.dumps(body)).status == 200
+    (sent,) = provider.received
+    assert (sent.headers.get("x-team"), sent.headers.get("content-type")) == ("churn", "application/json")
+    _assert_redacted(governed, provider)
+
+
+async def test_when_aiohttp_sends_personal_data_with_its_own_length_then_the_length_is_the_new_bodys(
+    governed, provider
+):
+    governed(REDACT)
+    data = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": PROMPT}]}).encode()
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(provider.openai_base_url + "/chat/completions", data=data, headers=headers) as reply,
+    ):
+        assert reply.status == 200
+    _assert_redacted(governed, provider)

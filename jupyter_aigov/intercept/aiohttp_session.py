@@ -188,7 +188,10 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if plan.body is not None:  # the new JSON goes as data, still typed as JSON (aiohttp sets its length)
                 had_json = kwargs.pop("json", None) is not None
                 kwargs["data"] = plan.body
-                sent_headers = dict(kwargs.get("headers") or {})
+                # the caller's Content-Length was the old body's: aiohttp sets the new one
+                sent_headers = {
+                    k: v for k, v in dict(kwargs.get("headers") or {}).items() if str(k).lower() != "content-length"
+                }
                 if had_json and not any(str(k).lower() == "content-type" for k in sent_headers):
                     sent_headers["Content-Type"] = "application/json"
                 kwargs["headers"] = sent_headers

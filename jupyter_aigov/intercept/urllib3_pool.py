@@ -130,8 +130,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             if plan.url is not None:  # a route on the same host: its path and query
                 parts = urlsplit(plan.url)
                 url = parts.path + (f"?{parts.query}" if parts.query else "")
-            if plan.changes_headers:
-                headers = plan.headers(headers)
+            if plan.changes_headers:  # urlopen sends the pool's own headers when given none: those, changed
+                headers = plan.headers(self.headers if headers is None else headers)
             if plan.body is not None:
                 body = plan.body
             with sending(call):
