@@ -11,22 +11,11 @@ import pytest
 
 from jupyter_aigov import governance
 from jupyter_aigov.gateway import Gateway
-from jupyter_aigov.testing import DEFAULT_REPLY_TEXT, StandInProvider
+from jupyter_aigov.testing import StandInProvider, fixtures
 
-
-@pytest.fixture(scope="session")
-def running_provider() -> Iterator[StandInProvider]:
-    """The server, started once: starting one per test would cost more than the tests."""
-    with StandInProvider() as provider:
-        yield provider
-
-
-@pytest.fixture
-def provider(running_provider: StandInProvider) -> StandInProvider:
-    """The session's server with nothing received, nothing scripted and the default reply text."""
-    running_provider.clear()
-    running_provider.reply_text = DEFAULT_REPLY_TEXT
-    return running_provider
+# the stand-in provider, started once per session, cleared for each test
+running_provider = fixtures.running_provider
+provider = fixtures.provider
 
 
 @pytest.fixture

@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 
 from jupyter_aigov import governance
-from jupyter_aigov.testing import DEFAULT_REPLY_TEXT, StandInProvider
+from jupyter_aigov.testing import fixtures
 
-
-@pytest.fixture(scope="session")
-def running_provider() -> Iterator[StandInProvider]:
-    with StandInProvider() as provider:
-        yield provider
-
-
-@pytest.fixture
-def provider(running_provider: StandInProvider) -> StandInProvider:
-    running_provider.clear()
-    running_provider.reply_text = DEFAULT_REPLY_TEXT
-    return running_provider
+# the stand-in provider, started once per session, cleared for each test
+running_provider = fixtures.running_provider
+provider = fixtures.provider
 
 
 class Governed:
