@@ -68,11 +68,6 @@ class CallInFlight:
         self.status: int | None = None
         self._done = False
 
-    @property
-    def filters_response(self) -> bool:
-        """Whether the answer's bytes are read on their way to the caller (so it is asked for uncompressed)."""
-        return self.restoring or self.gating
-
     def tap(self, status: int, headers: Mapping[str, str]) -> ResponseTap:
         """The answer as the caller reads it: its bytes through its AnswerStream; finishes the call once it ends."""
         return ResponseTap(self, status, headers)

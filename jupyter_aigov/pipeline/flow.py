@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from aigov_core.errors import (
@@ -50,9 +50,6 @@ from .refusals import refuse
 from .request import OutboundRequest, SendPlan
 from .tally import Tally
 from .tool_calls import ToolCallDecisions
-
-if TYPE_CHECKING:
-    from ..inventory.enforcement import RegistrationCheck
 
 NOT_EXAMINED = TransitOutcome(RedactionPlan("allow"))
 TAMPER_HINT = (
@@ -343,10 +340,6 @@ class Pipeline:
 
     def refuse_unreadable_answer(self, in_flight: CallInFlight, why: str) -> None:
         self.tools.refuse_unreadable_answer(in_flight, why)
-
-    @property
-    def registrations(self) -> RegistrationCheck:
-        return self.inventory.registrations
 
 
 AS_IT_WAS = SendPlan()  # the usual plan: the request goes out unchanged
