@@ -1,6 +1,10 @@
-"""Benchmark redaction: quality on the labelled corpus, throughput, and a resent 20-turn chat; aigov vs plain Presidio.
+"""Benchmark redaction: quality on three labelled corpora, throughput, a resent 20-turn chat; aigov vs plain Presidio.
 
-.venv/bin/python benchmarks/bench_redaction.py [--corpus PATH] [--repeats N] [--out PATH]
+.venv/bin/python benchmarks/bench_redaction.py [--split heldout|design] [--corpus NAME=PATH ...] [--repeats N]
+
+By default the corpora are the never-read split of the broad corpus and of the secrets corpus
+(benchmarks/corpus/*-heldout.jsonl) and ../shared/pii-corpus/dev.jsonl. `--split design` measures the part
+the recognizers were designed on instead.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import json
 import logging
 import statistics
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,9 @@ from jupyter_aigov.redaction.nlp import PreloadedSpacyNlpEngine, resolve_model
 
 Analyze = Callable[[Sequence[str]], list[list[Finding]]]
 ROOT = Path(__file__).resolve().parent
+CORPUS_DIR = ROOT / "corpus"
+DEV_CORPUS = ROOT.parent.parent / "shared" / "pii-corpus" / "dev.jsonl"
+STRUCTURED = ("EMAIL_ADDRESS", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
 TURN_TEXT = (
     "In cell {n} I loaded churn_{n}.parquet with pandas (48,000 rows, 37 columns) and fitted a gradient boosting "
     "model; AUC is 0.8{n} on the 2024-05-01 holdout. The feature importances put tenure_months, plan_tier and "
@@ -32,8 +39,17 @@ TURN_TEXT = (
 
 
 def load_corpus(path: Path) -> list[dict[str, Any]]:
-    """The labelled samples: text and spans [{start, end, type}]."""
+    """The labelled samples: text and spans [{start, end, type}] (and, in the secrets corpus, format and family)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def default_corpora(split: str) -> dict[str, Path]:
+    """The three corpora the issue names: broad and secrets (the given split), and the shared dev corpus."""
+    return {
+        f"broad-{split}": CORPUS_DIR / f"broad-{split}.jsonl",
+        f"secrets-{split}": CORPUS_DIR / f"secrets-{split}.jsonl",
+        "dev": DEV_CORPUS,
+    }
 
 
 def plain_presidio(model: str, entities: Sequence[str] | None) -> Analyze:
@@ -52,28 +68,91 @@ def plain_presidio(model: str, entities: Sequence[str] | None) -> Analyze:
     return analyze
 
 
+def _covered(findings: Sequence[Finding], entity: str | None = None) -> set[int]:
+    chars: set[int] = set()
+    for f in findings:
+        if entity is None or f.entity == entity:
+            chars.update(range(f.start, f.end))
+    return chars
+
+
 def quality(samples: list[dict[str, Any]], found: list[list[Finding]]) -> dict[str, Any]:
-    """Recall per entity (a span is caught when detected spans cover all its characters) and PII-free changed rate."""
+    """Recall per entity, PII-free samples changed, and precision of findings.
+
+    A labelled span is *protected* when findings of any type cover all its characters (redaction hides it
+    whatever it is called), and *caught* when findings of its own type do. A finding is a false positive
+    when it touches no labelled span.
+    """
     total: Counter[str] = Counter()
     caught: Counter[str] = Counter()
+    protected: Counter[str] = Counter()
+    per_group: dict[str, Counter[str]] = defaultdict(Counter)
+    findings_total = false_positives = 0
+    fp_types: Counter[str] = Counter()
     clean = changed = 0
+    lookalike_kinds: Counter[str] = Counter()
+    lookalike_changed: Counter[str] = Counter()
     for sample, findings in zip(samples, found, strict=True):
-        covered = set()
+        anywhere = _covered(findings)
+        labelled: set[int] = set()
+        for span in sample["spans"]:
+            labelled.update(range(span["start"], span["end"]))
+        findings_total += len(findings)
         for f in findings:
-            covered.update(range(f.start, f.end))
+            if not labelled & set(range(f.start, f.end)):
+                false_positives += 1
+                fp_types[f.entity] += 1
         if not sample["spans"]:
             clean += 1
             changed += bool(findings)
+            if kind := sample.get("lookalike"):
+                lookalike_kinds[kind] += 1
+                lookalike_changed[kind] += bool(findings)
         for span in sample["spans"]:
-            total[span["type"]] += 1
-            caught[span["type"]] += set(range(span["start"], span["end"])) <= covered
-    return {
+            chars = set(range(span["start"], span["end"]))
+            kind = span["type"]
+            total[kind] += 1
+            hit = chars <= _covered(findings, kind)
+            caught[kind] += hit
+            protected[kind] += chars <= anywhere
+            if kind == "SECRET" and sample.get("format"):
+                per_group[f"format:{sample['format']}"]["total"] += 1
+                per_group[f"format:{sample['format']}"]["caught"] += hit
+                per_group[f"family:{sample.get('family')}"]["total"] += 1
+                per_group[f"family:{sample.get('family')}"]["caught"] += hit
+                per_group[f"context:{sample.get('context')}"]["total"] += 1
+                per_group[f"context:{sample.get('context')}"]["caught"] += hit
+    spans = sum(total.values())
+    result: dict[str, Any] = {
         "recall": {k: round(caught[k] / total[k], 4) for k in sorted(total)},
-        "overall_recall": round(sum(caught.values()) / sum(total.values()), 4),
-        "pii_free_changed": round(changed / clean, 4) if clean else 0.0,
-        "spans": sum(total.values()),
+        "recall_any_type": {k: round(protected[k] / total[k], 4) for k in sorted(total)},
+        "overall_recall": round(sum(caught.values()) / spans, 4) if spans else None,
+        "overall_recall_any_type": round(sum(protected.values()) / spans, 4) if spans else None,
+        "spans": dict(sorted(total.items())),
+        "pii_free_changed": round(changed / clean, 4) if clean else None,
         "pii_free_samples": clean,
+        "finding_precision": round(1 - false_positives / findings_total, 4) if findings_total else None,
+        "false_positives_by_type": dict(fp_types.most_common()),
     }
+    if lookalike_kinds:
+        result["lookalikes_changed"] = round(sum(lookalike_changed.values()) / sum(lookalike_kinds.values()), 4)
+        result["lookalikes_changed_by_kind"] = {
+            k: f"{lookalike_changed[k]}/{n}" for k, n in sorted(lookalike_kinds.items()) if lookalike_changed[k]
+        }
+    if per_group:
+        formats = {k[7:]: v for k, v in per_group.items() if k.startswith("format:")}
+        families = {k[7:]: v for k, v in per_group.items() if k.startswith("family:")}
+        contexts = {k[8:]: v for k, v in per_group.items() if k.startswith("context:")}
+        result["secret_formats"] = len(formats)
+        result["secret_families"] = len(families)
+        result["secret_formats_fully_caught"] = sum(v["caught"] == v["total"] for v in formats.values())
+        result["secret_recall_by_context"] = {
+            k: round(v["caught"] / v["total"], 4) for k, v in sorted(contexts.items())
+        }
+        result["secret_formats_missed"] = sorted(
+            f"{k} {v['caught']}/{v['total']}" for k, v in formats.items() if v["caught"] < v["total"]
+        )
+    return result
 
 
 def median_seconds(run: Callable[[], object], repeats: int, before: Callable[[], object] = lambda: None) -> float:
@@ -111,28 +190,63 @@ def chat_turns(engine: DetectionEngine, baseline: Analyze, turns: int = 20) -> d
     }
 
 
+def targets(results: dict[str, Any], split: str) -> dict[str, Any]:
+    """The issue's targets, each with the measured figure and whether it holds."""
+    checks: dict[str, Any] = {}
+    broad = results["quality"].get(f"broad-{split}")
+    secrets = results["quality"].get(f"secrets-{split}")
+
+    def check(name: str, value: float | None, ok: bool) -> None:
+        checks[name] = {"value": value, "met": bool(ok)}
+
+    if broad:
+        ours, theirs = broad["aigov"], broad["presidio_all_entities"]
+        check("broad overall recall >= 0.95", ours["overall_recall"], ours["overall_recall"] >= 0.95)
+        for kind in ("PERSON", "LOCATION", "PHONE_NUMBER"):
+            value = ours["recall"].get(kind)
+            check(f"broad {kind} >= 0.93", value, value is not None and value >= 0.93)
+        for kind in STRUCTURED:
+            value = ours["recall"].get(kind)
+            check(f"broad {kind} = 1.0", value, value == 1.0)
+        check("broad PII-free changed <= 3%", ours["pii_free_changed"], ours["pii_free_changed"] <= 0.03)
+        worse = [k for k, v in ours["recall_any_type"].items() if v < theirs["recall_any_type"].get(k, 0.0)]
+        check("broad: better than plain Presidio on every entity", ", ".join(worse) or "none worse", not worse)
+    if secrets:
+        ours = secrets["aigov"]
+        value = ours["recall"].get("SECRET")
+        check("secrets SECRET recall >= 0.99 (our corpus)", value, value is not None and value >= 0.99)
+        check("secrets formats >= 200", ours.get("secret_formats"), ours.get("secret_formats", 0) >= 200)
+        changed = ours.get("lookalikes_changed")
+        check("secrets look-alikes changed <= 3%", changed, changed is not None and changed <= 0.03)
+    return checks
+
+
 def table(title: str, rows: dict[str, dict[str, Any]]) -> None:
     """Print one column per system."""
     print(f"\n{title}")
     keys = sorted({k for r in rows.values() for k in r})
-    print(f"{'':24}" + "".join(f"{name:>22}" for name in rows))
+    print(f"{'':28}" + "".join(f"{name:>24}" for name in rows))
     for key in keys:
-        print(f"{key:24}" + "".join(f"{rows[n].get(key, '-')!s:>22}" for n in rows))
+        print(f"{key:28}" + "".join(f"{rows[n].get(key, '-')!s:>24}" for n in rows))
 
 
 def main() -> None:
-    """Run the three benchmarks and write benchmarks/results/redaction.json."""
+    """Measure every corpus, throughput and the chat, and write benchmarks/results/redaction.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("/work/shared/pii-corpus/dev.jsonl"))
+    parser.add_argument("--split", choices=("heldout", "design"), default="heldout")
+    parser.add_argument("--corpus", action="append", default=[], metavar="NAME=PATH", help="instead of the defaults")
     parser.add_argument("--model", default="en_core_web_sm")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "redaction.json")
     args = parser.parse_args()
 
     # Plain Presidio's email recognizer tries to fetch the public suffix list; offline it logs a traceback.
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
-    samples = load_corpus(args.corpus)
-    texts = [s["text"] for s in samples]
+    corpora = dict(item.split("=", 1) for item in args.corpus) if args.corpus else default_corpora(args.split)
+    loaded = {name: load_corpus(Path(path)) for name, path in corpora.items() if Path(path).exists()}
+    for name, path in corpora.items():
+        if name not in loaded:
+            print(f"skipped {name}: {path} does not exist")
     engine = DetectionEngine(args.model, deadline_ms=600_000)
     assert engine.wait_ready(120), engine.status()
     presidio = plain_presidio(args.model, DEFAULT_DETECTED)
@@ -141,19 +255,24 @@ def main() -> None:
     def ours(batch: Sequence[str]) -> list[list[Finding]]:
         return engine.analyze_many(batch, DEFAULT_DETECTED)
 
-    engine.cache.clear()
-    results: dict[str, Any] = {
-        "quality": {
+    results: dict[str, Any] = {"split": args.split, "quality": {}}
+    for name, samples in loaded.items():
+        texts = [s["text"] for s in samples]
+        engine.cache.clear()
+        results["quality"][name] = {
             "aigov": quality(samples, ours(texts)),
             "presidio_same_entities": quality(samples, presidio(texts)),
             "presidio_all_entities": quality(samples, presidio_all(texts)),
         }
-    }
+    # Throughput on the broad corpus's texts (the first 1,000), cache cleared before every repeat.
+    broad = next((s for n, s in loaded.items() if n.startswith("broad")), next(iter(loaded.values())))
+    texts = [s["text"] for s in broad[:1000]]
     chars = sum(map(len, texts))
     cold = median_seconds(lambda: ours(texts), args.repeats, engine.cache.clear)
     warm = median_seconds(lambda: ours(texts), args.repeats)
     base = median_seconds(lambda: presidio(texts), args.repeats)
     results["throughput"] = {
+        "texts": len(texts),
         "chars": chars,
         "aigov_cold_chars_per_s": round(chars / cold),
         "aigov_warm_chars_per_s": round(chars / warm),
@@ -163,16 +282,29 @@ def main() -> None:
     }
     results["chat"] = chat_turns(engine, presidio)
     results["model"] = engine.status()
+    results["targets"] = targets(results, args.split)
 
-    table(
-        "Quality (recall per entity)",
-        {
-            k: {**v["recall"], "OVERALL": v["overall_recall"], "pii_free_changed": v["pii_free_changed"]}
-            for k, v in results["quality"].items()
-        },
-    )
+    for name, systems in results["quality"].items():
+        table(
+            f"{name}: recall per entity (own type; any type in the JSON)",
+            {
+                k: {
+                    **v["recall"],
+                    "OVERALL": v["overall_recall"],
+                    "OVERALL any type": v["overall_recall_any_type"],
+                    "PII-free changed": v["pii_free_changed"],
+                    "finding precision": v["finding_precision"],
+                    **({"look-alikes changed": v["lookalikes_changed"]} if "lookalikes_changed" in v else {}),
+                    **({"secret formats": v["secret_formats"]} if "secret_formats" in v else {}),
+                }
+                for k, v in systems.items()
+            },
+        )
     table("Throughput", {"": results["throughput"]})
     table("20-turn chat, whole history resent each turn", {"": results["chat"]})
+    print("\nTargets")
+    for name, check in results["targets"].items():
+        print(f"  {'met ' if check['met'] else 'MISS'}  {name}: {check['value']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten {args.out}")
