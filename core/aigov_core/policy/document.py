@@ -7,14 +7,19 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from aigov_core.policy.regex_safety import backtracking_risk
 
 EntityAction = Literal["redact", "block", "allow"]
 Api = Literal["openai", "anthropic", "gemini", "bedrock", "ollama"]
@@ -67,6 +72,82 @@ class ModelsSection(_Section):
     )
 
 
+# A team's pattern is a line of policy, not a program: the bound keeps its analysis and its matching short.
+MAX_REGEX_LENGTH = 500
+Word = Annotated[str, StringConstraints(pattern=r"^\S+$")]
+
+
+def _has_a_word(term: str) -> str:
+    if not re.search(r"\w", term):
+        raise ValueError(f"{term!r} has no letter or digit, so it can never be found (terms are matched as words)")
+    return term
+
+
+Term = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_has_a_word)]
+
+
+class PolicyPattern(_Section):
+    """A team's own pattern: what `regex` matches is found as `entity`, surer near a context word."""
+
+    name: Name = Field(description='What the pattern is called in messages, e.g. "employee_id"; unique per section.')
+    regex: str = Field(
+        description=(
+            "Python regular expression, matched as written (case-sensitive unless it starts with (?i)), e.g. "
+            '"\\bEMP-\\d{6}\\b". At most 500 characters; one that could backtrack catastrophically, such as '
+            '"(\\w+\\s?)*", is refused.'
+        ),
+        json_schema_extra={"format": "regex", "maxLength": MAX_REGEX_LENGTH},
+    )
+    entity: EntityName = Field(
+        description="The entity type a match is, e.g. EMPLOYEE_ID; its action is set under redaction.entities."
+    )
+    score: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description=(
+            "Confidence of a match (0 to 1). A context word among the five words before it adds 0.35; a score "
+            "below redaction.score_threshold makes the pattern count only near a context word."
+        ),
+    )
+    context: list[Word] = Field(
+        default_factory=list,
+        description='Words that make a match likelier when they come shortly before it, e.g. ["employee", "staff"].',
+    )
+
+    @field_validator("regex")
+    @classmethod
+    def _safe_regex(cls, value: str) -> str:
+        if len(value) > MAX_REGEX_LENGTH:
+            raise ValueError(
+                f"is {len(value)} characters long, more than the {MAX_REGEX_LENGTH} a pattern may be; split it "
+                "into several patterns with the same entity"
+            )
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid Python regular expression ({exc})") from None
+        if compiled.fullmatch("") is not None:
+            raise ValueError("matches the empty text, so it finds nothing; use + rather than * for the required part")
+        risk = backtracking_risk(value)
+        if risk is not None:
+            raise ValueError(f"refused because it could backtrack catastrophically: {risk}")
+        return value
+
+
+def _unique_pattern_names(patterns: list[PolicyPattern]) -> list[PolicyPattern]:
+    first: dict[str, int] = {}
+    errors: list[InitErrorDetails] = []
+    for index, pattern in enumerate(patterns):
+        if pattern.name in first:
+            message = f"the name {pattern.name!r} is used by patterns[{first[pattern.name]}] too; rename one"
+            errors.append(_error((index, "name"), message, pattern.name))
+        first.setdefault(pattern.name, index)
+    if errors:
+        raise ValidationError.from_exception_data("patterns", errors)
+    return patterns
+
+
 class RedactionSection(_Section):
     """What happens to sensitive entities found in prompts before they leave the kernel."""
 
@@ -88,6 +169,22 @@ class RedactionSection(_Section):
         default_factory=list,
         description='Words never treated as entities, e.g. "Acme", "S3" (exact, case-sensitive).',
     )
+    patterns: list[PolicyPattern] = Field(
+        default_factory=list,
+        description=(
+            "The team's own patterns, found beside the built-in recognizers; each entity a pattern finds needs "
+            "an action under redaction.entities."
+        ),
+    )
+    deny_terms: dict[EntityName, list[Term]] = Field(
+        default_factory=dict,
+        description=(
+            'ENTITY: [terms]: words always found as that entity, e.g. {PROJECT_CODENAME: ["Bluebird"]}. Whole '
+            "words, any case; spaces and punctuation between a term's words may differ. Each entity needs an "
+            "action under redaction.entities."
+        ),
+        json_schema_extra={"additionalProperties": False},
+    )
     nlp_model: Annotated[str, StringConstraints(min_length=1)] = Field(
         default="en_core_web_sm",
         description="The spaCy model the entity analyzer loads.",
@@ -103,6 +200,21 @@ class RedactionSection(_Section):
         gt=0,
         description="Longest the analysis of one request may take (milliseconds); past it on_error decides.",
     )
+
+    @field_validator("patterns")
+    @classmethod
+    def _unique_names(cls, value: list[PolicyPattern]) -> list[PolicyPattern]:
+        return _unique_pattern_names(value)
+
+    def unset_entities(self, entities: dict[str, str]) -> list[tuple[tuple[str | int, ...], str]]:
+        """(key path, entity) of each pattern and deny list whose entity has no action in `entities`."""
+        unset: list[tuple[tuple[str | int, ...], str]] = [
+            (("patterns", index, "entity"), p.entity)
+            for index, p in enumerate(self.patterns)
+            if p.entity not in entities
+        ]
+        unset += [(("deny_terms", entity), entity) for entity in self.deny_terms if entity not in entities]
+        return unset
 
 
 class ArgumentCheck(_Section):
@@ -350,6 +462,28 @@ class Policy(_Section):
             raise ValueError(f"plugin names must be unique; repeated: {', '.join(duplicates)}")
         return value
 
+    @model_validator(mode="after")
+    def _entities_have_actions(self) -> Policy:
+        # Across sections: a use case's patterns may use entities the top level sets, and the reverse.
+        errors: list[InitErrorDetails] = []
+        defaulted = "entities" not in self.redaction.model_fields_set
+        sections = [(("redaction",), self.redaction, self.redaction.entities)]
+        for name, use_case in self.use_cases.items():
+            if use_case.redaction is not None:
+                override = use_case.redaction
+                merged = (
+                    {**self.redaction.entities, **override.entities}
+                    if "entities" in override.model_fields_set
+                    else self.redaction.entities
+                )
+                sections.append((("use_cases", name, "redaction"), override, merged))
+        for prefix, section, entities in sections:
+            for path, entity in section.unset_entities(entities):
+                errors.append(_unset_entity_error((*prefix, *path), entity, entities, defaulted))
+        if errors:
+            raise ValidationError.from_exception_data("Policy", errors)
+        return self
+
     @property
     def source(self) -> str:
         """Where this policy was read from (a file path or "built-in default")."""
@@ -359,3 +493,20 @@ class Policy(_Section):
         """Record where the policy was read from; returns self."""
         self._source = source
         return self
+
+
+def _error(path: tuple[str | int, ...], message: str, value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", "{m}", {"m": message}), loc=path, input=value)
+
+
+def _unset_entity_error(
+    path: tuple[str | int, ...], entity: str, entities: dict[str, str], defaulted: bool
+) -> InitErrorDetails:
+    message = (
+        f"{entity} has no action under redaction.entities (listed: {', '.join(entities) or 'none'}), so what is "
+        f"found would go out unchanged; add `{entity}: redact` (or block, or allow to switch it off) there"
+    )
+    if defaulted:
+        message += " (the policy has no redaction.entities, so these defaults apply; once it lists entities, "
+        message += "only those listed act: list the defaults you keep too)"
+    return _error(path, message, entity)

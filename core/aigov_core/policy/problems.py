@@ -18,6 +18,7 @@ _PATTERNS = {
     r"^[A-Z][A-Z0-9_]*$": "must be upper case letters, digits and _ (a presidio entity type, e.g. PERSON)",
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "must start with a letter or digit, then letters, digits, '.', '_', '-'",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "must be an environment variable name (letters, digits and _)",
+    r"^\S+$": "must be one word without spaces (context words are compared with the text one word at a time)",
 }
 
 
