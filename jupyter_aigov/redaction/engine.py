@@ -213,6 +213,8 @@ class DetectionEngine:
                 f"analysing {sum(map(len, texts))} characters took longer than {limit_ms} ms "
                 "(redaction.deadline_ms); the request was not sent"
             ) from None
+        except DetectionFailed as error:  # a recognizer's own refusal (a policy pattern past its time limit)
+            raise DetectionFailed(error.reason) from error
         except Exception as error:
             # the type only: an analyzer's message may quote the text it was given, and this reason is evidence
             raise DetectionFailed(f"the analyzer raised {type(error).__name__}") from error

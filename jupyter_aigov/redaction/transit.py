@@ -44,8 +44,30 @@ class ExtraRecognizers:
     key: tuple[str, ...] = ()  # e.g. ("example 0.1.0",)
     make: Callable[[], Sequence[Any]] = field(default=tuple, compare=False)
 
+    def plus(self, other: ExtraRecognizers) -> ExtraRecognizers:
+        """These recognizers and `other`'s, made together."""
+        if not other.key or not self.key:
+            return other if other.key else self
+        return ExtraRecognizers((*self.key, *other.key), lambda: [*self.make(), *other.make()])
+
 
 NO_EXTRA = ExtraRecognizers()
+
+
+def section_recognizers(section: Any) -> ExtraRecognizers:
+    """A `redaction` section's own patterns and deny terms, as extra recognizers keyed by what they are made of,
+    so that a policy that changes them gets a new engine."""
+    key = tuple(json.dumps(pattern.model_dump(), sort_keys=True) for pattern in section.patterns)
+    key += tuple(json.dumps({entity: terms}) for entity, terms in section.deny_terms.items())
+    if not key:
+        return NO_EXTRA
+
+    def make() -> Sequence[Any]:
+        from jupyter_aigov.redaction.policy_recognizers import policy_recognizers  # Presidio: when the engine loads
+
+        return policy_recognizers(section)
+
+    return ExtraRecognizers(("policy", *key), make)
 
 
 class Vault(Protocol):
@@ -59,15 +81,16 @@ def _engine_key(section: Any, extra: ExtraRecognizers) -> tuple[Any, ...]:
 
 
 def engine_for(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> DetectionEngine:
-    """The process's engine for a policy's `redaction` settings (and plugins' recognizers), loading in the
-    background from first use."""
+    """The process's engine for a policy's `redaction` settings (its patterns and deny terms, and plugins'
+    recognizers), loading in the background from first use."""
     from jupyter_aigov.redaction.engine import DetectionEngine  # spaCy and Presidio: imported on first need
 
-    key = _engine_key(section, extra)
+    recognizers = extra.plus(section_recognizers(section))
+    key = _engine_key(section, recognizers)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = DetectionEngine.from_policy(section, extra_recognizers=extra.make)
+            engine = _engines[key] = DetectionEngine.from_policy(section, extra_recognizers=recognizers.make)
             engine.start_loading()
     return engine
 
@@ -116,7 +139,7 @@ def import_peeked_modules() -> None:
 
 def _running_engine(section: Any, extra: ExtraRecognizers) -> DetectionEngine | None:
     """The engine already started for these settings, if any (never starts one)."""
-    return _engines.get(_engine_key(section, extra))
+    return _engines.get(_engine_key(section, extra.plus(section_recognizers(section))))
 
 
 def engine_status(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> str:

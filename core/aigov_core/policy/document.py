@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -206,7 +207,7 @@ class RedactionSection(_Section):
     def _unique_names(cls, value: list[PolicyPattern]) -> list[PolicyPattern]:
         return _unique_pattern_names(value)
 
-    def unset_entities(self, entities: dict[str, str]) -> list[tuple[tuple[str | int, ...], str]]:
+    def unset_entities(self, entities: Mapping[str, str]) -> list[tuple[tuple[str | int, ...], str]]:
         """(key path, entity) of each pattern and deny list whose entity has no action in `entities`."""
         unset: list[tuple[tuple[str | int, ...], str]] = [
             (("patterns", index, "entity"), p.entity)
@@ -467,7 +468,9 @@ class Policy(_Section):
         # Across sections: a use case's patterns may use entities the top level sets, and the reverse.
         errors: list[InitErrorDetails] = []
         defaulted = "entities" not in self.redaction.model_fields_set
-        sections = [(("redaction",), self.redaction, self.redaction.entities)]
+        sections: list[tuple[tuple[str | int, ...], RedactionSection, Mapping[str, str]]] = [
+            (("redaction",), self.redaction, self.redaction.entities)
+        ]
         for name, use_case in self.use_cases.items():
             if use_case.redaction is not None:
                 override = use_case.redaction
@@ -500,7 +503,7 @@ def _error(path: tuple[str | int, ...], message: str, value: object) -> InitErro
 
 
 def _unset_entity_error(
-    path: tuple[str | int, ...], entity: str, entities: dict[str, str], defaulted: bool
+    path: tuple[str | int, ...], entity: str, entities: Mapping[str, str], defaulted: bool
 ) -> InitErrorDetails:
     message = (
         f"{entity} has no action under redaction.entities (listed: {', '.join(entities) or 'none'}), so what is "
