@@ -68,6 +68,40 @@ def test_when_policy_has_mistakes_then_check_names_each_line(tmp_path, capsys):
     assert f"{path}:4: on_error" in out
 
 
+TEAM_PATTERNS = r"""version: 1
+redaction:
+  entities: {EMPLOYEE_ID: redact}
+  patterns:
+    - {name: employee_id, regex: '\bEMP-\d{6}\b', entity: EMPLOYEE_ID}
+    - {name: employee_id, regex: 'EMP-\d+', entity: EMPLOYEE_ID}
+    - {name: slow, regex: '(\d|\d\d)+x', entity: EMPLOYEE_ID}
+    - {name: broken, regex: '[EMP', entity: EMPLOYEE_ID}
+  deny_terms:
+    CLIENT: [Globex]
+"""
+
+
+def test_when_team_patterns_have_mistakes_then_check_names_each_pattern_and_the_fix(tmp_path, capsys):
+    path = tmp_path / "aigov.yaml"
+    path.write_text(TEAM_PATTERNS)
+    assert main(["policy", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:7: redaction.patterns[2].regex: refused because it could backtrack catastrophically" in out
+    assert f"{path}:8: redaction.patterns[3].regex: not a valid Python regular expression" in out
+    # names are checked once every pattern is valid, and entities once the sections are
+    lines = [line for line in TEAM_PATTERNS.splitlines() if "slow" not in line and "[EMP" not in line]
+    path.write_text("\n".join(lines))
+    assert main(["policy", "check", str(path)]) == 1
+    assert f"{path}:6: redaction.patterns[1].name: the name 'employee_id' is used by patterns[0] too" in (
+        capsys.readouterr().out
+    )
+    path.write_text("\n".join(line for line in lines if "EMP-\\d+" not in line))
+    assert main(["policy", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:7: redaction.deny_terms.CLIENT: CLIENT has no action under redaction.entities" in out
+    assert "add `CLIENT: redact`" in out
+
+
 def test_when_policy_is_valid_then_check_exits_0(tmp_path, capsys):
     path = tmp_path / "aigov.yaml"
     path.write_text("version: 1\n")

@@ -68,3 +68,32 @@ def test_when_the_policy_names_an_entity_no_recognizer_finds_then_the_call_is_re
     assert "no recognizer finds EMPLOYEE_ID" in refused.value.reason
     assert "list the plugin that provides it under plugins:" in refused.value.reason
     assert provider.received == []
+
+
+STAFF = """from presidio_analyzer import Pattern, PatternRecognizer
+    pattern = Pattern("employee_id", r"\\bEMP-\\d{6}\\b", 0.4)
+    return [PatternRecognizer("EMPLOYEE_ID", patterns=[pattern], context=["employee", "staff"])]"""
+STAFF_PATTERN = (
+    r"{name: employee_id, regex: '\bEMP-\d{6}\b', entity: EMPLOYEE_ID, score: 0.4, context: [employee, staff]}"
+)
+
+
+@pytest.mark.parametrize("source", ["plugin", "policy"])
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("Reassign the tickets of employee EMP-123456", "Reassign the tickets of employee <EMPLOYEE_ID_1>"),
+        ("Staff: EMP-123456", "Staff: <EMPLOYEE_ID_1>"),
+        ("Ticket EMP-123456 is closed", "Ticket EMP-123456 is closed"),  # 0.4, under the threshold, no context word
+    ],
+)
+def test_when_a_plugin_pattern_recognizer_has_context_words_then_it_acts_as_the_same_policy_pattern(
+    install, governed, provider, source, text, sent
+):
+    if source == "plugin":
+        install("staff", RECOGNIZING.format(body=STAFF))
+        governed("version: 1\nplugins: [staff]\nredaction: {entities: {EMPLOYEE_ID: redact}}\n")
+    else:
+        governed(f"version: 1\nredaction:\n  entities: {{EMPLOYEE_ID: redact}}\n  patterns: [{STAFF_PATTERN}]\n")
+    httpx2.post(provider.openai_base_url + "/chat/completions", json=chat(text))
+    assert provider.received[-1].json["messages"][0]["content"] == sent
