@@ -72,6 +72,9 @@ def test_when_a_valid_policy_is_checked_against_the_schema_then_it_passes(path: 
         {"version": 1, "tools": {"arguments": [{"tool": "t", "path": "p"}]}},
         {"version": 1, "providers": [{"name": "x", "base_url": "ftp://x"}]},
         {"version": 1, "use_cases": {"x": {"description": "no users"}}},
+        {"version": 1, "redaction": {"patterns": [{"name": "p", "regex": "EMP-[0-9]+"}]}},
+        {"version": 1, "redaction": {"patterns": [{"name": "p", "regex": "x" * 501, "entity": "E"}]}},
+        {"version": 1, "redaction": {"deny_terms": {"codename": ["Bluebird"]}}},
     ],
 )
 def test_when_an_invalid_policy_is_checked_against_the_schema_then_it_fails(document: dict[str, Any]) -> None:

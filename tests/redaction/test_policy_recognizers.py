@@ -10,6 +10,7 @@ from presidio_analyzer import Pattern
 
 from aigov_core.errors import DetectionFailed, PolicyError
 from aigov_core.policy import RedactionSection, parse_policy_text
+from aigov_core.policy.regex_safety import backtracking_risk
 from jupyter_aigov.redaction.policy_recognizers import DenyTermsRecognizer, TimedPatternRecognizer
 from jupyter_aigov.redaction.transit import ExtraRecognizers, engine_for
 
@@ -117,6 +118,20 @@ redaction:
 
     with pytest.raises(PolicyError, match="could backtrack catastrophically"):
         parse_policy_text(policy)
+
+
+@pytest.mark.parametrize(
+    ("regex", "text"),
+    [(r"(a|a)*$", "a" * 30 + "!"), (r"(\d|\d\d)+$", "1" * 40 + "!"), (r"([A-Z]|[A-Z0-9])+$", "A" * 30 + "!")],
+)
+def test_when_the_static_check_refuses_an_overlapping_alternation_then_the_regex_module_would_take_seconds(
+    regex: str, text: str
+) -> None:
+    import regex as regex_module
+
+    assert backtracking_risk(regex) is not None
+    with pytest.raises(TimeoutError):
+        regex_module.search(regex, text, timeout=0.3)
 
 
 def test_when_a_pattern_past_the_static_check_is_slow_then_the_deadline_refuses_and_detection_recovers() -> None:

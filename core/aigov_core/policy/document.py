@@ -207,6 +207,23 @@ class RedactionSection(_Section):
     def _unique_names(cls, value: list[PolicyPattern]) -> list[PolicyPattern]:
         return _unique_pattern_names(value)
 
+    @model_validator(mode="after")
+    def _not_both_allowed_and_denied(self) -> RedactionSection:
+        allowed = {term.casefold() for term in self.allow_terms}
+        errors = [
+            _error(
+                ("deny_terms", entity, index),
+                f"{term!r} is under allow_terms too, which would let it through; keep it in one of the two",
+                term,
+            )
+            for entity, terms in self.deny_terms.items()
+            for index, term in enumerate(terms)
+            if term.casefold() in allowed
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("RedactionSection", errors)
+        return self
+
     def unset_entities(self, entities: Mapping[str, str]) -> list[tuple[tuple[str | int, ...], str]]:
         """(key path, entity) of each pattern and deny list whose entity has no action in `entities`."""
         unset: list[tuple[tuple[str | int, ...], str]] = [

@@ -175,3 +175,18 @@ def test_when_the_schema_is_generated_then_it_describes_patterns_and_deny_terms(
     assert pattern["required"] == ["name", "regex", "entity"]
     assert pattern["properties"]["regex"]["maxLength"] == 500
     assert pattern["properties"]["score"]["default"] == 0.8
+
+
+def test_when_a_deny_term_is_also_an_allow_term_then_check_says_to_keep_it_in_one() -> None:
+    (found,) = problems("""\
+    version: 1
+    redaction:
+      entities: {CODENAME: block}
+      allow_terms: [bluebird]
+      deny_terms: {CODENAME: [Kestrel, Bluebird]}
+    """)
+
+    assert found == (
+        "5 redaction.deny_terms.CODENAME[1]: 'Bluebird' is under allow_terms too, which would let it through; "
+        "keep it in one of the two"
+    )
