@@ -67,3 +67,26 @@ def test_when_a_policy_pattern_could_backtrack_catastrophically_then_governance_
         governed(slow)
 
     assert "redaction.patterns[0].regex: refused because it could backtrack catastrophically" in str(refused.value)
+
+
+USE_CASE = r"""
+version: 1
+redaction:
+  entities: {PERSON: redact}
+  deadline_ms: 30000
+use_cases:
+  hr-review:
+    users: ["*"]
+    redaction:                        # the action goes with the pattern: elsewhere nothing finds SALARY_BAND
+      entities: {SALARY_BAND: redact}
+      patterns: [{name: band, regex: '\bSB-[1-9]\b', entity: SALARY_BAND}]
+"""
+
+
+@pytest.mark.parametrize(("use_case", "sent"), [("hr-review", "Band <SALARY_BAND_1> applies."), (None, None)])
+def test_when_a_use_case_adds_a_pattern_then_only_its_calls_use_it(governed, provider, use_case, sent):
+    governed(USE_CASE, **({"AIGOV_USE_CASE": use_case} if use_case else {}))
+
+    ask(provider, "Band SB-4 applies.")
+
+    assert provider.received[0].json["messages"][0]["content"] == (sent or "Band SB-4 applies.")

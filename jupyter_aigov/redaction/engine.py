@@ -183,7 +183,8 @@ class DetectionEngine:
             # an entity no recognizer finds would never be found: refused rather than passed unchecked
             raise DetectionFailed(
                 f"no recognizer finds {', '.join(sorted(unknown))}, which the policy names under redaction.entities; "
-                "list the plugin that provides it under plugins:, or correct the name"
+                "give it a pattern or deny_terms there, list the plugin that provides it under plugins:, "
+                "or correct the name"
             )
         requested = sorted(wanted & analyzer.supported)
         settings = tuple(requested)
