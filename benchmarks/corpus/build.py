@@ -1,0 +1,148 @@
+"""Build the broad and secrets corpora and split each into a design part and a held-out part.
+
+    python benchmarks/corpus/build.py            # rewrites benchmarks/corpus/*.jsonl
+    python benchmarks/corpus/build.py --limit 3 --out /tmp/c   # a few samples per template, elsewhere
+
+The same Faker version gives the same bytes: every sample is seeded from its own id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from clean_templates import CLEAN_TEMPLATES  # noqa: E402
+from locales import LOCALES  # noqa: E402
+from pii_templates import TEMPLATES  # noqa: E402
+from sample import Sample, check, compose  # noqa: E402
+from values import Values  # noqa: E402
+
+PII_PER_TEMPLATE = 120
+CLEAN_PER_TEMPLATE = 80
+DESIGN_SHARE = 64  # percent of the hash-split samples that go to design; held-out shapes fill the other side
+
+# Shapes only the held-out part has, so it measures generalisation, not fit.
+HELDOUT_TEMPLATES = frozenset(
+    {
+        "email_forwarded",
+        "tsv_crm_export",
+        "json_support_ticket",
+        "chat_travel_places",
+        "spark_code",
+        "regex_help",
+        "metrics_report",
+    }
+)
+HELDOUT_LOCALES = frozenset({"hu_HU", "ro_RO", "sk_SK", "en_NZ", "es_CO"})
+
+
+def seed_of(sample_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(sample_id.encode()).digest()[:8], "big")
+
+
+def broad_samples(limit: int | None) -> Iterator[Sample]:
+    """The personal-data samples, then the PII-free ones."""
+    values: dict[str, Values] = {}
+    for name, kind, fn in TEMPLATES:
+        for i in range(limit or PII_PER_TEMPLATE):
+            sample_id = f"broad-{name}-{i:04d}"
+            seed = seed_of(sample_id)
+            locale = LOCALES[seed % len(LOCALES)]
+            if fn.__name__ in NEEDS_ADDRESS and not locale.address:
+                locale = LOCALES[(seed // 7) % len(LOCALES)]
+                while not locale.address:
+                    locale = LOCALES[(LOCALES.index(locale) + 1) % len(LOCALES)]
+            v = values.setdefault(locale.code, Values(locale)).reseed(seed)
+            text, spans, _ = compose(fn(v))
+            yield Sample(sample_id, text, spans, kind, locale.code, name)
+    for name, kind, clean_fn in CLEAN_TEMPLATES:
+        for i in range(limit or CLEAN_PER_TEMPLATE):
+            sample_id = f"broad-{name}-{i:04d}"
+            import random
+
+            text = clean_fn(random.Random(seed_of(sample_id)))
+            yield Sample(sample_id, text, [], kind, "none", name, {"pii_free": True})
+
+
+NEEDS_ADDRESS = frozenset(
+    {
+        "chat_greeting_given_name",
+        "chat_lost_card_ssn",
+        "postal_block_letter",
+        "postal_block_shipping",
+        "postal_country_alone",
+        "json_customer_record",
+        "email_forwarded",
+        "email_signature",
+        "chat_travel_places",
+        "form_kyc",
+    }
+)
+
+
+def is_heldout(sample: Sample) -> bool:
+    extra = sample.extra
+    if sample.template in HELDOUT_TEMPLATES or sample.locale in HELDOUT_LOCALES:
+        return True
+    if extra.get("context") in HELDOUT_CONTEXTS or extra.get("family") in HELDOUT_FAMILIES:
+        return True
+    return seed_of("split:" + sample.id) % 100 >= DESIGN_SHARE
+
+
+HELDOUT_CONTEXTS: frozenset[str] = frozenset()
+HELDOUT_FAMILIES: frozenset[str] = frozenset()
+
+
+def write(path: Path, samples: Iterable[Sample]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for s in samples:
+            out.write(json.dumps(s.as_json(), ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def verify(samples: list[Sample]) -> None:
+    """Raise if ids repeat or a span is out of place."""
+    ids = Counter(s.id for s in samples)
+    repeated = [i for i, n in ids.items() if n > 1]
+    if repeated:
+        raise ValueError(f"{len(repeated)} sample ids repeat, e.g. {repeated[0]}")
+    for s in samples:
+        check(s.text, s.spans)
+
+
+def build(out: Path, limit: int | None) -> dict[str, dict[str, int]]:
+    """Write the corpora into out; return span counts per type per file."""
+    out.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, dict[str, int]] = {}
+    for corpus, samples in (("broad", list(broad_samples(limit))),):
+        verify(samples)
+        parts = {"design": [s for s in samples if not is_heldout(s)], "heldout": [s for s in samples if is_heldout(s)]}
+        for split, chosen in parts.items():
+            write(out / f"{corpus}-{split}.jsonl", chosen)
+            tally = Counter(span["type"] for s in chosen for span in s.spans)
+            tally["samples"] = len(chosen)
+            tally["pii_free_samples"] = sum(1 for s in chosen if not s.spans)
+            counts[f"{corpus}-{split}"] = dict(sorted(tally.items()))
+    return counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write the .jsonl files into")
+    parser.add_argument("--limit", type=int, default=None, help="samples per template (default: the full corpus)")
+    parser.add_argument("--counts", action="store_true", help="print span counts per type per file")
+    args = parser.parse_args(argv)
+    counts = build(args.out, args.limit)
+    if args.counts:
+        print(json.dumps(counts, indent=1))
+
+
+if __name__ == "__main__":
+    main()
