@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -23,10 +24,30 @@ from clean_templates import CLEAN_TEMPLATES  # noqa: E402
 from locales import LOCALES  # noqa: E402
 from pii_templates import TEMPLATES  # noqa: E402
 from sample import Sample, check, compose  # noqa: E402
+from secret_formats import FORMATS, GENERIC  # noqa: E402
+from secret_samples import (  # noqa: E402
+    CONNECTION_CONTEXTS,
+    CONTEXTS,
+    HELDOUT_CONTEXTS,
+    HELDOUT_LOOKALIKES,
+    LOOKALIKE_KINDS,
+    aws_credentials,
+    azure_storage,
+    connection,
+    lookalike,
+    pem_contexts,
+    service_account_json,
+    url_password,
+)
+from secret_values import make  # noqa: E402
 from values import Values  # noqa: E402
 
 PII_PER_TEMPLATE = 120
 CLEAN_PER_TEMPLATE = 80
+SECRETS_PER_FORMAT = 5
+SECRETS_PER_GENERIC = 24
+AWS_PAIRS = 20
+LOOKALIKES_PER_KIND = 16
 DESIGN_SHARE = 64  # percent of the hash-split samples that go to design; held-out shapes fill the other side
 
 # Shapes only the held-out part has, so it measures generalisation, not fit.
@@ -42,6 +63,7 @@ HELDOUT_TEMPLATES = frozenset(
     }
 )
 HELDOUT_LOCALES = frozenset({"hu_HU", "ro_RO", "sk_SK", "en_NZ", "es_CO"})
+HELDOUT_FAMILIES = frozenset({"Doppler", "Telnyx", "Zoho", "Ably", "Infisical", "Tailscale", "Scalingo", "Instagram"})
 
 
 def seed_of(sample_id: str) -> int:
@@ -66,10 +88,51 @@ def broad_samples(limit: int | None) -> Iterator[Sample]:
     for name, kind, clean_fn in CLEAN_TEMPLATES:
         for i in range(limit or CLEAN_PER_TEMPLATE):
             sample_id = f"broad-{name}-{i:04d}"
-            import random
-
             text = clean_fn(random.Random(seed_of(sample_id)))
             yield Sample(sample_id, text, [], kind, "none", name, {"pii_free": True})
+
+
+def secret_sample(sample_id: str, family: str, fmt: str, shape: str, env: str) -> Sample:
+    """One secret of a format, in a context drawn for it."""
+    rng = random.Random(seed_of(sample_id))
+    value = make(shape, rng)
+    if shape.startswith("@pem:") and family == "Google Cloud":
+        context, parts = "gcp_service_account_json", service_account_json(rng, value)
+    elif shape.startswith("@pem:"):
+        context, parts = pem_contexts(rng, value, shape[5:])
+    elif fmt == "azure-storage-account-key" and rng.random() < 0.5:
+        context, parts = "azure_connection_string", azure_storage(rng, value)
+    elif shape in ("@password", "@memorable") and rng.random() < 0.6:
+        context = rng.choice(CONNECTION_CONTEXTS)
+        pw = url_password(rng) if context in ("url_userinfo", "sqlalchemy_url") else value
+        parts = connection(rng, context, pw)
+    else:
+        context = rng.choice(sorted(CONTEXTS))
+        parts = CONTEXTS[context](rng, family, env, value, value.startswith("https://"))
+    text, spans, _ = compose(parts)
+    return Sample(
+        sample_id, text, spans, "secret", "none", context, {"family": family, "format": fmt, "context": context}
+    )
+
+
+def secrets_samples(limit: int | None) -> Iterator[Sample]:
+    """Secrets of every format and generic ones, AWS credential files, then look-alikes."""
+    for family, fmt, shape, env in FORMATS:
+        for i in range(limit or SECRETS_PER_FORMAT):
+            yield secret_sample(f"secret-{fmt}-{i:02d}", family, fmt, shape, env)
+    for family, fmt, shape, env in GENERIC:
+        for i in range(limit or SECRETS_PER_GENERIC):
+            yield secret_sample(f"secret-{fmt}-{i:02d}", family, fmt, shape, env)
+    for i in range(limit or AWS_PAIRS):
+        sample_id = f"secret-aws-credentials-file-{i:02d}"
+        text, spans, _ = compose(aws_credentials(random.Random(seed_of(sample_id))))
+        extra = {"family": "AWS", "format": "aws-credentials-file", "context": "aws_credentials_file"}
+        yield Sample(sample_id, text, spans, "secret", "none", "aws_credentials_file", extra)
+    for kind in LOOKALIKE_KINDS:
+        for i in range(limit or LOOKALIKES_PER_KIND):
+            sample_id = f"lookalike-{kind}-{i:02d}"
+            text = lookalike(kind, random.Random(seed_of(sample_id)))
+            yield Sample(sample_id, text, [], "lookalike", "none", f"lookalike_{kind}", {"lookalike": kind})
 
 
 NEEDS_ADDRESS = frozenset(
@@ -94,11 +157,9 @@ def is_heldout(sample: Sample) -> bool:
         return True
     if extra.get("context") in HELDOUT_CONTEXTS or extra.get("family") in HELDOUT_FAMILIES:
         return True
+    if extra.get("lookalike") in HELDOUT_LOOKALIKES:
+        return True
     return seed_of("split:" + sample.id) % 100 >= DESIGN_SHARE
-
-
-HELDOUT_CONTEXTS: frozenset[str] = frozenset()
-HELDOUT_FAMILIES: frozenset[str] = frozenset()
 
 
 def write(path: Path, samples: Iterable[Sample]) -> None:
@@ -121,14 +182,18 @@ def build(out: Path, limit: int | None) -> dict[str, dict[str, int]]:
     """Write the corpora into out; return span counts per type per file."""
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, dict[str, int]] = {}
-    for corpus, samples in (("broad", list(broad_samples(limit))),):
+    for corpus, samples in (("broad", list(broad_samples(limit))), ("secrets", list(secrets_samples(limit)))):
         verify(samples)
         parts = {"design": [s for s in samples if not is_heldout(s)], "heldout": [s for s in samples if is_heldout(s)]}
         for split, chosen in parts.items():
             write(out / f"{corpus}-{split}.jsonl", chosen)
             tally = Counter(span["type"] for s in chosen for span in s.spans)
             tally["samples"] = len(chosen)
-            tally["pii_free_samples"] = sum(1 for s in chosen if not s.spans)
+            tally["samples_without_spans"] = sum(1 for s in chosen if not s.spans)
+            if corpus == "secrets":
+                with_secret = [s for s in chosen if s.spans]
+                tally["formats"] = len({s.extra["format"] for s in with_secret})
+                tally["families"] = len({s.extra["family"] for s in with_secret})
             counts[f"{corpus}-{split}"] = dict(sorted(tally.items()))
     return counts
 

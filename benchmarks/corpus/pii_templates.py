@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 from sample import Part
+from secret_formats import FORMATS
+from secret_values import make
 from values import Values
 
 PER, LOC, EMAIL, PHONE, CARD, SSN, IBAN, IP = (
@@ -564,4 +566,24 @@ def form_kyc(v: Values) -> list[Part]:
         "\nSSN: ",
         (v.ssn(), SSN),
         "\n\nCheck which fields are missing for KYC.",
+    ]
+
+
+# Code with a key in it
+@template("code_notebook_cell_with_key", "code")
+def code_notebook_cell_with_key(v: Values) -> list[Part]:
+    family, _, shape, env = v.rng.choice([f for f in FORMATS if not f[2].startswith("@pem")])
+    key = make(shape, v.rng)
+    return [
+        "import os, requests\n\n",
+        f'os.environ["{env}"] = "',
+        (key, "SECRET"),
+        '"\n',
+        'resp = requests.post(API_URL, json={"customer": "',
+        (v.person_name(), PER),
+        '", "email": "',
+        (v.email(), EMAIL),
+        '"})\n# ',
+        family,
+        " returns 403 for this customer, why?",
     ]

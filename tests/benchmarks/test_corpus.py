@@ -72,12 +72,41 @@ def test_when_a_template_is_composed_then_every_span_covers_the_value_inserted()
             assert {s["type"] for s in spans} <= PII_TYPES
 
 
+def test_when_a_secret_is_placed_in_any_context_then_its_span_covers_exactly_the_secret() -> None:
+    import random
+
+    from secret_formats import FORMATS
+    from secret_samples import CONTEXTS
+    from secret_values import make
+
+    for i, (family, _, shape, env) in enumerate(f for f in FORMATS if not f[2].startswith("@pem")):
+        rng = random.Random(i)
+        value = make(shape, rng)
+        for name, context in CONTEXTS.items():
+            text, spans, _ = compose(context(rng, family, env, value, value.startswith("https://")))
+            assert [text[s["start"] : s["end"]] for s in spans] == [value], f"{name}: the span is not the secret"
+
+
+def test_when_a_github_style_token_is_made_then_its_last_six_characters_are_the_crc32_of_the_rest() -> None:
+    import binascii
+    import random
+
+    from secret_values import BASE62, github_style
+
+    token = github_style("ghp_", random.Random(1))
+    body, check = token[4:34], token[34:]
+    value = 0
+    for c in check:
+        value = value * 62 + BASE62.index(c)
+    assert value == binascii.crc32(body.encode())
+
+
 def test_when_a_span_would_not_cover_its_value_then_compose_refuses() -> None:
     with pytest.raises(ValueError, match="surrounding whitespace"):
         compose(["Call ", (" 555-0100", "PHONE_NUMBER")])
 
 
-@pytest.mark.parametrize("corpus", ["broad"])
+@pytest.mark.parametrize("corpus", ["broad", "secrets"])
 def test_when_built_then_spans_are_in_order_apart_and_inside_the_text(small: Path, corpus: str) -> None:
     for split in ("design", "heldout"):
         for sample in load(small / f"{corpus}-{split}.jsonl"):
@@ -90,7 +119,7 @@ def test_when_built_then_spans_are_in_order_apart_and_inside_the_text(small: Pat
                 end = span["end"]
 
 
-@pytest.mark.parametrize("corpus", ["broad"])
+@pytest.mark.parametrize("corpus", ["broad", "secrets"])
 def test_when_split_then_ids_are_unique_and_no_sample_is_in_both_parts(small: Path, corpus: str) -> None:
     design = [s["id"] for s in load(small / f"{corpus}-design.jsonl")]
     heldout = [s["id"] for s in load(small / f"{corpus}-heldout.jsonl")]
@@ -110,3 +139,24 @@ def test_when_rebuilt_then_the_committed_corpus_is_what_build_writes(tmp_path: P
     build.build(tmp_path, limit=None)
     for path in sorted(tmp_path.glob("*.jsonl")):
         assert digest(path) == digest(CORPUS / path.name), f"{path.name} differs: run python benchmarks/corpus/build.py"
+
+
+def test_when_built_then_the_held_out_part_has_enough_of_every_type() -> None:
+    """Counts only: the held-out files are read for their labels, never shown."""
+    broad = load(CORPUS / "broad-heldout.jsonl")
+    per_type = {t: sum(1 for s in broad for span in s["spans"] if span["type"] == t) for t in PII_TYPES - {"SECRET"}}
+    assert min(per_type.values()) >= 100, {t: n for t, n in per_type.items() if n < 100}
+    secrets = load(CORPUS / "secrets-heldout.jsonl")
+    with_secret = [s for s in secrets if s["spans"]]
+    assert sum(len(s["spans"]) for s in with_secret) >= 400
+    assert len({s["format"] for s in with_secret}) >= 200
+    assert all({"family", "format", "context"} <= s.keys() for s in with_secret)
+
+
+def test_when_built_then_look_alikes_have_no_spans_and_number_at_least_300() -> None:
+    samples = load(CORPUS / "secrets-design.jsonl") + load(CORPUS / "secrets-heldout.jsonl")
+    lookalikes = [s for s in samples if "lookalike" in s]
+    assert len(lookalikes) >= 300
+    assert not [s["id"] for s in lookalikes if s["spans"]]
+    broad = load(CORPUS / "broad-design.jsonl") + load(CORPUS / "broad-heldout.jsonl")
+    assert sum(1 for s in broad if not s["spans"]) >= len(broad) // 4
