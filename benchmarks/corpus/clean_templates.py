@@ -416,3 +416,90 @@ def spark_code(rng: random.Random) -> str:
         f'       .filter(F.col("{a}").isNotNull())\n       .groupBy("{b}")\n       .agg(F.approx_count_distinct("{a}").alias("n")))\n'
         f'agg.write.mode("overwrite").parquet("{rng.choice(PATHS)}")\nThe job spills {rng.randint(2, 300)} GB to disk. How do I tune partitions?'
     )
+
+
+@clean("numbered_steps", "instruction")
+def numbered_steps(rng: random.Random) -> str:
+    verbs = pick(rng, VERBS, rng.randint(3, 6))
+    steps = "\n".join(
+        f"{i + 1}. {verb} the {rng.choice(('data', 'features', 'labels', 'predictions', 'embeddings', 'outliers'))} "
+        f"{rng.choice(('by ' + rng.choice(COLUMNS), 'with ' + rng.choice(LIBRARIES), 'per fold', 'for the test split'))}"
+        for i, verb in enumerate(verbs)
+    )
+    return f"Write the code for these steps:\n{steps}"
+
+
+@clean("title_case_columns", "schema")
+def title_case_columns(rng: random.Random) -> str:
+    cols = [c.replace("_", " ").title() for c in pick(rng, COLUMNS, rng.randint(4, 8))]
+    return f"The Excel export has the headers {', '.join(cols)}. Rename them to snake_case and tell me which are dates."
+
+
+@clean("k8s_yaml", "config")
+def k8s_yaml(rng: random.Random) -> str:
+    return (
+        f"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train-{rng.choice(('xgb', 'bert', 'prophet'))}-{rng.randint(1, 99)}\n"
+        f"spec:\n  template:\n    spec:\n      containers:\n        - name: trainer\n          image: registry.example.com/ml/trainer:{rng.randint(1, 9)}.{rng.randint(0, 20)}\n"
+        f"          resources:\n            limits:\n              nvidia.com/gpu: {rng.randint(1, 8)}\n              memory: {rng.choice((16, 32, 64))}Gi\n"
+        f"      restartPolicy: Never\nThe pod is OOMKilled at step {rng.randint(100, 9000)}. What should I change?"
+    )
+
+
+@clean("short_questions", "question")
+def short_questions(rng: random.Random) -> str:
+    return rng.choice(
+        (
+            f"How do I compute a rolling {rng.randint(3, 30)}-day average in {rng.choice(('pandas', 'polars', 'DuckDB'))}?",
+            f"What's the difference between {rng.choice(METRICS)} and {rng.choice(METRICS)}?",
+            f"Is {rng.choice(MODELS)} better than {rng.choice(MODELS)} for summarisation?",
+            f"Why is my {rng.choice(LIBRARIES)} install taking {rng.randint(2, 40)} minutes?",
+            f"Can {rng.choice(LIBRARIES)} read {rng.choice(PATHS)} directly?",
+            f"When should I use stratified k-fold instead of a time split for {rng.choice(COLUMNS)}?",
+        )
+    )
+
+
+@clean("git_diff", "code")
+def git_diff(rng: random.Random) -> str:
+    a, b = pick(rng, COLUMNS, 2)
+    return (
+        f"diff --git a/src/features.py b/src/features.py\nindex {rng.getrandbits(28):07x}..{rng.getrandbits(28):07x} 100644\n"
+        f"--- a/src/features.py\n+++ b/src/features.py\n@@ -{rng.randint(10, 200)},6 +{rng.randint(10, 200)},7 @@ def build(df):\n"
+        f'-    df["{a}"] = df["{a}"].fillna(0)\n+    df["{a}"] = df["{a}"].fillna(df["{a}"].median())\n'
+        f'+    df["{b}_log"] = np.log1p(df["{b}"])\n     return df\n\nReview this change.'
+    )
+
+
+@clean("notebook_json", "json")
+def notebook_json(rng: random.Random) -> str:
+    return (
+        f'{{"cells": [{{"cell_type": "code", "execution_count": {rng.randint(1, 60)}, "id": "{rng.getrandbits(32):08x}", '
+        f'"metadata": {{}}, "outputs": [], "source": ["import {rng.choice(("pandas as pd", "numpy as np", "torch"))}\\n", '
+        f'"df = load(\\"{rng.choice(PATHS)}\\")"]}}], "metadata": {{"kernelspec": {{"name": "python3"}}}}, "nbformat": 4, '
+        f'"nbformat_minor": 5}}\nWhy won\'t this notebook open?'
+    )
+
+
+@clean("markdown_headings", "document")
+def markdown_headings(rng: random.Random) -> str:
+    sections = pick(
+        rng,
+        (
+            "Data Sources",
+            "Feature Engineering",
+            "Target Encoding",
+            "Model Selection",
+            "Error Analysis",
+            "Next Steps",
+            "Open Questions",
+            "Hyperparameter Search",
+            "Data Quality",
+            "Deployment Plan",
+        ),
+        4,
+    )
+    body = "\n\n".join(
+        f"## {s}\n{rng.choice(('TBD.', 'See the appendix.', 'Done in sprint ' + str(rng.randint(1, 20)) + '.', 'Needs review by the platform team.'))}"
+        for s in sections
+    )
+    return f"# {rng.choice(('Churn Model', 'Demand Forecast', 'Fraud Scoring'))} v{rng.randint(1, 5)}\n\n{body}\n\nTighten the wording of this design doc."

@@ -587,3 +587,236 @@ def code_notebook_cell_with_key(v: Values) -> list[Part]:
         family,
         " returns 403 for this customer, why?",
     ]
+
+
+# More shapes: bank chat, transcripts, tables as printed, letters, records in other syntaxes
+@template("chat_bank_debit", "chat")
+def chat_bank_debit(v: Values) -> list[Part]:
+    opener = v.rng.choice(("Hello,", "Hi there,", "Good afternoon.", "To whom it may concern,", "hey"))
+    return [
+        opener,
+        " my name is ",
+        (v.person_name(), PER),
+        v.rng.choice((" and ", ". ")),
+        v.rng.choice(
+            (
+                "I don't recognise a debit of 249.90 on my account ",
+                "there is a direct debit I never set up on ",
+                "someone withdrew money from ",
+            )
+        ),
+        (v.iban(), IBAN),
+        ". ",
+        v.rng.choice(("Please call me on ", "My number is ", "You can reach me at ")),
+        (v.phone(), PHONE),
+        v.rng.choice((".", " after 5pm.", ", thanks.")),
+        "\nClassify this message by intent and urgency.",
+    ]
+
+
+@template("chat_address_block", "chat")
+def chat_address_block(v: Values) -> list[Part]:
+    return [
+        v.rng.choice(("Hi, ", "Hello, ", "")),
+        "please send the replacement card to my new address:\n\n",
+        *postal_block(v, country=v.rng.random() < 0.6),
+        "\n\nThanks,\n",
+        (v.given_name(), PER),
+        "\n\nExtract the address fields from this message.",
+    ]
+
+
+@template("sms_short", "chat")
+def sms_short(v: Values) -> list[Part]:
+    return [
+        (v.given_name(), PER),
+        v.rng.choice((" here - ", " here. ", ": ")),
+        v.rng.choice(("app charged my card ", "pls block card ", "card ")),
+        (v.card(), CARD),
+        v.rng.choice((" twice!! refund pls", " lost it in ", " not working in ")),
+        *([(v.city(), LOC)] if v.rng.random() < 0.5 else []),
+        "\nTranslate into a formal support ticket.",
+    ]
+
+
+@template("support_transcript", "transcript")
+def support_transcript(v: Values) -> list[Part]:
+    p = v.person()
+    lines = v.address_lines()
+    return [
+        "Summarise this call transcript.\n\nAgent: Thanks for calling, who am I speaking with?\nCustomer: It's ",
+        (p.full, PER),
+        ".\nAgent: Thank you, ",
+        (p.first, PER),
+        ". Can you confirm the first line of your address?\nCustomer: ",
+        (lines[0], LOC),
+        ".\nAgent: And the e-mail on the account?\nCustomer: ",
+        (v.email(p), EMAIL),
+        ".\nAgent: Great, I can see the payment from card ending ",
+        str(v.rng.randint(1000, 9999)),
+        ". I'll raise a dispute today.\n",
+    ]
+
+
+@template("csv_people_columns", "csv")
+def csv_people_columns(v: Values) -> list[Part]:
+    parts: list[Part] = ["first_name,last_name,email,phone,street,city,country\n"]
+    for _ in range(v.rng.randint(2, 4)):
+        p = v.person()
+        street = v.address_lines()[0]
+        quoted = f'"{street}"' if "," in street else street
+        start = quoted.index(street)
+        parts += [
+            (p.first, PER),
+            ",",
+            (p.last, PER),
+            ",",
+            (v.email(p), EMAIL),
+            ",",
+            (v.phone(), PHONE),
+            ",",
+            quoted[:start],
+            (street, LOC),
+            quoted[start + len(street) :],
+            ",",
+            (v.city(), LOC),
+            ",",
+            (v.country(), LOC),
+            "\n",
+        ]
+    parts.append("Why does pd.read_csv split some rows into extra columns?")
+    return parts
+
+
+@template("dataframe_head_output", "table")
+def dataframe_head_output(v: Values) -> list[Part]:
+    rows = [(v.person_name(), v.city(), v.phone()) for _ in range(v.rng.randint(3, 5))]
+    w_name = max(len(r[0]) for r in rows) + 2
+    w_city = max(len(r[1]) for r in rows) + 2
+    parts: list[Part] = [">>> df.head()\n", "   " + "name".ljust(w_name) + "city".ljust(w_city) + "phone\n"]
+    for i, (name, city, phone) in enumerate(rows):
+        parts += [
+            f"{i}  ",
+            (name, PER),
+            " " * (w_name - len(name)),
+            (city, LOC),
+            " " * (w_city - len(city)),
+            (phone, PHONE),
+            "\n",
+        ]
+    parts.append("\nHow do I normalise the phone column to E.164?")
+    return parts
+
+
+@template("letter_formal_surname", "letter")
+def letter_formal_surname(v: Values) -> list[Part]:
+    p = v.person()
+    title = v.rng.choice(("Mr", "Ms", "Mrs", "Dr", "Mr.", "Ms.", "Dr."))
+    return [
+        "Proofread this letter:\n\n",
+        *postal_block(v, country=v.rng.random() < 0.5),
+        "\n\nDear ",
+        title,
+        " ",
+        (p.last, PER),
+        ",\n\nthank you for your letter of 4 March. We have closed the account ending in ",
+        str(v.rng.randint(1000, 9999)),
+        " and will transfer the balance to ",
+        (v.iban(), IBAN),
+        " within five working days.\n\nYours sincerely,\n",
+        (v.person_name(), PER),
+        "\nCustomer Relations",
+    ]
+
+
+@template("python_repr_records", "code")
+def python_repr_records(v: Values) -> list[Part]:
+    parts: list[Part] = ["print(records[:3]) gives\n["]
+    n = v.rng.randint(2, 3)
+    for i in range(n):
+        parts += [
+            "{'name': '",
+            (v.person_name().replace("'", "\\'"), PER),
+            "', 'ip': '",
+            (v.ip(), IP),
+            "', 'ssn': '",
+            (v.ssn(), SSN),
+            "'}",
+            ", " if i < n - 1 else "]\n",
+        ]
+    parts.append("How do I turn this into a DataFrame?")
+    return parts
+
+
+@template("xml_customer", "xml")
+def xml_customer(v: Values) -> list[Part]:
+    p = v.person()
+    lines = v.address_lines()
+    return [
+        '<customer id="',
+        str(v.rng.randint(1000, 99999)),
+        '">\n  <name>',
+        (p.full, PER),
+        "</name>\n  <email>",
+        (v.email(p), EMAIL),
+        "</email>\n  <street>",
+        (lines[0], LOC),
+        "</street>\n  <city>",
+        (v.city(), LOC),
+        "</city>\n  <phone>",
+        (v.phone(), PHONE),
+        "</phone>\n</customer>\nConvert this XML to JSON.",
+    ]
+
+
+@template("region_sales_note", "chat")
+def region_sales_note(v: Values) -> list[Part]:
+    region = v.region()
+    where: list[Part] = [(region, LOC), ", "] if region else []
+    return [
+        "Account manager ",
+        (v.person_name(), PER),
+        " says the client in ",
+        (v.city(), LOC),
+        ", ",
+        *where,
+        (v.country(), LOC),
+        " wants a call about the renewal. Draft a short agenda.",
+    ]
+
+
+@template("log_payment_errors", "log")
+def log_payment_errors(v: Values) -> list[Part]:
+    parts: list[Part] = []
+    for _ in range(v.rng.randint(2, 4)):
+        parts += [
+            f"[{v.rng.choice(('ERROR', 'WARN'))}] payments.charge failed code={v.rng.choice(('card_declined', 'expired_card', 'do_not_honor'))} card=",
+            (v.card(), CARD),
+            " customer=",
+            (v.email(), EMAIL),
+            " ip=",
+            (v.ip(), IP),
+            "\n",
+        ]
+    parts.append("Group these failures by code.")
+    return parts
+
+
+@template("invoice_document", "document")
+def invoice_document(v: Values) -> list[Part]:
+    p = v.person()
+    parts: list[Part] = [
+        "Check this invoice for errors.\n\nINVOICE 2024-",
+        str(v.rng.randint(100, 999)),
+        "\n\nBill to:\n",
+        (p.full, PER),
+        "\n",
+        *postal_block(v, country=True),
+        "\n\n",
+    ]
+    for item in v.rng.sample(
+        ("Data labelling, 40 h", "GPU hours, 120", "Dashboard licence", "Consulting, 2 days", "Storage, 5 TB"), 3
+    ):
+        parts.append(f"{item:<28}{v.rng.uniform(100, 4000):>10.2f}\n")
+    parts += ["\nPay to ", (v.iban(), IBAN), "\nQuestions: ", (v.email(), EMAIL), " / ", (v.phone(), PHONE), "\n"]
+    return parts

@@ -44,7 +44,10 @@ Context = Callable[[random.Random, str, str, str, bool], list[Part]]
 
 
 def prose(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
-    what = "webhook URL" if is_url else rng.choice(("API key", "token", "key", "credential", "secret"))
+    if family == "Generic":  # no vendor: say what the variable says, "DB_PASSWORD" -> "db password"
+        family, what = "internal", env.lower().replace("_", " ")
+    else:
+        what = "webhook URL" if is_url else rng.choice(("API key", "token", "key", "credential", "secret"))
     return rng.choice(
         (
             [f"My {family} {what} ", (value, SECRET), " stopped working this morning. What could cause that?"],
@@ -119,7 +122,7 @@ def python_client(rng: random.Random, family: str, env: str, value: str, is_url:
         return ['requests.post("', (value, SECRET), '", json={"text": "training finished"})', q(rng)]
     arg = rng.choice(("api_key", "token", "auth_token", "access_token", "key"))
     return [
-        f'from {ident(family).lower()} import Client\n\nclient = Client({arg}="',
+        f'from {ident(family).lower() if family != "Generic" else "internal_api"} import Client\n\nclient = Client({arg}="',
         (value, SECRET),
         '")\nprint(client.list_projects())',
         q(rng),
@@ -202,6 +205,19 @@ CONTEXTS: dict[str, Context] = {
     "env_magic": env_magic,
     "docker_env": docker_env,
 }
+# Contexts a password is written in (not headers or client constructors).
+PASSWORD_CONTEXTS = (
+    "prose",
+    "os_environ",
+    "dotenv",
+    "export",
+    "json_config",
+    "toml_config",
+    "assignment",
+    "yaml_config",
+    "env_magic",
+    "docker_env",
+)
 HELDOUT_CONTEXTS = frozenset(
     {"curl_header", "yaml_config", "env_magic", "docker_env", "odbc", "pem_yaml", "sqlalchemy_url"}
 )

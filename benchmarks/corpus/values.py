@@ -110,6 +110,10 @@ def ascii_fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
+class NoLatinPlaces(Exception):
+    """The locale's Faker writes places in another script or in another country's format."""
+
+
 @dataclass
 class Person:
     first: str
@@ -211,6 +215,8 @@ class Values:
 
     # Places
     def _address(self) -> str:
+        if not self.locale.address:
+            raise NoLatinPlaces(self.locale.code)
         for _ in range(20):
             text = str(self.fake.address())
             if not re.search(r"\b(FPO|APO|DPO|USNS|USNV|USS|USCGC|PSC|Unit \d)\b", text):
@@ -225,11 +231,20 @@ class Values:
             lines = [part.strip() for part in lines[0].split(", ")]
         return lines
 
-    def street(self) -> str:
-        return str(self.fake.street_address())
-
     def city(self) -> str:
+        if self.locale.names == "romanized":
+            raise NoLatinPlaces(self.locale.code)
         return str(self.fake.city())
+
+    def region(self) -> str | None:
+        """A state, county or region of the locale; None where Faker has none."""
+        if not self.locale.address:
+            raise NoLatinPlaces(self.locale.code)
+        for method in ("administrative_unit", "state", "region"):
+            fn = getattr(self.fake, method, None)
+            if fn is not None:
+                return str(fn())
+        return None
 
     def country(self) -> str:
         return self.rng.choice((self.locale.country, self.locale.country, self.locale.country_local))

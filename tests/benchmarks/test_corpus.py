@@ -60,13 +60,14 @@ def test_when_built_twice_then_the_files_are_byte_for_byte_the_same(small: Path,
 def test_when_a_template_is_composed_then_every_span_covers_the_value_inserted() -> None:
     from locales import LOCALES
     from pii_templates import TEMPLATES
-    from values import Values
+    from values import NoLatinPlaces, Values
 
     for name, _, template in TEMPLATES:
         for locale in LOCALES:
-            if name in build.NEEDS_ADDRESS and not locale.address:
+            try:
+                text, spans, values = compose(template(Values(locale).reseed(build.seed_of(name + locale.code))))
+            except NoLatinPlaces:
                 continue
-            text, spans, values = compose(template(Values(locale).reseed(build.seed_of(name + locale.code))))
             covered = [text[s["start"] : s["end"]] for s in spans]
             assert covered == values, f"{name} in {locale.code}: a span is not the value inserted"
             assert {s["type"] for s in spans} <= PII_TYPES
