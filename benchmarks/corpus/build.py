@@ -169,6 +169,17 @@ def write(path: Path, samples: Iterable[Sample]) -> None:
             out.write(json.dumps(s.as_json(), ensure_ascii=False, sort_keys=False) + "\n")
 
 
+def distinct(samples: Iterable[Sample]) -> list[Sample]:
+    """Drop a sample whose text came earlier, so no text is in both parts (short PII-free shapes repeat)."""
+    seen: set[str] = set()
+    kept = []
+    for s in samples:
+        if s.text not in seen:
+            seen.add(s.text)
+            kept.append(s)
+    return kept
+
+
 def verify(samples: list[Sample]) -> None:
     """Raise if ids repeat or a span is out of place."""
     ids = Counter(s.id for s in samples)
@@ -183,7 +194,7 @@ def build(out: Path, limit: int | None) -> dict[str, dict[str, int]]:
     """Write the corpora into out; return span counts per type per file."""
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, dict[str, int]] = {}
-    for corpus, samples in (("broad", list(broad_samples(limit))), ("secrets", list(secrets_samples(limit)))):
+    for corpus, samples in (("broad", distinct(broad_samples(limit))), ("secrets", distinct(secrets_samples(limit)))):
         verify(samples)
         parts = {"design": [s for s in samples if not is_heldout(s)], "heldout": [s for s in samples if is_heldout(s)]}
         for split, chosen in parts.items():

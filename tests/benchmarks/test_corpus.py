@@ -128,6 +128,8 @@ def test_when_split_then_ids_are_unique_and_no_sample_is_in_both_parts(small: Pa
     assert len(set(heldout)) == len(heldout)
     assert not set(design) & set(heldout)
     assert design and heldout
+    texts = [s["text"] for s in load(small / f"{corpus}-design.jsonl") + load(small / f"{corpus}-heldout.jsonl")]
+    assert len(set(texts)) == len(texts), "a text is in the corpus twice"
 
 
 def test_when_split_then_the_held_out_shapes_are_only_in_the_held_out_part(small: Path) -> None:
@@ -161,3 +163,49 @@ def test_when_built_then_look_alikes_have_no_spans_and_number_at_least_300() -> 
     assert not [s["id"] for s in lookalikes if s["spans"]]
     broad = load(CORPUS / "broad-design.jsonl") + load(CORPUS / "broad-heldout.jsonl")
     assert sum(1 for s in broad if not s["spans"]) >= len(broad) // 4
+
+
+def iban_valid(iban: str) -> bool:
+    compact = iban.replace(" ", "")
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def ssn_valid(ssn: str) -> bool:
+    digits = "".join(c for c in ssn if c.isdigit())
+    area, group, serial = int(digits[:3]), int(digits[3:5]), int(digits[5:])
+    return len(digits) == 9 and 0 < area < 900 and area != 666 and group > 0 and serial > 0
+
+
+def test_when_values_are_labelled_then_each_is_valid_for_its_type() -> None:
+    """Cards pass Luhn at 12-19 digits, IBANs mod 97, SSNs the SSA's rules, IPs parse, phones are possible numbers."""
+    import ipaddress
+
+    import phonenumbers
+    from locales import BY_CODE
+    from values import luhn_valid
+
+    invalid: list[str] = []
+    for sample in load(CORPUS / "broad-design.jsonl"):
+        region = BY_CODE[sample["locale"]].region if sample["locale"] in BY_CODE else "US"
+        for span in sample["spans"]:
+            value, kind = sample["text"][span["start"] : span["end"]], span["type"]
+            if kind == "CREDIT_CARD":
+                digits = "".join(c for c in value if c.isdigit())
+                ok = luhn_valid(value) and 12 <= len(digits) <= 19
+            elif kind == "IBAN_CODE":
+                ok = iban_valid(value)
+            elif kind == "US_SSN":
+                ok = ssn_valid(value)
+            elif kind == "IP_ADDRESS":
+                ok = bool(ipaddress.ip_address(value))
+            elif kind == "PHONE_NUMBER":
+                number = value.split("x")[0].split(" ext")[0]
+                ok = phonenumbers.is_possible_number(phonenumbers.parse(number, region))
+            elif kind == "EMAIL_ADDRESS":
+                ok = value.count("@") == 1 and "." in value.split("@")[1]
+            else:
+                continue
+            if not ok:
+                invalid.append(f"{sample['id']} {kind}")
+    assert not invalid, invalid[:10]
