@@ -48,6 +48,9 @@ PII_PER_TEMPLATE = 100
 CLEAN_PER_TEMPLATE = 70
 SECRETS_PER_FORMAT = 5
 SECRETS_PER_GENERIC = 24
+KEY_BLOCKS_PER_FORMAT = 12
+PASSWORDS_PER_CONNECTION = 30
+AZURE_CONNECTION_STRINGS = 20
 AWS_PAIRS = 20
 LOOKALIKES_PER_KIND = 16
 DESIGN_SHARE = 72  # percent of the hash-split samples that go to design; held-out shapes fill the other side
@@ -135,11 +138,25 @@ def secret_sample(sample_id: str, family: str, fmt: str, shape: str, env: str) -
 def secrets_samples(limit: int | None) -> Iterator[Sample]:
     """Secrets of every format and generic ones, AWS credential files, then look-alikes."""
     for family, fmt, shape, env in FORMATS:
-        for i in range(limit or SECRETS_PER_FORMAT):
+        for i in range(limit or (KEY_BLOCKS_PER_FORMAT if shape.startswith("@pem:") else SECRETS_PER_FORMAT)):
             yield secret_sample(f"secret-{fmt}-{i:02d}", family, fmt, shape, env)
     for family, fmt, shape, env in GENERIC:
         for i in range(limit or SECRETS_PER_GENERIC):
             yield secret_sample(f"secret-{fmt}-{i:02d}", family, fmt, shape, env)
+    for context in CONNECTION_CONTEXTS:
+        for i in range(limit or PASSWORDS_PER_CONNECTION):
+            sample_id = f"secret-connection-{context}-{i:02d}"
+            rng = random.Random(seed_of(sample_id))
+            pw = url_password(rng) if context in ("url_userinfo", "sqlalchemy_url") else make("@password", rng)
+            text, spans, _ = compose(connection(rng, context, pw))
+            extra = {"family": "Database", "format": f"password-in-{context}", "context": context}
+            yield Sample(sample_id, text, spans, "secret", "none", context, extra)
+    for i in range(limit or AZURE_CONNECTION_STRINGS):
+        sample_id = f"secret-azure-connection-string-{i:02d}"
+        rng = random.Random(seed_of(sample_id))
+        text, spans, _ = compose(azure_storage(rng, make("{b:86}==", rng)))
+        extra = {"family": "Azure", "format": "azure-storage-connection-string", "context": "azure_connection_string"}
+        yield Sample(sample_id, text, spans, "secret", "none", "azure_connection_string", extra)
     for i in range(limit or AWS_PAIRS):
         sample_id = f"secret-aws-credentials-file-{i:02d}"
         text, spans, _ = compose(aws_credentials(random.Random(seed_of(sample_id))))

@@ -150,7 +150,37 @@ def assignment(rng: random.Random, family: str, env: str, value: str, is_url: bo
     return [f'{env.lower()} = "', (value, SECRET), f'"\nresult = call_service({env.lower()})', q(rng)]
 
 
+def url_query(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
+    if is_url:
+        return prose(rng, family, env, value, is_url)
+    param = rng.choice(("api_key", "key", "token", "access_token", "apikey"))
+    return [f'resp = requests.get("https://api.example.com/v1/data?{param}=', (value, SECRET), '&format=json")', q(rng)]
+
+
+def repr_output(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
+    field = "url" if is_url else key_name(env)
+    return [
+        f">>> print(settings)\n{ident(family)}Settings({field}='",
+        (value, SECRET),
+        "', timeout=30, retries=3)",
+        q(rng),
+    ]
+
+
 # Held-out contexts
+def k8s_secret(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
+    return [
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ",
+        ident(family).lower(),
+        "-credentials\ntype: Opaque\nstringData:\n  ",
+        env,
+        ": ",
+        (value, SECRET),
+        "\n",
+        q(rng),
+    ]
+
+
 def curl_header(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
     if is_url:
         return [
@@ -204,6 +234,9 @@ CONTEXTS: dict[str, Context] = {
     "yaml_config": yaml_config,
     "env_magic": env_magic,
     "docker_env": docker_env,
+    "url_query": url_query,
+    "repr_output": repr_output,
+    "k8s_secret": k8s_secret,
 }
 # Contexts a password is written in (not headers or client constructors).
 PASSWORD_CONTEXTS = (
@@ -219,7 +252,7 @@ PASSWORD_CONTEXTS = (
     "docker_env",
 )
 HELDOUT_CONTEXTS = frozenset(
-    {"curl_header", "yaml_config", "env_magic", "docker_env", "odbc", "pem_yaml", "sqlalchemy_url"}
+    {"k8s_secret", "curl_header", "yaml_config", "env_magic", "docker_env", "odbc", "pem_yaml", "sqlalchemy_url"}
 )
 
 
