@@ -25,7 +25,7 @@ from clean_templates import CLEAN_TEMPLATES  # noqa: E402
 from locales import LOCALES, Locale  # noqa: E402
 from pii_templates import TEMPLATES, Template  # noqa: E402
 from sample import Sample, check, compose  # noqa: E402
-from secret_formats import FORMATS, GENERIC  # noqa: E402
+from secret_formats import FORMATS, GENERIC, HELDOUT_FAMILIES  # noqa: E402
 from secret_samples import (  # noqa: E402
     CONNECTION_CONTEXTS,
     CONTEXTS,
@@ -75,7 +75,6 @@ HELDOUT_TEMPLATES = frozenset(
     }
 )
 HELDOUT_LOCALES = frozenset({"hu_HU", "ro_RO", "sk_SK", "en_NZ", "es_CO"})
-HELDOUT_FAMILIES = frozenset({"Doppler", "Telnyx", "Zoho", "Ably", "Infisical", "Tailscale", "Scalingo", "Instagram"})
 
 
 def seed_of(sample_id: str) -> int:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 from sample import Part
-from secret_formats import FORMATS
+from secret_formats import FORMATS, HELDOUT_FAMILIES
 from secret_values import make
 from values import Values
 
@@ -572,7 +572,9 @@ def form_kyc(v: Values) -> list[Part]:
 # Code with a key in it
 @template("code_notebook_cell_with_key", "code")
 def code_notebook_cell_with_key(v: Values) -> list[Part]:
-    family, _, shape, env = v.rng.choice([f for f in FORMATS if not f[2].startswith("@pem")])
+    family, _, shape, env = v.rng.choice(
+        [f for f in FORMATS if not f[2].startswith("@pem") and f[0] not in HELDOUT_FAMILIES]
+    )
     key = make(shape, v.rng)
     return [
         "import os, requests\n\n",
