@@ -630,13 +630,15 @@ def chat_address_block(v: Values) -> list[Part]:
 
 @template("sms_short", "chat")
 def sms_short(v: Values) -> list[Part]:
+    ending: list[Part] = v.rng.choice(
+        ([" twice!! refund pls"], [" lost it in ", (v.city(), LOC)], [" not working in ", (v.city(), LOC), " atm"])
+    )
     return [
         (v.given_name(), PER),
         v.rng.choice((" here - ", " here. ", ": ")),
         v.rng.choice(("app charged my card ", "pls block card ", "card ")),
         (v.card(), CARD),
-        v.rng.choice((" twice!! refund pls", " lost it in ", " not working in ")),
-        *([(v.city(), LOC)] if v.rng.random() < 0.5 else []),
+        *ending,
         "\nTranslate into a formal support ticket.",
     ]
 
