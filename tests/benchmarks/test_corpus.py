@@ -136,6 +136,10 @@ def test_when_split_then_the_held_out_shapes_are_only_in_the_held_out_part(small
     design = load(small / "broad-design.jsonl")
     assert not {s["template"] for s in design} & build.HELDOUT_TEMPLATES
     assert not {s["locale"] for s in design} & build.HELDOUT_LOCALES
+    secrets = load(small / "secrets-design.jsonl")
+    assert not {s.get("context") for s in secrets} & build.HELDOUT_CONTEXTS
+    assert not {s.get("family") for s in secrets} & build.HELDOUT_FAMILIES
+    assert not {s.get("lookalike") for s in secrets} & build.HELDOUT_LOOKALIKES
 
 
 def test_when_rebuilt_then_the_committed_corpus_is_what_build_writes(tmp_path: Path) -> None:
