@@ -167,6 +167,17 @@ def repr_output(rng: random.Random, family: str, env: str, value: str, is_url: b
     ]
 
 
+def log_line(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
+    stamp = f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)} {rng.randint(10, 23)}:{rng.randint(10, 59)}:{rng.randint(10, 59)}"
+    what = "webhook" if is_url else rng.choice(("token", "api_key", "auth", "key"))
+    return [
+        f"{stamp} DEBUG {ident(family).lower()}.client {what}: ",
+        (value, SECRET),
+        f"\n{stamp} ERROR request failed: 401 Unauthorized\n",
+        "Why is the log saying unauthorized?",
+    ]
+
+
 # Held-out contexts
 def k8s_secret(rng: random.Random, family: str, env: str, value: str, is_url: bool) -> list[Part]:
     return [
@@ -235,11 +246,13 @@ CONTEXTS: dict[str, Context] = {
     "env_magic": env_magic,
     "docker_env": docker_env,
     "url_query": url_query,
+    "log_line": log_line,
     "repr_output": repr_output,
     "k8s_secret": k8s_secret,
 }
 # Contexts a password is written in (not headers or client constructors).
 PASSWORD_CONTEXTS = (
+    "log_line",
     "prose",
     "os_environ",
     "dotenv",
