@@ -2,8 +2,9 @@
 
 The answer's bytes are framed once (SSE, NDJSON, AWS event stream, or a whole JSON body; inflated when
 compressed); each frame goes to the usage reader, then the tool-call gate (which holds a tool call until the
-judge decides on it), then restore (which puts original values back where placeholders were). What they
-release is what the caller reads. A layer feeds the bytes in and passes on what comes out; it knows nothing
+judge decides on it), then the answer scanner (redaction.responses: findings masked, or the answer refused),
+then restore (which puts original values back where placeholders were). What they release is what the
+caller reads. A layer feeds the bytes in and passes on what comes out; it knows nothing
 of the consumers.
 
 >>> answer = AnswerStream("openai", "chat.completions", response.headers, judge=call)  # doctest: +SKIP
@@ -20,6 +21,7 @@ from typing import Any
 from ..providers.base import Usage, header_value
 from ..providers.framing import INFLATABLE, Frame, Framer, Inflating, Unframed, framer_for
 from ..providers.usage_reader import UsageReader
+from ..redaction.answer_scan import AnswerScanner
 from ..redaction.placeholders import PlaceholderVault
 from ..redaction.restore_stream import StreamRestorer, restore_parsed, restores
 from ..tools.gate import MAX_HELD_BYTES, ToolCallGate, ToolCallJudge
@@ -36,6 +38,7 @@ class AnswerStream:
         *,
         judge: ToolCallJudge | None = None,
         vault: PlaceholderVault | None = None,
+        scanner: AnswerScanner | None = None,
     ) -> None:
         content_type = header_value(headers, "content-type")
         encoding = header_value(headers, "content-encoding").strip().lower()
@@ -47,11 +50,14 @@ class AnswerStream:
         restoring = plain and restores(content_type)
         self._restorer = StreamRestorer(vault) if vault is not None and restoring else None
         self._vault = vault
+        self._scanner = scanner
+        # a compressed answer cannot be rewritten: with a scanner it is refused (aigov asked for it uncompressed)
+        self._unscannable = None if scanner is None or plain else f"the answer is compressed ({encoding})"
         # a compressed answer is held whole while the gate reads it inflated, then passed on as it came
         self._held: bytearray | None = bytearray() if self._gate is not None and not plain else None
         # why the gate cannot read a held answer: it is refused at its end
         self._unreadable = None if plain or encoding in INFLATABLE else _cannot_inflate(encoding)
-        self.filters = self._gate is not None or self._restorer is not None
+        self.filters = self._gate is not None or self._restorer is not None or scanner is not None
         self._ended = False  # the framer has been closed
         self._stopped = False  # a refusal: nothing more reaches the caller
 
@@ -70,6 +76,8 @@ class AnswerStream:
         if self._stopped or self._ended or not chunk:
             return b""
         try:
+            if self._unscannable is not None and self._scanner is not None:
+                self._scanner.refuse(self._unscannable)
             return self._through(self._frames(chunk), chunk)
         except BaseException:
             self._stopped = True
@@ -92,7 +100,9 @@ class AnswerStream:
                     assert self._gate is not None
                     self._gate.refuse(self._unreadable)
                 return bytes(self._held)
-            out += self._restore(released)
+            out += self._restore(self._scan(released))
+            if self._scanner is not None:
+                out += self._restore(self._scanner.close())
             if self._restorer is not None:
                 out += b"".join(frame.raw for frame in self._restorer.close())
             return out
@@ -119,6 +129,8 @@ class AnswerStream:
             return
         if self._gate is not None:
             self._gate.decide_answer(answer)
+        if self._scanner is not None:
+            self._scanner.scan_parsed(answer)
         if self._vault is not None:
             restore_parsed(answer, self._vault)
 
@@ -156,8 +168,13 @@ class AnswerStream:
         out: list[bytes] = []
         for frame in frames:
             usage.frame(frame)
-            out.append(self._restore(gate.frame(frame) if gate is not None else [frame]))
+            out.append(self._restore(self._scan(gate.frame(frame) if gate is not None else [frame])))
         return b"".join(out)
+
+    def _scan(self, frames: list[Frame]) -> list[Frame]:
+        if self._scanner is None:
+            return frames
+        return [out for frame in frames for out in self._scanner.frame(frame)]
 
     def _restore(self, frames: list[Frame]) -> bytes:
         if self._restorer is None:

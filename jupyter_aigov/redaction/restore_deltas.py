@@ -17,13 +17,13 @@ from jupyter_aigov.providers.base import JsonPath, set_at
 from jupyter_aigov.redaction.placeholders import PlaceholderVault
 from jupyter_aigov.redaction.restore import restore_json_text, restore_string, restore_text
 
-_IDENT_KEYS = ("index", "output_index", "content_index", "item_id")  # which block/item of a typed event
+IDENT_KEYS = ("index", "output_index", "content_index", "item_id")  # which block/item of a typed event
 _FINISH_KEYS = ("finish_reason", "finishReason")
-_KEEP_ALIVE_TYPES = frozenset({"ping", "keepalive"})
+KEEP_ALIVE_TYPES = frozenset({"ping", "keepalive"})
 # Strings under a "delta" that are whole names or identifiers, never pieces of text.
 _NOT_FRAGMENT = frozenset({"type", "id", "role", "name", "stop_reason", "stop_sequence", "item_id", "call_id"})
 _OLLAMA_FRAGMENTS = frozenset({("message", "content"), ("message", "thinking"), ("response",), ("thinking",)})
-_JSON_FRAGMENT_KEYS = frozenset({"arguments", "partial_json"})  # pieces of JSON text: values go in escaped
+JSON_FRAGMENT_KEYS = frozenset({"arguments", "partial_json"})  # pieces of JSON text: values go in escaped
 
 Key = tuple[str | None, tuple[tuple[str, Any], ...], JsonPath]
 
@@ -38,7 +38,7 @@ class _Held:
     frame: Any
 
 
-def _is_fragment(event_type: str | None, path: JsonPath) -> bool:
+def is_fragment(event_type: str | None, path: JsonPath) -> bool:
     """Whether the string at this (logical) path is one delta of a longer text."""
     if not path or path[-1] in _NOT_FRAGMENT:
         return False
@@ -49,7 +49,7 @@ def _is_fragment(event_type: str | None, path: JsonPath) -> bool:
     return event_type is None and path in _OLLAMA_FRAGMENTS
 
 
-def _finish_paths(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
+def finish_paths(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
     """Logical paths of the parts of an event that say their text is complete (finish reasons, Ollama's done)."""
     if isinstance(node, dict):
         if not path and node.get("done") is True:
@@ -57,19 +57,19 @@ def _finish_paths(node: Any, path: JsonPath = ()) -> Iterator[JsonPath]:
         if any(node.get(key) for key in _FINISH_KEYS):
             yield path
         for key, value in node.items():
-            yield from _finish_paths(value, (*path, key))
+            yield from finish_paths(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _finish_paths(value, (*path, _list_key(value, i)))
+            yield from finish_paths(value, (*path, list_key(value, i)))
 
 
-def _list_key(item: Any, position: int) -> int:
+def list_key(item: Any, position: int) -> int:
     """A list item's key in a logical path: its `index` field (choices, tool calls) or else its position."""
     index = item.get("index") if isinstance(item, dict) else None
     return index if isinstance(index, int) and not isinstance(index, bool) else position
 
 
-def _skeleton(node: Any, path: JsonPath, parent: str | int | None = None) -> tuple[Any, JsonPath]:
+def skeleton_of(node: Any, path: JsonPath, parent: str | int | None = None) -> tuple[Any, JsonPath]:
     """A copy of an event with only the path to one string and the fields that identify it.
 
     Nested objects keep only `type` and `index` (and a message's `role`): SDKs concatenate other string fields
@@ -78,7 +78,7 @@ def _skeleton(node: Any, path: JsonPath, parent: str | int | None = None) -> tup
     if not path:
         return None, ()
     key = path[0]
-    child, child_path = _skeleton(node[key], path[1:], key)
+    child, child_path = skeleton_of(node[key], path[1:], key)
     if isinstance(node, list):
         return [child], (0, *child_path)
     kept: dict[str, Any] = {}
@@ -107,8 +107,8 @@ class DeltaJoiner:
         event_type = event_type if isinstance(event_type, str) else None
         ident: tuple[tuple[str, Any], ...] = ()
         if isinstance(event, dict):
-            ident = tuple((k, event[k]) for k in _IDENT_KEYS if isinstance(event.get(k), str | int))
-        finishes = list(_finish_paths(event))
+            ident = tuple((k, event[k]) for k in IDENT_KEYS if isinstance(event.get(k), str | int))
+        finishes = list(finish_paths(event))
         touched: set[Key] = set()
         context = (event_type, ident, finishes, touched, event, frame)
         restored = self._rewrite(event, (), (), context)
@@ -125,7 +125,7 @@ class DeltaJoiner:
 
     def _ends(self, key: Key, event_type: str | None, finishes: list[JsonPath]) -> bool:
         held_type, _, path = key
-        if held_type is not None and event_type != held_type and event_type not in _KEEP_ALIVE_TYPES:
+        if held_type is not None and event_type != held_type and event_type not in KEEP_ALIVE_TYPES:
             return True
         return any(path[: len(p)] == p for p in finishes)
 
@@ -146,15 +146,13 @@ class DeltaJoiner:
                 return node
             return dict(items)
         if isinstance(node, list):
-            restored = [
-                self._rewrite(v, (*actual, i), (*logical, _list_key(v, i)), context) for i, v in enumerate(node)
-            ]
+            restored = [self._rewrite(v, (*actual, i), (*logical, list_key(v, i)), context) for i, v in enumerate(node)]
             return node if all(a is b for a, b in zip(restored, node, strict=True)) else restored
         return node
 
     def _string(self, value: str, actual: JsonPath, logical: JsonPath, context: tuple[Any, ...]) -> str:
         event_type, ident, finishes, touched, event, frame = context
-        if not _is_fragment(event_type, logical):
+        if not is_fragment(event_type, logical):
             return restore_string(value, self.vault)
         key: Key = (event_type, ident, logical)
         touched.add(key)
@@ -166,8 +164,8 @@ class DeltaJoiner:
             if start >= 0 and self.vault.could_start(text[start:]):
                 cut = start
         if cut < len(text):
-            skeleton, path = _skeleton(event, actual)
+            skeleton, path = skeleton_of(event, actual)
             self.held[key] = _Held(text[cut:], skeleton, path, frame)
-        json_text = logical[-1] in _JSON_FRAGMENT_KEYS or (event_type is not None and "arguments" in event_type)
+        json_text = logical[-1] in JSON_FRAGMENT_KEYS or (event_type is not None and "arguments" in event_type)
         restored = (restore_json_text if json_text else restore_text)(text[:cut], self.vault)
         return value if restored == value else restored

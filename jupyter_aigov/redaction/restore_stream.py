@@ -44,7 +44,7 @@ def restore_parsed(answer: MutableMapping[str, Any], vault: PlaceholderVault) ->
         answer["output"] = restore_value(answer["output"], vault)
 
 
-def _dumps(value: Any) -> bytes:
+def compact_json(value: Any) -> bytes:
     """Compact JSON; ASCII-escaped when a lone surrogate (from a \\ud800 escape) has no UTF-8 form."""
     try:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
@@ -87,7 +87,7 @@ class StreamRestorer:
         if event is NOT_JSON or (event is None and isinstance(frame, NDJSONLine)):
             return [frame]
         releases, restored = self._joiner.event(event, frame)
-        return [*self._releases(releases), frame if restored is event else frame.with_data(_dumps(restored))]
+        return [*self._releases(releases), frame if restored is event else frame.with_data(compact_json(restored))]
 
     def close(self) -> list[Frame]:
         """Every suffix still held, each in a frame of its own (the unterminated last frame ended first)."""
@@ -118,7 +118,7 @@ class StreamRestorer:
         releases, restored = self._joiner.event(event, (frame, body, wrapped, typed))
         if restored is event:
             return [*self._releases(releases), frame]
-        return [*self._releases(releases), _message_like(frame, restored, body, wrapped, typed)]
+        return [*self._releases(releases), message_like(frame, restored, body, wrapped, typed)]
 
     def _releases(self, releases: list[tuple[Any, Any]]) -> list[Frame]:
         """Held suffixes, each in a frame shaped like the one it came from."""
@@ -126,13 +126,13 @@ class StreamRestorer:
         for event, shape in releases:
             if isinstance(shape, tuple):  # an event-stream message's
                 message, body, wrapped, typed = shape
-                out.append(_message_like(message, event, body, wrapped, typed))
+                out.append(message_like(message, event, body, wrapped, typed))
             else:
-                out.append(shape.like(_dumps(event)))
+                out.append(shape.like(compact_json(event)))
         return out
 
 
-def _message_like(frame: EventStreamMessage, event: Any, body: dict[str, Any], wrapped: bool, typed: bool) -> Frame:
+def message_like(frame: EventStreamMessage, event: Any, body: dict[str, Any], wrapped: bool, typed: bool) -> Frame:
     """A message with this event as its payload, wrapped and typed as the message it came from."""
     if typed and isinstance(event, dict):
         event = {k: v for k, v in event.items() if k != "type"}

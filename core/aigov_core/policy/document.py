@@ -166,6 +166,15 @@ class RedactionSection(_Section):
         default=True,
         description="Put the original values back into what the caller receives.",
     )
+    responses: Literal["allow", "redact", "block"] = Field(
+        default="allow",
+        description=(
+            "What happens to what the model sends back, before the caller reads it: allow leaves it as it is; "
+            "redact replaces personal data and secrets new to the caller (the entities redacted or blocked "
+            "under entities, not found in the prompt) with a marker such as <SECRET>; block refuses the "
+            "answer with a PolicyViolation."
+        ),
+    )
     allow_terms: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
         default_factory=list,
         description='Words never treated as entities, e.g. "Acme", "S3" (exact, case-sensitive).',
