@@ -1,9 +1,9 @@
 """The answer of one allowed call, on its way back to the caller: one object per call in flight.
 
 Its tap frames the answer once (answer_stream.py) and hands each frame to the usage reader, the tool-call gate
-(which holds a tool call back until it is decided) and restore (which puts original values back where
-placeholders were); the outcome is recorded once. Layers feed it bytes and pass on what it returns; they know
-nothing of the actions behind it.
+(which holds a tool call back until it is decided), the answer scanner (redaction.responses: answer_redaction.py)
+and restore (which puts original values back where placeholders were); the outcome is recorded once. Layers
+feed it bytes and pass on what it returns; they know nothing of the actions behind it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..providers.base import AIRequest, Usage, header_value
+from ..redaction.answer_scan import AnswerScanner
 from ..spend.guard import priced
 from ..tools.calls import RequestedToolCall
 from .answer_stream import AnswerStream
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ..policy import EffectivePolicy
     from ..routing import RoutePlan
     from ..spend.ledger import Reservation
+    from .answer_redaction import AnswerRedaction
     from .flow import Pipeline
 
 MAX_REMEMBERED_ANSWER = 1024 * 1024
@@ -42,6 +44,7 @@ class CallInFlight:
         "reservation",
         "restoring",
         "route",
+        "scanning",
         "started",
         "status",
     )
@@ -62,6 +65,7 @@ class CallInFlight:
         self.restoring = False  # put original values back in what the caller reads
         self.echoing = False  # remember a JSON answer, so that resending it needs no detection
         self.gating = False  # hold the answer's tool calls until they are decided
+        self.scanning: AnswerRedaction | None = None  # redaction.responses: the answer scanned before it is read
         self.route: RoutePlan | None = None  # where the call goes instead, when a route sends it elsewhere
         self.reservation: Reservation | None = None  # its place in the budgets, settled once usage is known
         self.started = time.perf_counter()
@@ -111,11 +115,12 @@ class CallInFlight:
 class ResponseTap:
     """Passes the bytes of one response through its AnswerStream, and finishes the call once."""
 
-    __slots__ = ("_answer", "_call", "_closed", "_stream")
+    __slots__ = ("_answer", "_call", "_closed", "_scanner", "_stream")
 
     def __init__(self, call: CallInFlight, status: int, headers: Mapping[str, str]) -> None:
         call.status = status
         self._call = call
+        self._scanner = AnswerScanner(call.scanning) if call.scanning is not None else None
         # raw or already-decoded bytes alike: the framing tells compressed from plain by their first bytes
         self._stream = AnswerStream(
             call.call.api,
@@ -123,6 +128,7 @@ class ResponseTap:
             headers,
             judge=call if call.gating else None,
             vault=call.pipeline.vault if call.restoring else None,
+            scanner=self._scanner,
         )
         self._closed = False
         # a JSON answer is kept (up to a size) when redaction examined the call: see redaction/echoes.py
@@ -151,8 +157,12 @@ class ResponseTap:
         if content and not self._closed:
             self._remember(content)
             self._stream.observe(content)
+        remembered, self._answer = self._answer, None  # kept once decided: a refused answer is not an echo
         self.close()
         self._stream.decide_parsed(answer)
+        self._record_scan()
+        self._answer = remembered
+        self._remember_echo()
 
     def close(self, error: str | None = None) -> None:
         """The response ended (read to the end, closed early, or failed): record what we know."""
@@ -163,10 +173,21 @@ class ResponseTap:
             usage = self._stream.read_usage()
         except Exception:  # reading usage is best effort: it must never break the caller's response
             usage = None
+        self._record_scan()
         self._call.finish(usage, error=error or self._stream.error)
-        if self._answer and error is None and self._call.status == 200:
+        if error is None:
+            self._remember_echo()
+
+    def _record_scan(self) -> None:
+        if self._scanner is not None and self._call.scanning is not None:
+            self._call.scanning.record_masked(self._scanner.entities)
+
+    def _remember_echo(self) -> None:
+        """Keep the JSON answer for echoes: not one the scanner changed (resent, it is analysed as a prompt)."""
+        if self._answer and self._call.status == 200 and not (self._scanner is not None and self._scanner.changed):
             pipeline = self._call.pipeline
             pipeline.echoes.remember_json(bytes(self._answer), pipeline.vault)
+        self._answer = None
 
     def _remember(self, data: bytes) -> None:
         if data and self._answer is not None:

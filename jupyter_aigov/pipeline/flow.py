@@ -36,7 +36,7 @@ from ..providers.catalogue import Catalogue
 from ..redaction.echoes import EchoCache
 from ..redaction.placeholders import PlaceholderVault
 from ..redaction.plan import RedactionPlan, entities_to_detect, failed
-from ..redaction.transit import NO_EXTRA, ExtraRecognizers, TransitOutcome, examine
+from ..redaction.transit import NO_EXTRA, ExtraRecognizers, TransitOutcome, detection_for, examine
 from ..routing import CREDENTIAL_HEADERS, RoutePlan, plan_route
 from ..session import Session
 from ..spend.guard import BudgetGuard
@@ -45,6 +45,7 @@ from ..tools.definitions import strip_tools
 from ..tools.rules import decide_tool
 from ..verdict import Verdict
 from .answer import CallInFlight
+from .answer_redaction import AnswerRedaction
 from .checks import CallContext, Check, decide
 from .refusals import refuse
 from .request import OutboundRequest, SendPlan
@@ -143,8 +144,15 @@ class Pipeline:
         restoring = bool(effective.redaction.restore_in_response and len(self.vault))
         # a model can only ask for tools it was offered; a policy with tool rules checks every answer anyway
         gating = bool(call.tools) or effective.has_tool_rules
-        in_flight = CallInFlight(self, call, record, effective, _send_plan(route, transit.body, restoring or gating))
+        # redaction.responses: the answer scanned for the entities the policy redacts or blocks in prompts
+        wanted, engine = frozenset[str](), None
+        if effective.redaction.responses != "allow":
+            wanted, engine = detection_for(effective.redaction, self.recognizers)
+        read_answer = restoring or gating or engine is not None
+        in_flight = CallInFlight(self, call, record, effective, _send_plan(route, transit.body, read_answer))
         in_flight.restoring, in_flight.gating = restoring, gating
+        if engine is not None:
+            in_flight.scanning = AnswerRedaction(in_flight, engine, wanted)
         in_flight.route, in_flight.reservation = route, reservation
         in_flight.echoing = transit is not NOT_EXAMINED and transit.plan.action != "block"
         return in_flight

@@ -82,6 +82,12 @@ class PlaceholderVault:
         self._chars += len(value)
         return placeholder
 
+    def holds(self, entity_type: str, value: str) -> bool:
+        """Whether `value` was replaced by a placeholder of this type this session (issues none)."""
+        key = (entity_tag(entity_type), normalise(value))
+        with self._lock:
+            return key in self._by_value
+
     def value_for(self, placeholder: str) -> str | None:
         """The original value behind a placeholder of this session, None for any other text."""
         with self._lock:

@@ -98,6 +98,11 @@ def engine_for(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> DetectionEng
 _prepared_sections: dict[int, tuple[Any, ExtraRecognizers, frozenset[str], Any]] = {}
 
 
+def detection_for(section: Any, extra: ExtraRecognizers = NO_EXTRA) -> tuple[frozenset[str], Any]:
+    """The entities a policy section detects and its engine (None when it detects none), once per section."""
+    return _prepared(section, extra)
+
+
 def _prepared(section: Any, extra: ExtraRecognizers) -> tuple[frozenset[str], Any]:
     """The entities a policy section detects and its engine, worked out once per section (a hot path)."""
     found = _prepared_sections.get(id(section))

@@ -97,3 +97,32 @@ def test_when_a_plugin_pattern_recognizer_has_context_words_then_it_acts_as_the_
         governed(f"version: 1\nredaction:\n  entities: {{EMPLOYEE_ID: redact}}\n  patterns: [{STAFF_PATTERN}]\n")
     httpx2.post(provider.openai_base_url + "/chat/completions", json=chat(text))
     assert provider.received[-1].json["messages"][0]["content"] == sent
+
+
+FRAGILE = """from presidio_analyzer import EntityRecognizer
+
+    class Fragile(EntityRecognizer):
+        def load(self):
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            if "tripwire" in text:
+                raise RuntimeError("cannot read " + text)
+            return []
+
+    return [Fragile(supported_entities=["BADGE_NUMBER"])]"""
+
+
+def test_when_detection_fails_on_an_answer_then_the_answer_is_refused_not_passed(install, governed, provider):
+    from jupyter_aigov.testing import Reply
+
+    install("fragile", RECOGNIZING.format(body=FRAGILE))
+    governed(policy("fragile").replace("redaction: {", "redaction: {responses: redact, "))
+    provider.script(Reply(text="A tripwire answer with BDG12345."))
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        httpx2.post(provider.openai_base_url + "/chat/completions", json=chat("A clean question"))
+    assert refused.value.rule == "redaction.response_failed"
+    assert "RuntimeError" in refused.value.reason and "tripwire" not in refused.value.reason
+    (record,) = governed.records("response.redaction")
+    assert record["decision"] == "block"
+    assert "tripwire" not in governed.log_path.read_text()
