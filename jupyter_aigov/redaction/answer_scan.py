@@ -112,6 +112,11 @@ class AnswerScanner:
         """Whether anything in the answer was masked."""
         return bool(self.entities)
 
+    @property
+    def held_chars(self) -> int:
+        """How many characters of the answer's text are held back now, waiting for their sentence to end."""
+        return sum(len(held.text) for held in self._held.values())
+
     def frame(self, frame: Frame) -> list[Frame]:
         """The frames to send on now: held text this one releases, then it, scanned."""
         if isinstance(frame, Unframed):
