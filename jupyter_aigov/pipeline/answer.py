@@ -109,6 +109,8 @@ class CallInFlight:
             cost_usd=round(cost.usd, 8) if cost is not None else None,
             priced_as=f"{cost.priced_as} ({cost.source})" if cost is not None else None,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            # redaction.responses: the answer was scanned under this mode (findings: response.redaction records)
+            **({"answer_scan": self.effective.redaction.responses} if self.scanning is not None else {}),
         )
 
 

@@ -8,6 +8,7 @@ what happens to them in answers: redact masks every one (`<SECRET>`), block refu
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -98,10 +99,17 @@ class AnswerRedaction:
         kept = []
         for finding in outside_placeholders(text, findings):
             value = finding.value(text)
-            if vault.holds(finding.entity, value) or any(value in prompt for prompt in self._prompt):
+            if vault.holds(finding.entity, value) or self._in_prompt(value):
                 continue
             kept.append(finding)
         return kept
+
+    def _in_prompt(self, value: str) -> bool:
+        """Whether the value is in the prompt as a whole word or more ("Ada" is not in "Adam")."""
+        if not any(value in prompt for prompt in self._prompt):
+            return False
+        whole = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)")
+        return any(whole.search(prompt) for prompt in self._prompt)
 
     def _refuse(self, rule: str, reason: str, hint: str, entities: dict[str, int]) -> NoReturn:
         pipeline = self._in_flight.pipeline

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 from collections import Counter
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ TEXT_KEYS = frozenset(
 )
 # The keys of a tool call's arguments: every string below them is the model's (JSON text when a string).
 ARGUMENT_KEYS = frozenset({"arguments", "input", "args"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class AnswerJudge(Protocol):
@@ -126,8 +128,8 @@ class AnswerScanner:
             return []
         self._last = frame
         if isinstance(frame, Body):
-            if frame.payload is NOT_JSON:
-                return [frame]  # an error page, not a model's answer: no client reads text out of it
+            if frame.payload is NOT_JSON:  # an error page, or JSON cut short: what a client may read is scanned
+                return [self._plain(frame)]
             scanned = self.scan_value(frame.payload)
             return [frame if scanned is frame.payload else frame.with_data(compact_json(scanned))]
         if isinstance(frame, EventStreamMessage):
@@ -227,7 +229,7 @@ class AnswerScanner:
         texts = [(job, path, text) for job in jobs for path, text in _texts_of(job) if text.strip()]
         if not texts:
             return
-        found = self._judge.find([text for _, _, text in texts])
+        found = self._judge.find([_analysable(text) for _, _, text in texts])
         touched: dict[int, _Job] = {}
         for (job, path, text), spans in zip(texts, found, strict=True):
             if not spans:
@@ -258,6 +260,13 @@ class AnswerScanner:
         return [self._release(key) for key in list(self._held)]
 
     # -- frames ---------------------------------------------------------------------------------
+    def _plain(self, frame: Body) -> Frame:
+        """A body that is not JSON, scanned as text (bytes that are not UTF-8 read as U+FFFD)."""
+        job = _Job((), frame.raw.decode("utf-8", "replace"), False, None)
+        original = job.text
+        self._scan([job])
+        return frame if job.text == original else frame.with_data(job.text.encode("utf-8"))
+
     def _message(self, frame: EventStreamMessage) -> list[Frame]:
         body = frame.payload
         if not isinstance(body, dict):
@@ -287,6 +296,15 @@ class AnswerScanner:
             else:
                 out.append(shape.like(compact_json(event)))
         return out
+
+
+def _analysable(text: str) -> str:
+    """The text with lone surrogates (a JSON \\ud800 escape) as U+FFFD: same length, and UTF-8 can encode it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _parsed(job: _Job) -> _Job:

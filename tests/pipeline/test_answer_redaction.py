@@ -179,6 +179,8 @@ def test_when_a_value_was_in_the_prompt_as_the_caller_wrote_it_then_repeating_it
     with pytest.raises(aigov.PolicyViolation) as refused:
         judge.find(["Write to grace.hopper@example.com today."])
     assert refused.value.rule == "redaction.response_blocked"
+    with pytest.raises(aigov.PolicyViolation):  # in the prompt as part of a longer word is not the same value
+        judge.find(["Write to olt@example.com today."])
 
 
 def test_when_a_redacted_answer_is_resent_in_the_history_then_its_markers_pass_as_plain_text(governed, provider):
@@ -191,3 +193,52 @@ def test_when_a_redacted_answer_is_resent_in_the_history_then_its_markers_pass_a
     client.chat.completions.create(model="gpt-4o-mini", messages=history)
     assert provider.received[-1].json["messages"][1]["content"] == MASKED
     assert [call["decision"] for call in governed.records("ai.call")] == ["allow", "allow"]
+
+
+def test_when_the_responses_api_leaks_a_key_then_its_json_and_its_stream_are_masked(governed, provider):
+    governed(policy("redact"))
+    provider.script(Reply(text=ANSWER), Reply(text=ANSWER))
+    client = openai_client(provider)
+    assert client.responses.create(model="gpt-4.1-mini", input="Config?").output_text == MASKED
+    events = list(client.responses.create(model="gpt-4.1-mini", input="Config?", stream=True))
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == MASKED
+    assert [e.text for e in events if e.type == "response.output_text.done"] == [MASKED]
+    assert events[-1].response.output_text == MASKED
+
+
+def test_when_a_gemini_stream_leaks_a_key_then_it_is_masked(governed, provider):
+    from google import genai
+    from google.genai import types
+
+    governed(policy("redact"))
+    provider.script(Reply(text=ANSWER))
+    client = genai.Client(api_key="x", http_options=types.HttpOptions(base_url=provider.gemini_base_url))
+    chunks = client.models.generate_content_stream(model="gemini-2.5-flash", contents="Config?")
+    assert "".join(chunk.text or "" for chunk in chunks) == MASKED
+
+
+def test_when_an_ollama_ndjson_stream_leaks_a_key_then_it_is_masked(governed, provider):
+    import requests
+
+    governed(policy("redact"))
+    provider.script(Reply(text=ANSWER))
+    body = {"model": "llama3.2", "messages": ASK}
+    with requests.post(provider.ollama_base_url + "/api/chat", json=body, stream=True, timeout=10) as reply:
+        lines = [json.loads(line) for line in reply.iter_lines() if line]
+    assert "".join(line["message"]["content"] for line in lines) == MASKED
+
+
+def test_when_a_bedrock_invoke_stream_leaks_a_key_then_its_wrapped_events_are_masked(governed, provider, bedrock):
+    governed(policy("block"))
+    provider.script(Reply(text=ANSWER))
+    body = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50, "messages": ASK})
+    stream = bedrock.invoke_model_with_response_stream(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=body)
+    text = ""
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        for event in stream["body"]:
+            inner = json.loads(event["chunk"]["bytes"])
+            text += inner.get("delta", {}).get("text", "")
+    assert refused.value.rule == "redaction.response_blocked"
+    assert text == "Here is a working config. "
+    (response,) = governed.records("ai.response")
+    assert response["answer_scan"] == "block"

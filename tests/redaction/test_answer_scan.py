@@ -180,3 +180,17 @@ def test_when_the_sdk_parsed_the_answer_then_its_output_is_masked_in_place(patte
     scanner.scan_parsed(answer)
     content = answer["output"]["message"]["content"]
     assert (content[0]["text"], content[1]["toolUse"]["input"]) == (MASKED, MASKED_ARGS)
+
+
+def test_when_a_body_is_not_the_json_it_claims_then_its_text_is_scanned_all_the_same(pattern_engine):
+    body = f"upstream error: retry with {KEY} \xff".encode("latin-1")  # not JSON, not even UTF-8
+    answer, scanner = stream_of(EngineJudge(pattern_engine), "application/json")
+    assert answer.feed(body) + answer.close() == "upstream error: retry with <SECRET> \ufffd".encode()
+    assert scanner.entities == {"SECRET": 1}
+
+
+def test_when_an_answer_holds_a_lone_surrogate_escape_then_it_is_still_scanned(pattern_engine):
+    body = b'{"choices": [{"index": 0, "message": {"content": "odd \\ud800 then ' + KEY.encode() + b' here"}}]}'
+    answer, _ = stream_of(EngineJudge(pattern_engine), "application/json")
+    out = json.loads(answer.feed(body) + answer.close())
+    assert out["choices"][0]["message"]["content"] == "odd \ud800 then <SECRET> here"
