@@ -18,7 +18,6 @@ finds is replaced by a marker (`<SECRET>`), counted per entity type in `entities
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import re
 from collections import Counter
@@ -216,12 +215,9 @@ class AnswerScanner:
     def _apply(self, event: Any, jobs: list[_Job]) -> Any:
         """Scan the jobs' texts in one batch; the event with what changed written back (itself if nothing)."""
         self._scan(jobs)
-        changed = [job for job in jobs if job.text != job.original]
-        if not changed:
-            return event
-        event = copy.deepcopy(event)
-        for job in changed:
-            set_at(event, job.path, job.text)
+        for job in jobs:
+            if job.text != job.original:
+                event = _replaced(event, job.path, job.text)
         return event
 
     def _scan(self, jobs: list[_Job]) -> None:
@@ -296,6 +292,16 @@ class AnswerScanner:
             else:
                 out.append(shape.like(compact_json(event)))
         return out
+
+
+def _replaced(node: Any, path: JsonPath, value: str) -> Any:
+    """A copy of `node` with `value` at `path`: only the containers on the way are copied, `node` is untouched."""
+    if not path:
+        return value
+    head = path[0]
+    copied: Any = list(node) if isinstance(node, list) else dict(node)
+    copied[head] = _replaced(node[head], path[1:], value)
+    return copied
 
 
 def _analysable(text: str) -> str:
