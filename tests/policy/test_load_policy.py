@@ -50,6 +50,7 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
     assert policy.redaction.entities["PERSON"] == "redact"
     assert policy.redaction.nlp_model == "en_core_web_sm"
     assert policy.redaction.score_threshold == 0.5
+    assert policy.redaction.responses == "allow"  # answers are left alone unless the policy says otherwise
     assert policy.tools.on_forbidden_definition == "refuse"
 
 
@@ -107,6 +108,13 @@ def test_when_only_the_version_is_given_then_the_defaults_are_safe() -> None:
             "redaction.entities.SECRET",
             "use one of 'redact', 'block', 'allow'",
             id="entity-action",
+        ),
+        pytest.param(
+            "version: 1\nredaction:\n  responses: scan\n",
+            3,
+            "redaction.responses",
+            "'scan' is not allowed; use one of 'allow', 'redact', 'block'",
+            id="responses",
         ),
         pytest.param(
             "version: 1\nredaction:\n  entities:\n    SECRET: no\n",
