@@ -41,10 +41,26 @@ from jupyter_aigov.redaction.restore_deltas import (
 )
 from jupyter_aigov.redaction.restore_stream import compact_json, message_like
 
-# The keys whose string is the model's text (OpenAI, Anthropic, Gemini, Bedrock, Ollama, the Responses API).
+# The keys whose string is the model's text (OpenAI, Anthropic, Gemini, Bedrock, Ollama, the Responses API),
+# code it wrote or ran (Gemini's executableCode and codeExecutionResult) and text it cites (Anthropic's citations).
 TEXT_KEYS = frozenset(
-    {"content", "text", "delta", "thinking", "response", "refusal", "reasoning_content", "partial_json"}
+    {
+        "content",
+        "text",
+        "delta",
+        "thinking",
+        "response",
+        "refusal",
+        "reasoning_content",
+        "partial_json",
+        "code",
+        "output",
+        "cited_text",
+    }
 )
+# Token by token log probabilities spell the text out again, in pieces no marker can stand in for: while
+# answers are scanned they are emptied (OpenAI chat and Responses, Gemini).
+LOGPROB_KEYS = frozenset({"logprobs", "logprobsResult"})
 # The keys of a tool call's arguments: every string below them is the model's (JSON text when a string).
 ARGUMENT_KEYS = frozenset({"arguments", "input", "args"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -96,6 +112,7 @@ class _Event:
     event: Any
     shape: Any
     streamed: bool
+    emptied: list[tuple[JsonPath, Any]] = field(default_factory=list)  # log probabilities taken out
 
 
 class AnswerScanner:
@@ -175,7 +192,7 @@ class AnswerScanner:
         self._collect(event, (), (), False, context, jobs)
         ended = [key for key in self._held if key not in context.touched and self._ends(key, context)]
         releases = [self._release(key) for key in ended]
-        return releases, self._apply(event, jobs)
+        return releases, self._apply(event, jobs, context.emptied)
 
     def _collect(
         self, node: Any, actual: JsonPath, logical: JsonPath, argument: bool, context: _Event, jobs: list[_Job]
@@ -183,6 +200,10 @@ class AnswerScanner:
         """The strings of an event that are the model's text, as jobs (deltas joined with what is held)."""
         if isinstance(node, dict):
             for key, value in node.items():
+                if key in LOGPROB_KEYS and not argument:
+                    if value:
+                        context.emptied.append(((*actual, key), [] if isinstance(value, list) else None))
+                    continue
                 below = argument or (key in ARGUMENT_KEYS and isinstance(value, dict | list))
                 self._collect(value, (*actual, key), (*logical, key), below, context, jobs)
         elif isinstance(node, list):
@@ -212,12 +233,14 @@ class AnswerScanner:
             self._held[key] = _Held(text[cut:], json_text, skeleton, path, context.shape)
         return _parsed(_Job(actual, text[:cut], json_text, value))
 
-    def _apply(self, event: Any, jobs: list[_Job]) -> Any:
+    def _apply(self, event: Any, jobs: list[_Job], emptied: list[tuple[JsonPath, Any]]) -> Any:
         """Scan the jobs' texts in one batch; the event with what changed written back (itself if nothing)."""
         self._scan(jobs)
         for job in jobs:
             if job.text != job.original:
                 event = _replaced(event, job.path, job.text)
+        for path, empty in emptied:
+            event = _replaced(event, path, empty)
         return event
 
     def _scan(self, jobs: list[_Job]) -> None:
@@ -294,7 +317,7 @@ class AnswerScanner:
         return out
 
 
-def _replaced(node: Any, path: JsonPath, value: str) -> Any:
+def _replaced(node: Any, path: JsonPath, value: Any) -> Any:
     """A copy of `node` with `value` at `path`: only the containers on the way are copied, `node` is untouched."""
     if not path:
         return value

@@ -194,3 +194,24 @@ def test_when_an_answer_holds_a_lone_surrogate_escape_then_it_is_still_scanned(p
     answer, _ = stream_of(EngineJudge(pattern_engine), "application/json")
     out = json.loads(answer.feed(body) + answer.close())
     assert out["choices"][0]["message"]["content"] == "odd \ud800 then <SECRET> here"
+
+
+def test_when_an_answer_carries_log_probabilities_then_they_are_emptied_as_they_spell_the_text(pattern_engine):
+    tokens = [{"token": piece, "logprob": -0.1, "bytes": None, "top_logprobs": []} for piece in ("sk-", KEY[3:])]
+    chat = {"choices": [{"index": 0, "delta": {"content": f"Use {KEY}. "}, "logprobs": {"content": tokens}}]}
+    answer, _ = stream_of(EngineJudge(pattern_engine), SSE)
+    out = parse(answer.feed(sse(chat).encode()) + answer.close(), SSE)
+    assert [event["choices"][0]["logprobs"] for _, event in out] == [None]
+    assert "sk-" not in json.dumps(out)
+    responses = {"type": "response.output_text.delta", "delta": "Hi. ", "logprobs": [{"token": "Hi"}]}
+    answer, _ = stream_of(EngineJudge(pattern_engine), SSE)
+    assert parse(answer.feed(sse(responses).encode()), SSE)[0][1]["logprobs"] == []
+
+
+def test_when_a_model_writes_code_with_a_key_then_the_code_is_masked_too(pattern_engine):
+    part = {"executableCode": {"language": "PYTHON", "code": f"client = Client(api_key='{KEY}')"}}
+    body = {"candidates": [{"content": {"parts": [part], "role": "model"}, "index": 0}]}
+    answer, _ = stream_of(EngineJudge(pattern_engine), "application/json", api="gemini")
+    out = json.loads(answer.feed(json.dumps(body).encode()) + answer.close())
+    (part,) = out["candidates"][0]["content"]["parts"]
+    assert part["executableCode"]["code"] == "client = Client(api_key='<SECRET>')"
