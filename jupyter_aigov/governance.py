@@ -318,6 +318,7 @@ def status() -> dict[str, Any]:
         "calls": dict(gateway.pipeline.tally.counts),
         "detection": engine_status(gateway.session.effective.redaction, gateway.plugins.recognizers),
         "detection_state": engine_state(gateway.session.effective.redaction, gateway.plugins.recognizers),
+        "answers": gateway.session.effective.redaction.responses,
         "plugins": gateway.plugins.evidence(),
         "budgets": _budget_status(gateway),
         "inventory": {

@@ -44,6 +44,8 @@ def _status(argument: str) -> None:
         f"{counts['error']} aigov errors"
     )
     print(f"  detection:   {info['detection']}")
+    answers = {"allow": "left as they are", "redact": "scanned, findings masked", "block": "scanned, findings refused"}
+    print(f"  answers:     {answers[info['answers']]} (redaction.responses: {info['answers']})")
     if info["plugins"]:
         loaded = [f"{p['name']} ({p['distribution']} {p['version']})" for p in info["plugins"]]
         print(f"  plugins:     {', '.join(loaded)}")

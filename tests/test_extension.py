@@ -74,6 +74,7 @@ def test_when_a_notebook_loads_aigov_then_calls_are_governed_and_shown_briefly(t
     assert "models.allow" in error.traceback[0] and "To proceed" in error.traceback[1]
     status = _text(cells[4])
     assert "1 allowed, 0 redacted, 1 blocked" in status and "kernel-test.ipynb" in status
+    assert "answers:     left as they are (redaction.responses: allow)" in status
     assert "Use case set to 'churn'" in _text(cells[5])
     assert "block" in _text(cells[6]) and "gpt-4o" in _text(cells[6])
     assert "'decision': 'block'" in _text(cells[7])

@@ -99,7 +99,7 @@ class AnswerRedaction:
         kept = []
         for finding in outside_placeholders(text, findings):
             value = finding.value(text)
-            if vault.holds(finding.entity, value) or self._in_prompt(value):
+            if vault.holds(value) or self._in_prompt(value):
                 continue
             kept.append(finding)
         return kept

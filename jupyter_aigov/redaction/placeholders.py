@@ -50,6 +50,7 @@ class PlaceholderVault:
         self.max_chars = max_chars
         self._lock = threading.Lock()
         self._by_value: dict[tuple[str, str], str] = {}  # (tag, normalised value) -> placeholder
+        self._values: set[str] = set()  # every normalised value, whatever its type
         self._by_placeholder: dict[str, str] = {}  # placeholder -> the value as first seen
         self._counts: dict[str, int] = {}  # tag -> highest N issued
         self._chars = 0
@@ -78,15 +79,15 @@ class PlaceholderVault:
         placeholder = f"<{tag}_{count}>"
         self._counts[tag] = count
         self._by_value[(tag, key)] = placeholder
+        self._values.add(key)
         self._by_placeholder[placeholder] = value
         self._chars += len(value)
         return placeholder
 
-    def holds(self, entity_type: str, value: str) -> bool:
-        """Whether `value` was replaced by a placeholder of this type this session (issues none)."""
-        key = (entity_tag(entity_type), normalise(value))
+    def holds(self, value: str) -> bool:
+        """Whether `value` was replaced by a placeholder this session, as any type (issues none)."""
         with self._lock:
-            return key in self._by_value
+            return normalise(value) in self._values
 
     def value_for(self, placeholder: str) -> str | None:
         """The original value behind a placeholder of this session, None for any other text."""

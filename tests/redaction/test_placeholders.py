@@ -166,3 +166,11 @@ def test_when_threads_share_a_vault_then_each_value_keeps_one_placeholder() -> N
         thread.join()
     assert all(s == seen[0] for s in seen)
     assert len(set(seen[0].values())) == len(values) == len(vault)
+
+
+def test_when_a_value_was_replaced_then_the_vault_holds_it_whatever_type_asks_and_however_spaced() -> None:
+    vault = PlaceholderVault()
+    vault.redact("Write to Frank Holt", [(9, 19, "PERSON")])
+    assert vault.holds("Frank Holt") and vault.holds("Frank\n Holt")
+    assert not vault.holds("Frank") and not vault.holds("Grace Hopper")
+    assert len(vault) == 1  # asking issues nothing
