@@ -1,5 +1,5 @@
-"""This notebook's decisions as a pandas DataFrame: one row per AI call (with the usage and cost that followed it)
-and per tool call."""
+"""This notebook's decisions as a pandas DataFrame: one row per AI call (with the usage and cost that followed it),
+per tool call, and per answer masked or refused (redaction.responses)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aigov_core.evidence import iter_records
 
 from .governance import require_gateway
 
-DECISION_EVENTS = ("ai.call", "gateway.error", "tool.call")
+DECISION_EVENTS = ("ai.call", "gateway.error", "tool.call", "response.redaction")
 COLUMNS = [
     "seq", "ts", "event", "session", "user", "use_case", "provider", "model", "requested_model", "operation",
     "tool", "source", "decision", "rules", "reason", "entities", "input_tokens", "output_tokens", "cost_usd",

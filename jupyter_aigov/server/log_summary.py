@@ -164,6 +164,8 @@ class LogSummary:
         elif event == "tool.call":
             counts["tool_calls"] += 1
             counts["tool_blocks"] += decision == "block"
+        elif event == "response.redaction":
+            pass  # an answer masked or refused: listed with the decisions; its call was counted already
         elif decision == "block":  # gateway.error: aigov itself failed and on_error refused the call
             counts["blocked"] += 1
         self.decisions.append(row)

@@ -242,3 +242,12 @@ def test_when_a_bedrock_invoke_stream_leaks_a_key_then_its_wrapped_events_are_ma
     assert text == "Here is a working config. "
     (response,) = governed.records("ai.response")
     assert response["answer_scan"] == "block"
+
+
+def test_when_an_answer_is_masked_then_aigov_decisions_lists_it_beside_its_call(governed, provider):
+    governed(policy("redact"))
+    provider.script(Reply(text=ANSWER))
+    openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=ASK)
+    frame = aigov.decisions()
+    assert list(frame["event"]) == ["ai.call", "response.redaction"]
+    assert frame.iloc[1]["entities"] == {"SECRET": 1} and frame.iloc[1]["call_id"] == frame.iloc[0]["call_id"]
