@@ -251,3 +251,12 @@ def test_when_an_answer_is_masked_then_aigov_decisions_lists_it_beside_its_call(
     frame = aigov.decisions()
     assert list(frame["event"]) == ["ai.call", "response.redaction"]
     assert frame.iloc[1]["entities"] == {"SECRET": 1} and frame.iloc[1]["call_id"] == frame.iloc[0]["call_id"]
+
+
+def test_when_a_team_pattern_matches_in_an_answer_then_it_is_masked_like_any_entity(governed, provider):
+    pattern = r"{name: employee_id, regex: '\bEMP-\d{6}\b', entity: EMPLOYEE_ID, score: 0.9}"
+    section = f"  responses: redact\n  entities: {{EMPLOYEE_ID: redact}}\n  patterns: [{pattern}]\n"
+    governed(f"version: 1\nredaction:\n{section}")
+    provider.script(Reply(text="The ticket belongs to EMP-123456."))
+    answer = openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=ASK)
+    assert answer.choices[0].message.content == "The ticket belongs to <EMPLOYEE_ID>."
