@@ -8,11 +8,13 @@ from functools import cache
 import tldextract
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngine
-from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer, PhoneRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
 
+from jupyter_aigov.redaction.iban import IbanRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.secrets import SecretRecognizer
+from jupyter_aigov.redaction.ssn import BareSsnRecognizer
 
 
 @cache
@@ -59,10 +61,11 @@ def build_registry(nlp_engine: NlpEngine, extra: Iterable[EntityRecognizer] = ()
     registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
     registry.remove_recognizer("EmailRecognizer")
     registry.remove_recognizer("PhoneRecognizer")
-    # The shipped configuration compiles IBAN patterns case-insensitively, so a following word ("held") is
-    # swallowed into the candidate and the checksum fails; the class default is case-sensitive.
+    # Presidio's IBAN patterns want each country's exact length and, as shipped, swallow a following word
+    # ("held") into the candidate; aigov's decides by the check digits, whole or grouped.
     registry.remove_recognizer("IbanRecognizer")
     registry.add_recognizer(IbanRecognizer())
+    registry.add_recognizer(BareSsnRecognizer())
     registry.add_recognizer(phone_shape_recognizer())
     registry.add_recognizer(OfflineEmailRecognizer())
     registry.add_recognizer(ConfidentPhoneRecognizer())

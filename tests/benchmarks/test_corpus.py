@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -15,8 +16,13 @@ import pytest
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
 sys.path.insert(0, str(CORPUS))
 
-import build  # noqa: E402
 from sample import compose  # noqa: E402
+
+# The builder is loaded by its path: the name `build` is also PyPA's build package, installed for the tests.
+_spec = importlib.util.spec_from_file_location("corpus_build", CORPUS / "build.py")
+assert _spec is not None and _spec.loader is not None
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
 
 PII_TYPES = {
     "PERSON",
