@@ -1,0 +1,72 @@
+"""Values that look like secrets and are not: digests, ids, references to a secret, and stand-ins for one."""
+
+from __future__ import annotations
+
+import re
+
+# Words people write where a secret would go, in examples and templates.
+PLACEHOLDER_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "changeme",
+        "change_me",
+        "example",
+        "redacted",
+        "removed",
+        "hidden",
+        "dummy",
+        "test",
+        "none",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "...",
+    }
+)
+
+_PLACEHOLDER_PARTS = re.compile(
+    r"(?i)your[_-]?|[_-]here\b|placeholder|(?:^|[^a-z])example(?:[^a-z]|$)|redacted|replace[_-]?me|changeme|"
+    r"insert[_-]|dummy|fake|x{4,}|\*{3,}|\.{3}|…|#{4,}|0{8,}|1234567890|(?-i:abcdefgh|ABCDEFGH)|(?:^|[_-])(?:key|token|secret)s?$"
+)
+_TEMPLATE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|%\(?[\w.]+\)?s?|\{\{?[^}]*\}\}?|<[^>]*>|\[[^\]]*\]|@[\w.-]+@)$")
+
+# Code that names where a secret is kept rather than the secret itself: `os.environ[...]`, `settings.api_key`,
+# `OPENAI_API_KEY`, `get_token()`.
+_REFERENCE = re.compile(
+    r"^(?:(?:os\.)?(?:environ|getenv)\b.*|(?:process\.env|env|secrets|vars|ENV|config|settings|self|args)[.\[].*|"
+    r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z_][a-z0-9_]*(?:\.[a-z_][a-zA-Z0-9_]*)+\(?.*|[a-z]+(?:_[a-z]+)+|"
+    r"[a-z]{2,}(?:[A-Z][a-z]{2,})+|[A-Za-z_]\w*\(.*)$"
+)
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX_DIGEST = re.compile(r"^(?:sha(?:1|224|256|384|512)[:=~-])?[0-9a-fA-F]{7,128}$")
+_BASE64_DIGEST = re.compile(r"^sha(?:1|256|384|512)-[A-Za-z0-9+/]{27,88}={0,2}$")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for stand-ins: `password`, `****`, `xxxx`, `<your-key>`, `YOUR_API_KEY`, `sk-...`, `${PGPASSWORD}`."""
+    stripped = value.strip().strip("\"'`")
+    if not stripped or stripped.lower() in PLACEHOLDER_WORDS or len(set(stripped.lower())) <= 2:
+        return True
+    return bool(_PLACEHOLDER_PARTS.search(stripped)) or bool(_TEMPLATE.match(stripped))
+
+
+def is_reference(value: str) -> bool:
+    """True for code that names a secret's place: `os.environ["KEY"]`, `OPENAI_API_KEY`, `cfg.token`, `get()`."""
+    return bool(_REFERENCE.match(value.strip().strip("\"'`")))
+
+
+def is_uuid(value: str) -> bool:
+    """True for a UUID written in its 8-4-4-4-12 form."""
+    return bool(_UUID.match(value))
+
+
+def is_digest(value: str) -> bool:
+    """True for a hex digest (git SHA, checksum, docker digest) or an SRI hash (`sha512-...`)."""
+    return bool(_HEX_DIGEST.match(value)) or bool(_BASE64_DIGEST.match(value))
