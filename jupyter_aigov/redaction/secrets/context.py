@@ -5,7 +5,7 @@ not be a word or a stand-in)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from jupyter_aigov.redaction.secrets.entropy import looks_generated, shannon_entropy
 from jupyter_aigov.redaction.secrets.keywords import lines_holding
@@ -266,14 +266,10 @@ def find_in_context(text: str) -> Iterator[tuple[str, int, int]]:
         key, value = match.group("key"), match.group("value")
         if is_secret_key(key) and is_password_key(key) and " " not in value.strip() and acceptable_password(value):
             yield "password_assignment", match.start("value"), match.end("value")
-    for rule, regex, accept in (
-        ("bearer_token", _BEARER, acceptable_key),
-        ("basic_auth_header", _BASIC, _acceptable_basic),
-        ("url_password", _USERINFO, acceptable_password_in_url),
-        ("curl_user_password", _CURL_USER, acceptable_password_in_url),
-        ("auth_tuple_password", _AUTH_TUPLE, acceptable_password_in_url),
-    ):
-        for match in regex.finditer(text):
+    for rule, regex, accept, words in _PATTERN_RULES:
+        # each rule runs only on the lines holding its word: the regexes start with a class or a
+        # case-insensitive word, which the engine cannot search for quickly
+        for match in (m for start, end in lines_holding(lowered, words) for m in regex.finditer(text, start, end)):
             value = _trim(match.group("value"))
             if accept(value):
                 yield rule, match.start("value"), match.start("value") + len(value)
@@ -286,6 +282,15 @@ def acceptable_password_in_url(value: str) -> bool:
 
 def _acceptable_basic(value: str) -> bool:
     return shannon_entropy(value) >= 3.0 and not is_placeholder(value)
+
+
+_PATTERN_RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], tuple[str, ...]], ...] = (
+    ("bearer_token", _BEARER, acceptable_key, ("bearer",)),
+    ("basic_auth_header", _BASIC, _acceptable_basic, ("basic",)),
+    ("url_password", _USERINFO, acceptable_password_in_url, ("://",)),
+    ("curl_user_password", _CURL_USER, acceptable_password_in_url, ("-u", "--user")),
+    ("auth_tuple_password", _AUTH_TUPLE, acceptable_password_in_url, ("auth",)),
+)
 
 
 def _trim(value: str) -> str:

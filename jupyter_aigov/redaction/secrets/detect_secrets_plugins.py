@@ -16,59 +16,75 @@ from jupyter_aigov.redaction.secrets.lookalikes import is_placeholder
 # high-entropy plugins are line scanners tied to file types (context.py does their job on free text).
 EXCLUDED = frozenset({"IPPublicDetector", "PrivateKeyDetector", "KeywordDetector"})
 
-# Words each plugin's regexes need (read from their regexes), lowercase: a plugin runs only on the lines
-# holding one. A plugin missing here (a newer detect-secrets) runs on every line.
-LINE_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "ArtifactoryDetector": ("akc", "ap"),
-    "AWSKeyDetector": ("a3t", "abia", "acca", "akia", "asia", "aws"),
-    "AzureStorageKeyDetector": ("accountkey=",),
-    "BasicAuthDetector": ("://",),
-    "CloudantDetector": ("cl",),
-    "DiscordBotTokenDetector": (".",),
-    "GitHubTokenDetector": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-    "GitLabTokenDetector": ("gl", "gr1348941"),
-    "IbmCloudIamDetector": ("key", "pwd", "pass", "token"),
-    "IbmCosHmacDetector": ("secret",),
-    "JwtTokenDetector": ("eyj",),
-    "MailchimpDetector": ("-us",),
-    "NpmDetector": ("_authtoken",),
-    "OpenAIDetector": ("t3blbkfj",),
-    "PypiTokenDetector": ("pypi-",),
-    "SendGridDetector": ("sg.",),
-    "SlackDetector": ("xox", "hooks.slack.com"),
-    "SoftlayerDetector": ("sl", "softlayer"),
-    "SquareOAuthDetector": ("sq0csp-",),
-    "StripeDetector": ("k_live_",),
-    "TelegramBotTokenDetector": (":",),
-    "TwilioKeyDetector": ("ac", "sk"),
+# What each plugin's regexes cannot match without (read from their regexes): a plugin runs only on the
+# lines holding one of its words, as written (`case`: its regexes are case-sensitive) or lowercased. A
+# plugin missing here (a newer detect-secrets) runs on every line.
+CASE, ANY_CASE = True, False
+GATES: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "ArtifactoryDetector": (CASE, ("AKC", "AP")),
+    "AWSKeyDetector": (CASE, ("A3T", "ABIA", "ACCA", "AKIA", "ASIA", "aws")),
+    "AzureStorageKeyDetector": (CASE, ("AccountKey=",)),
+    "BasicAuthDetector": (CASE, ("://",)),
+    "CloudantDetector": (ANY_CASE, ("key", "pwd", "pw", "pass", "token", ".cloudant.com")),
+    "DiscordBotTokenDetector": (CASE, (".",)),
+    "GitHubTokenDetector": (CASE, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    "GitLabTokenDetector": (
+        CASE,
+        (
+            "glpat-",
+            "gldt-",
+            "glft-",
+            "glsoat-",
+            "glrt-",
+            "GR1348941",
+            "glcbt-",
+            "glimt-",
+            "glptt-",
+            "glagent-",
+            "gloas-",
+        ),
+    ),
+    "IbmCloudIamDetector": (ANY_CASE, ("key", "pwd", "pass", "token")),
+    "IbmCosHmacDetector": (ANY_CASE, ("secret",)),
+    "JwtTokenDetector": (CASE, ("eyJ",)),
+    "MailchimpDetector": (CASE, ("-us",)),
+    "NpmDetector": (CASE, (":_authToken=",)),
+    "OpenAIDetector": (CASE, ("T3BlbkFJ",)),
+    "PypiTokenDetector": (CASE, ("pypi-",)),
+    "SendGridDetector": (CASE, ("SG.",)),
+    "SlackDetector": (CASE, ("xox", "hooks.slack.com")),
+    "SoftlayerDetector": (ANY_CASE, ("key", "pwd", "pass", "token", "api.softlayer.com")),
+    "SquareOAuthDetector": (CASE, ("sq0csp-",)),
+    "StripeDetector": (CASE, ("k_live_",)),
+    "TelegramBotTokenDetector": (CASE, (":",)),
+    "TwilioKeyDetector": (CASE, ("AC", "SK")),
 }
 
 
 @cache
-def plugin_regexes() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(plugin class name, compiled regex) for every regex-based detect-secrets plugin that finds secrets."""
+def plugin_regexes() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """(plugin class name, its compiled regexes) for every regex-based detect-secrets plugin that finds secrets."""
     # imported here: detect-secrets imports `requests`, which the engine's loading thread pays for
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
 
-    out: list[tuple[str, re.Pattern[str]]] = []
+    out: list[tuple[str, tuple[re.Pattern[str], ...]]] = []
     plugins: list[Any] = list(get_mapping_from_secret_type_to_class().values())
     for plugin in plugins:
         if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in EXCLUDED:
             detector = plugin()
-            out.extend((plugin.__name__, regex) for regex in detector.denylist)
+            out.append((plugin.__name__, tuple(detector.denylist)))
     return tuple(out)
 
 
 def find_with_detect_secrets(text: str) -> Iterator[tuple[str, int, int]]:
     """Each secret detect-secrets' plugins find in `text`, as (plugin, start, end) of the secret itself."""
     lowered = text.lower()
-    for plugin, regex in plugin_regexes():
-        keywords = LINE_KEYWORDS.get(plugin)
-        ranges = [(0, len(text))] if keywords is None else lines_holding(lowered, keywords)
-        for match in (m for start, end in ranges for m in regex.finditer(text, start, end)):
+    for plugin, regexes in plugin_regexes():
+        ranges = _gated_ranges(text, lowered, GATES.get(plugin))
+        for match in (m for regex in regexes for start, end in ranges for m in regex.finditer(text, start, end)):
             # a plugin's first non-empty group is the secret when it has groups (the rest is its context)
-            group = next((i for i in range(1, (regex.groups or 0) + 1) if match.group(i)), 0)
+            group = next((i for i in range(1, (match.re.groups or 0) + 1) if match.group(i)), 0)
             value = match.group(group).strip("\"' \t\r\n")
             if not value or is_placeholder(value) or not _mixes_letters_and_digits(value):
                 continue
@@ -78,6 +94,16 @@ def find_with_detect_secrets(text: str) -> Iterator[tuple[str, int, int]]:
             if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
                 continue
             yield plugin, start, end
+
+
+def _gated_ranges(text: str, lowered: str, gate: tuple[bool, tuple[str, ...]] | None) -> list[tuple[int, int]]:
+    """The parts of `text` a plugin must read: the lines holding its words (the whole text when it has no gate
+    or they are many, where one pass costs less than one per line)."""
+    if gate is None:
+        return [(0, len(text))]
+    case, words = gate
+    lines = lines_holding(text, words) if case else lines_holding(lowered, words)
+    return [(0, len(text))] if len(lines) > 8 else lines
 
 
 def _mixes_letters_and_digits(value: str) -> bool:

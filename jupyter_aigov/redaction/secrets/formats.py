@@ -83,7 +83,8 @@ class FormatTable:
             for keyword in fmt.keywords:
                 index.setdefault(keyword, []).append(fmt)
         self._index = {k: tuple(v) for k, v in index.items()}
-        self._keywords = KeywordIndex(index)
+        anywhere = {k for fmt in formats for k in fmt.keywords if _inside_token(k, fmt)}
+        self._keywords = KeywordIndex(set(index) - anywhere, anywhere)
 
     @property
     def families(self) -> frozenset[str]:
@@ -118,15 +119,28 @@ def _matches(
     pos = start
     while (match := fmt.regex.search(text, pos, end)) is not None:
         value = match.group(group)
-        if _joined(text, match.start(), match.end(), joins) or not _acceptable(value):
+        if _joined(text, match.start(), match.end(), joins) or not _acceptable(value, fmt.context):
             pos = match.start() + 1
             continue
         yield match.start(group), match.end(group)
         pos = match.end()
 
 
-def _acceptable(value: str) -> bool:
-    return not is_placeholder(value) and shannon_entropy(value) >= 2.0 and _plausible(value)
+def _acceptable(value: str, plain_shape: bool) -> bool:
+    if is_placeholder(value) or shannon_entropy(value) < 2.0 or _WORDS.fullmatch(value):
+        return False
+    return _plausible(value) if plain_shape else True
+
+
+def _inside_token(keyword: str, fmt: SecretFormat) -> bool:
+    """True when `keyword` can sit inside a token: it starts with punctuation, or it is not where the format's
+    match begins (`t3blbkfj` in the middle of an OpenAI key)."""
+    if not keyword[0].isalnum():
+        return True
+    if fmt.context:
+        return False
+    prefix = literal_prefix(fmt.regex.pattern)
+    return not prefix or not (keyword.startswith(prefix) or prefix.startswith(keyword))
 
 
 def _joined(text: str, start: int, end: int, joins: frozenset[str]) -> bool:
@@ -134,7 +148,11 @@ def _joined(text: str, start: int, end: int, joins: frozenset[str]) -> bool:
     return (start > 0 and text[start - 1] in joins) or (end < len(text) and text[end] in joins)
 
 
+# Words joined by hyphens or underscores (`sk-learn-compatible-wrapper`): a name, not a key.
+_WORDS = re.compile(r"[a-z]+(?:[-_.][a-z]+)+")
+
+
 def _plausible(value: str) -> bool:
-    """Generated keys hold digits or both cases; words joined by hyphens (`sk-learn-compatible`) do not."""
+    """A plain-shaped value (32 letters and digits) is a key when it holds digits or both cases, as words do not."""
     has_digit = any(c.isdigit() for c in value)
     return has_digit or (any(c.islower() for c in value) and any(c.isupper() for c in value))
