@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 
 # A block pasted without its END line still counts, up to the end of its base64 body; `\n` escapes count as
-# line breaks, since keys pasted from JSON (service-account files) carry them.
+# line breaks (and one after the END line belongs to the key), since keys pasted from JSON (service-account
+# files) carry them.
 _BODY = r"(?:[A-Za-z0-9+/=:\s-]|\\n|\\r)*"
 
 PRIVATE_KEY_BLOCKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "pem_private_key",
         re.compile(
-            r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----"
-            r"(?:[\s\S]*?-----END \1-----|" + _BODY + ")"
+            r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:[\s\S]*?-----END[ A-Z0-9_-]{0,100}KEY(?: BLOCK)?-----(?:\\n)?|" + _BODY + ")"
         ),
     ),
     (

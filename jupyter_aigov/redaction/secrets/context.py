@@ -9,7 +9,13 @@ from collections.abc import Callable, Iterator
 
 from jupyter_aigov.redaction.secrets.entropy import looks_generated, shannon_entropy
 from jupyter_aigov.redaction.secrets.keywords import lines_holding
-from jupyter_aigov.redaction.secrets.lookalikes import is_digest, is_placeholder, is_reference, is_uuid
+from jupyter_aigov.redaction.secrets.lookalikes import (
+    is_digest,
+    is_placeholder,
+    is_public_key,
+    is_reference,
+    is_uuid,
+)
 
 # Parts of a key name that say its value is a secret, and parts that say it is about one (a count, a name,
 # a path) rather than the secret itself.
@@ -17,6 +23,7 @@ SECRET_WORDS = frozenset(
     {
         "key",
         "apikey",
+        "skey",
         "token",
         "secret",
         "password",
@@ -45,7 +52,7 @@ SECRET_WORDS = frozenset(
         "license",
     }
 )
-# Words that leave no doubt; a bare `key` does not (a cache key, an object key, a sort key).
+# Words that name a credential; `key` does too, unless a word of DATA_KEY_QUALIFIERS makes it a place in data.
 STRONG_WORDS = frozenset(
     {
         "token",
@@ -65,30 +72,64 @@ STRONG_WORDS = frozenset(
         "bearer",
         "pat",
         "private",
+        "skey",
+        "key",
     }
 )
-KEY_QUALIFIERS = frozenset(
+# What a `key` is when these words qualify it: a place in data, not a credential.
+DATA_KEY_QUALIFIERS = frozenset(
     {
-        "api",
-        "access",
-        "secret",
-        "private",
-        "client",
-        "account",
-        "master",
-        "service",
-        "app",
-        "auth",
-        "signing",
-        "encryption",
-        "subscription",
-        "admin",
-        "license",
-        "write",
-        "read",
-        "deploy",
-        "ingest",
-        "x",
+        "cache",
+        "sort",
+        "partition",
+        "primary",
+        "foreign",
+        "object",
+        "idempotency",
+        "dedup",
+        "dedupe",
+        "group",
+        "join",
+        "lookup",
+        "hash",
+        "bucket",
+        "dict",
+        "map",
+        "row",
+        "column",
+        "index",
+        "unique",
+        "composite",
+        "natural",
+        "surrogate",
+        "shard",
+        "cluster",
+        "distribution",
+        "dist",
+        "merge",
+        "match",
+        "groupby",
+        "s3",
+        "blob",
+        "file",
+        "message",
+        "event",
+        "stream",
+        "kafka",
+        "config",
+        "setting",
+        "label",
+        "metric",
+        "feature",
+        "json",
+        "yaml",
+        "dataframe",
+        "df",
+        "public",
+        "pub",
+        "ssh",
+        "host",
+        "known",
     }
 )
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "pw"})
@@ -161,8 +202,8 @@ _KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # key (bare, quoted, bracketed: `os.environ["X"]`, `{"x":`, `--x`), operator, optional opening quote and
 # auth scheme, then the value up to a quote, space or separator.
 _ASSIGNMENT = re.compile(
-    r"(?<![\w.])(?P<key>[A-Za-z_@][\w.-]{0,80}?)(?=[\"'`]?\]?\s{0,3}"
-    r"(?:=>|:=|::|\?=|=|:|,|\s+(?:is|was|to|as)\s+|\s)\s{0,3}"
+    r"(?<![\w.])(?P<key>[A-Za-z_@][\w.-]{0,80}?)(?=(?:[\"'`]\]?\s{0,3},|[\"'`]?\]?\s{0,3}"
+    r"(?:=>|:=|::|\?=|=|:|\s+(?:is|was|to|as)\s+|\s))\s{0,3}"
     r"(?:[rbfuRBFU]{0,2}[\"'`])?\s*(?:(?i:bearer|basic|token|apikey|api-key|sso-key)\s+)?"
     r"(?P<value>[^\s\"'`,;<>(){}\[\]&|=][^\s\"'`,;<>(){}\[\]&|]{5,400}))"
 )
@@ -172,6 +213,15 @@ _USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'`]{1,80}:(?P
 _CURL_USER = re.compile(r"(?:^|\s)(?:-u|--user)[\s=]+[\"']?[^\s:\"']{1,80}:(?P<value>[^\s\"']{3,200})")
 _AUTH_TUPLE = re.compile(
     r"(?i:auth\w*)\s*[=(]\s*\(?\s*[\"'][^\"'\n]{1,80}[\"']\s*,\s*[\"'](?P<value>[^\"'\n]{4,200})[\"']"
+)
+# `...;Password=p&ss;...` (JDBC, ODBC, ADO.NET): the value runs to the `;`, `&` and all.
+_CONNECTION_PASSWORD = re.compile(
+    r"(?i:(?<=;)|(?<=^))\s*(?i:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;\n\"']+)(?=;)", re.M
+)
+# A sentence that names a secret, then gives it: "the Duo API key, new one is X", "my token: X".
+_PROSE = re.compile(
+    r"(?i:\b(?:api[ _-]?key|key|token|secret|credential|password|passphrase)s?\b)[^\n]{0,60}?"
+    r"(?:\bis\b|:|=)\s*[\"'`]?(?P<value>[A-Za-z0-9][\w.~+/=-]{11,400})"
 )
 _QUOTED_AFTER_KWARG = re.compile(r"\b(?P<key>\w+)\s*=\s*[\"'](?P<value>[^\"'\n]{6,400})[\"']")
 
@@ -184,7 +234,7 @@ def key_words(key: str) -> list[str]:
 def is_secret_key(key: str) -> bool:
     """True when a key's name says its value is a secret (`API_KEY`, `x-auth-token`, `password`)."""
     words = key_words(key)
-    if not words or words[-1] in NOT_SECRET_WORDS:
+    if not words or any(w in NOT_SECRET_WORDS for w in words):
         return False
     joined = "".join(words)
     named = any(w in SECRET_WORDS for w in words) or "apikey" in joined or "password" in joined
@@ -194,9 +244,9 @@ def is_secret_key(key: str) -> bool:
 def is_strong_key(key: str) -> bool:
     """True when a key's name leaves no doubt its value is a credential (`API_KEY`, `token`, `Authorization`)."""
     words = key_words(key)
-    if any(w in STRONG_WORDS for w in words) or "apikey" in "".join(words):
-        return True
-    return any(w == "key" and i and words[i - 1] in KEY_QUALIFIERS for i, w in enumerate(words))
+    if "key" in words and any(words[i - 1] in DATA_KEY_QUALIFIERS for i, w in enumerate(words) if w == "key" and i):
+        return False
+    return any(w in STRONG_WORDS for w in words) or "apikey" in "".join(words)
 
 
 def is_password_key(key: str) -> bool:
@@ -217,9 +267,9 @@ def acceptable_password(value: str) -> bool:
 def acceptable_key(value: str, strong: bool = True) -> bool:
     """A generated key or token: long enough, random enough, and not a reference or stand-in; under a name
     that leaves doubt (`strong` False), not a digest either (many API keys are hex, so a strong name wins)."""
-    if len(value) < 8 or is_placeholder(value) or is_reference(value) or _PATH.match(value):
+    if len(value) < 8 or is_placeholder(value) or is_reference(value) or is_public_key(value) or _PATH.match(value):
         return False
-    if not strong and is_digest(value):
+    if not strong and (is_digest(value) or len(value) < 16):
         return False
     if is_uuid(value):
         return True  # a UUID under a secret's name is that service's key (Heroku, Snyk, Postmark...)
@@ -284,8 +334,21 @@ def _acceptable_basic(value: str) -> bool:
     return shannon_entropy(value) >= 3.0 and not is_placeholder(value)
 
 
+def _acceptable_bearer(value: str) -> bool:
+    """After `Bearer` anything long is a credential, digits only included, unless a stand-in or a reference."""
+    return acceptable_key(value) or (
+        len(value) >= 16 and not is_placeholder(value) and not is_reference(value) and shannon_entropy(value) >= 2.5
+    )
+
+
+def _acceptable_in_prose(value: str) -> bool:
+    return len(value) >= 12 and acceptable_key(value) and not is_uuid(value)
+
+
 _PATTERN_RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], tuple[str, ...]], ...] = (
-    ("bearer_token", _BEARER, acceptable_key, ("bearer",)),
+    ("connection_string_password", _CONNECTION_PASSWORD, acceptable_password_in_url, ("password", "pwd")),
+    ("secret_in_prose", _PROSE, _acceptable_in_prose, ("key", "token", "secret", "credential", "password")),
+    ("bearer_token", _BEARER, _acceptable_bearer, ("bearer",)),
     ("basic_auth_header", _BASIC, _acceptable_basic, ("basic",)),
     ("url_password", _USERINFO, acceptable_password_in_url, ("://",)),
     ("curl_user_password", _CURL_USER, acceptable_password_in_url, ("-u", "--user")),

@@ -59,7 +59,9 @@ def parse_formats(document: dict[str, object]) -> tuple[SecretFormat, ...]:
             if not keywords[0] or (len(keywords) == 1 and "keywords" not in entry and len(keywords[0]) < 3):
                 raise FormatTableError(f"format {name} needs `keywords`: its regex has no literal prefix to look for")
             try:
-                regex = re.compile(entry["regex"])
+                # vendors' docs write `[a-f0-9]`; keys are pasted upper-cased too, and a line naming the vendor
+                # makes that safe
+                regex = re.compile(entry["regex"], re.IGNORECASE if context else 0)
             except re.error as error:
                 raise FormatTableError(f"format {name} has an invalid regex: {error}") from None
             out.append(SecretFormat(str(body["family"]), name, regex, keywords, context))
@@ -149,7 +151,7 @@ def _joined(text: str, start: int, end: int, joins: frozenset[str]) -> bool:
 
 
 # Words joined by hyphens or underscores (`sk-learn-compatible-wrapper`): a name, not a key.
-_WORDS = re.compile(r"[a-z]+(?:[-_.][a-z]+)+")
+_WORDS = re.compile(r"[a-z]{1,12}(?:[-_.][a-z]{1,12})+")
 
 
 def _plausible(value: str) -> bool:

@@ -40,7 +40,7 @@ _TEMPLATE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|%\(?[\w.]+\)?s?|\{\{?[^}]*\}\}?|<[
 # `OPENAI_API_KEY`, `get_token()`.
 _REFERENCE = re.compile(
     r"^(?:(?:os\.)?(?:environ|getenv)\b.*|(?:process\.env|env|secrets|vars|ENV|config|settings|self|args)[.\[].*|"
-    r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z_][a-z0-9_]*(?:\.[a-z_][a-zA-Z0-9_]*)+\(?.*|[a-z]+(?:_[a-z]+)+|"
+    r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z_][a-z0-9_]*(?:\.[A-Za-z_]+\d{0,2})+(?:\(.*\))?|[a-z]+(?:_[a-z]+)+|"
     r"[a-z]{2,}(?:[A-Z][a-z]{2,})+|[A-Za-z_]\w*\(.*)$"
 )
 
@@ -60,6 +60,16 @@ def is_placeholder(value: str) -> bool:
 def is_reference(value: str) -> bool:
     """True for code that names a secret's place: `os.environ["KEY"]`, `OPENAI_API_KEY`, `cfg.token`, `get()`."""
     return bool(_REFERENCE.match(value.strip().strip("\"'`")))
+
+
+# Keys vendors publish in web pages on purpose (Stripe and Clerk publishable keys, Mapbox public tokens,
+# PostHog project keys, Langfuse and Supabase public keys).
+_PUBLIC_KEY = re.compile(r"^(?:pk_(?:live|test)_|pk\.eyJ|phc_|pk-lf-|sb_publishable_)")
+
+
+def is_public_key(value: str) -> bool:
+    """True for a key its vendor means to be public (`pk_live_...`)."""
+    return bool(_PUBLIC_KEY.match(value))
 
 
 def is_uuid(value: str) -> bool:
