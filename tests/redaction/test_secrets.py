@@ -191,6 +191,20 @@ LOOK_ALIKES = [
     'password = "password"',
     "ghp_ is the prefix of GitHub personal tokens",
     "The model eyJ is not a token.",
+    "The key 550e8400-e29b-41d4-a716-446655440000 identifies the run.",
+    'bucket_key = "s3://my-bucket/data/2024/part-00000-9fceb02d.parquet"',
+    'etag: "33a64df551425fcc55e4d42a148795d9f25f89d4"',
+    'stripe.js init with publishable key "pk_test_4MyrPwHJDBoCVXxa6hTgtOUawkvL26cj8YS73Oxt2oR45n6g2f6F"',
+    "fingerprint: SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8",
+    'curl -H "Authorization: Bearer $GITHUB_TOKEN" https://api.github.com/user',
+    "export OPENAI_API_KEY=your-api-key-here",
+    "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "token: ${{ secrets.GITHUB_TOKEN }}",
+    "api_key = userdata.get('OPENAI_API_KEY')",
+    "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+    "request-id: req_011CUbK9fJ8ZsVd2x7Qz1pWm",
+    "plan_tier, device_type, customer_id, session_length_s, feature_7. Which one?",
 ]
 
 

@@ -201,12 +201,16 @@ _KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 # key (bare, quoted, bracketed: `os.environ["X"]`, `{"x":`, `--x`), operator, optional opening quote and
 # auth scheme, then the value up to a quote, space or separator.
-_ASSIGNMENT = re.compile(
-    r"(?<![\w.])(?P<key>[A-Za-z_@][\w.-]{0,80}?)(?=(?:[\"'`]\]?\s{0,3},|[\"'`]?\]?\s{0,3}"
-    r"(?:=>|:=|::|\?=|=|:|\s+(?:is|was|to|as)\s+|\s))\s{0,3}"
+# What follows a secret-named key (bare, quoted, bracketed: `os.environ["X"]`, `{"x":`, `--x`): an operator, an
+# optional opening quote and auth scheme, then the value up to a quote, space or separator.
+_AFTER_KEY = re.compile(
+    r"(?:[\"'`]\]?\s{0,3}(?P<comma>,)|[\"'`]?\]?\s{0,3}"
+    r"(?P<op>=>|:=|::|\?=|=|:|\s+(?:is|was|to|as)\s+|\s))\s{0,3}"
     r"(?:[rbfuRBFU]{0,2}[\"'`])?\s*(?:(?i:bearer|basic|token|apikey|api-key|sso-key)\s+)?"
-    r"(?P<value>[^\s\"'`,;<>(){}\[\]&|=][^\s\"'`,;<>(){}\[\]&|]{5,400}))"
+    r"(?P<value>[^\s\"'`,;<>(){}\[\]&|=][^\s\"'`,;<>(){}\[\]&|]{5,400})"
 )
+_KEY_END = re.compile(r"[\w.-]*")
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
 _BEARER = re.compile(r"(?i:\bbearer)\s+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)")
 _BASIC = re.compile(r"(?i:\bbasic)\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
 _USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'`]{1,80}:(?P<value>[^\s@/\"'`]{3,200})@[\w.-]")
@@ -269,6 +273,8 @@ def acceptable_key(value: str, strong: bool = True) -> bool:
     that leaves doubt (`strong` False), not a digest either (many API keys are hex, so a strong name wins)."""
     if len(value) < 8 or is_placeholder(value) or is_reference(value) or is_public_key(value) or _PATH.match(value):
         return False
+    if "://" in value:  # a URL; its password, if any, is url_password's
+        return False
     if not strong and (is_digest(value) or len(value) < 16):
         return False
     if is_uuid(value):
@@ -300,15 +306,23 @@ _KEY_STEMS = (
 )
 
 
+_STEM = re.compile("|".join(_KEY_STEMS))
+
+
 def find_in_context(text: str) -> Iterator[tuple[str, int, int]]:
     """Each secret found by its context, as (rule, start, end)."""
     lowered = text.lower()
     lines = lines_holding(lowered, _KEY_STEMS)
-    for match in (m for start, end in lines for m in _ASSIGNMENT.finditer(text, start, end)):
-        key, value = match.group("key"), _trim(match.group("value"))
+    for key, match in _assignments(text, lowered, lines):
+        value = _trim(match.group("value"))
         if not is_secret_key(key):
             continue
-        ok = acceptable_password(value) if is_password_key(key) else acceptable_key(value, is_strong_key(key))
+        if not (match.group("op") or match.group("comma") or "").strip(" \t"):  # `my token abc`: words
+            ok = _acceptable_in_prose(value)
+        elif is_password_key(key):
+            ok = acceptable_password(value)
+        else:
+            ok = acceptable_key(value, is_strong_key(key))
         if ok:
             start = match.start("value")
             yield ("password_assignment" if is_password_key(key) else "key_assignment"), start, start + len(value)
@@ -323,6 +337,25 @@ def find_in_context(text: str) -> Iterator[tuple[str, int, int]]:
             value = _trim(match.group("value"))
             if accept(value):
                 yield rule, match.start("value"), match.start("value") + len(value)
+
+
+def _assignments(text: str, lowered: str, lines: list[tuple[int, int]]) -> Iterator[tuple[str, re.Match[str]]]:
+    """(key, match of what follows it) for each key name holding a secret word on `lines`: found from the word
+    outward, so a text pays for its secret words, not for each of its words."""
+    done: set[int] = set()
+    for start, end in lines:
+        for stem in _STEM.finditer(lowered, start, end):
+            key_end = _KEY_END.match(text, stem.end(), end).end()  # type: ignore[union-attr]  # * always matches
+            key_start = stem.start()
+            while key_start > start and text[key_start - 1] in _KEY_CHARS:
+                key_start -= 1
+            key_start += len(text[key_start:key_end]) - len(text[key_start:key_end].lstrip(".-"))
+            if key_end in done:
+                continue
+            done.add(key_end)
+            match = _AFTER_KEY.match(text, key_end, end)
+            if match is not None:
+                yield text[key_start:key_end], match
 
 
 def acceptable_password_in_url(value: str) -> bool:
