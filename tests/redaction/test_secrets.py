@@ -108,6 +108,7 @@ CONTEXT_CASES = [
     ("environ", 'os.environ.setdefault("INTERNAL_TOKEN", "{}")', rand(36)),
     ("yaml", "  client_secret: {}", rand(48)),
     ("yaml", 'db_password: "{}"', rand(10) + "#"),
+    ("env", "DB_PASSWORD={}", "07k%SQmjj3qsO1&M4SS"),
     ("json", '{{"apiKey": "{}", "region": "eu-west-1"}}', rand(32)),
     ("kwarg", 'connect(host="db", user="etl", password="{}")', "Tr0ub4dor&3x"),
     ("kwarg", 'requests.get(url, auth=("analyst", "{}"))', rand(14)),
@@ -205,6 +206,7 @@ LOOK_ALIKES = [
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
     "request-id: req_011CUbK9fJ8ZsVd2x7Qz1pWm",
     "plan_tier, device_type, customer_id, session_length_s, feature_7. Which one?",
+    'connect(host="db", password=secret_pw)',
 ]
 
 

@@ -210,6 +210,7 @@ _AFTER_KEY = re.compile(
     r"(?P<value>[^\s\"'`,;<>(){}\[\]&|=][^\s\"'`,;<>(){}\[\]&|]{5,400})"
 )
 _KEY_END = re.compile(r"[\w.-]*")
+_PASSWORD_VALUE = re.compile(r"[^\s\"'`;,(){}\[\]<>]{1,400}")
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
 _BEARER = re.compile(r"(?i:\bbearer)\s+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)")
 _BASIC = re.compile(r"(?i:\bbasic)\s+(?P<value>[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])")
@@ -313,10 +314,13 @@ def find_in_context(text: str) -> Iterator[tuple[str, int, int]]:
     """Each secret found by its context, as (rule, start, end)."""
     lowered = text.lower()
     lines = lines_holding(lowered, _KEY_STEMS)
-    for key, match in _assignments(text, lowered, lines):
+    for key, key_start, match in _assignments(text, lowered, lines):
         value = _trim(match.group("value"))
         if not is_secret_key(key):
             continue
+        if is_password_key(key) and text[key_start - 1 : key_start] not in {"?", "&"}:
+            # outside a URL's query a password runs on over `&` and the like (`DB_PASSWORD=07k%SQ&M4`)
+            value = _trim(_PASSWORD_VALUE.match(text, match.start("value")).group(0))  # type: ignore[union-attr]
         if not (match.group("op") or match.group("comma") or "").strip(" \t"):  # `my token abc`: words
             ok = _acceptable_in_prose(value)
         elif is_password_key(key):
@@ -339,9 +343,9 @@ def find_in_context(text: str) -> Iterator[tuple[str, int, int]]:
                 yield rule, match.start("value"), match.start("value") + len(value)
 
 
-def _assignments(text: str, lowered: str, lines: list[tuple[int, int]]) -> Iterator[tuple[str, re.Match[str]]]:
-    """(key, match of what follows it) for each key name holding a secret word on `lines`: found from the word
-    outward, so a text pays for its secret words, not for each of its words."""
+def _assignments(text: str, lowered: str, lines: list[tuple[int, int]]) -> Iterator[tuple[str, int, re.Match[str]]]:
+    """(key, its start, match of what follows it) for each key name holding a secret word on `lines`; found
+    from the word outward, so a text pays for its secret words, not for each of its words."""
     done: set[int] = set()
     for start, end in lines:
         for stem in _STEM.finditer(lowered, start, end):
@@ -355,7 +359,7 @@ def _assignments(text: str, lowered: str, lines: list[tuple[int, int]]) -> Itera
             done.add(key_end)
             match = _AFTER_KEY.match(text, key_end, end)
             if match is not None:
-                yield text[key_start:key_end], match
+                yield text[key_start:key_end], key_start, match
 
 
 def acceptable_password_in_url(value: str) -> bool:
