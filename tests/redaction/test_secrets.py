@@ -203,6 +203,11 @@ LOOK_ALIKES = [
     "token: ${{ secrets.GITHUB_TOKEN }}",
     "api_key = userdata.get('OPENAI_API_KEY')",
     "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # AWS's documented example
+    'client = Client(account_sid="AC5f2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d", auth_token=token)',
+    'customer = stripe.Customer.retrieve("cus_NffrFeUfNV2Hib")',
+    'secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-key-Ab12Cd"',
+    'firebaseConfig = { apiKey: "AIzaSyD-EXAMPLEEXAMPLEEXAMPLE12345678" }',
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
     "request-id: req_011CUbK9fJ8ZsVd2x7Qz1pWm",
     "plan_tier, device_type, customer_id, session_length_s, feature_7. Which one?",

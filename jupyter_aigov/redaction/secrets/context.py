@@ -225,7 +225,7 @@ _CONNECTION_PASSWORD = re.compile(
 )
 # A sentence that names a secret, then gives it: "the Duo API key, new one is X", "my token: X".
 _PROSE = re.compile(
-    r"(?i:\b(?:api[ _-]?key|key|token|secret|credential|password|passphrase)s?\b)[^\n]{0,60}?"
+    r"(?<![:/])(?i:\b(?:api[ _-]?key|key|token|secret|credential|password|passphrase)s?\b)[^\n]{0,60}?"
     r"(?:\bis\b|:|=)\s*[\"'`]?(?P<value>[A-Za-z0-9][\w.~+/=-]{11,400})"
 )
 _QUOTED_AFTER_KWARG = re.compile(r"\b(?P<key>\w+)\s*=\s*[\"'](?P<value>[^\"'\n]{6,400})[\"']")
@@ -354,7 +354,8 @@ def _assignments(text: str, lowered: str, lines: list[tuple[int, int]]) -> Itera
             while key_start > start and text[key_start - 1] in _KEY_CHARS:
                 key_start -= 1
             key_start += len(text[key_start:key_end]) - len(text[key_start:key_end].lstrip(".-"))
-            if key_end in done:
+            # a part of a name such as `arn:aws:secretsmanager:...:secret:prod/db` is no key
+            if key_end in done or text[key_start - 1 : key_start] == ":":
                 continue
             done.add(key_end)
             match = _AFTER_KEY.match(text, key_end, end)

@@ -31,7 +31,7 @@ PLACEHOLDER_WORDS = frozenset(
 )
 
 _PLACEHOLDER_PARTS = re.compile(
-    r"(?i)your[_-]?|[_-]here\b|placeholder|(?:^|[^a-z])example(?:[^a-z]|$)|redacted|replace[_-]?me|changeme|"
+    r"(?i)your[_-]?|[_-]here\b|placeholder|example|redacted|replace[_-]?me|changeme|"
     r"insert[_-]|dummy|fake|x{4,}|\*{3,}|\.{3}|…|#{4,}|0{8,}|1234567890|(?-i:abcdefgh|ABCDEFGH)|(?:^|[_-])(?:key|token|secret)s?$"
 )
 _TEMPLATE = re.compile(r"^(?:\$\{?[\w.:-]+\}?|%\(?[\w.]+\)?s?|\{\{?[^}]*\}\}?|<[^>]*>|\[[^\]]*\]|@[\w.-]+@)$")
@@ -70,6 +70,20 @@ _PUBLIC_KEY = re.compile(r"^(?:pk_(?:live|test)_|pk\.eyJ|phc_|pk-lf-|sb_publisha
 def is_public_key(value: str) -> bool:
     """True for a key its vendor means to be public (`pk_live_...`)."""
     return bool(_PUBLIC_KEY.match(value))
+
+
+# Names of objects, not credentials, in the forms their services print them: Twilio SIDs other than an API key's,
+# Stripe object ids (docs.stripe.com/api), OpenAI and Anthropic object and request ids.
+_OBJECT_ID = re.compile(
+    r"^(?:(?:AC|PN|MG|CA|SM|MM|RE|CF|IS|VA)[0-9a-f]{32}|"
+    r"(?:cus|pi|pm|price|prod|acct|evt|ch|in|sub|txn|seti|src|card|py|po|tr|ii|il|si|cs)_[A-Za-z0-9]{8,}|"
+    r"(?:org|file|chatcmpl)-[A-Za-z0-9]{16,}|(?:proj|asst|thread|run|msg|batch|req|toolu|step|vs)_[A-Za-z0-9]{12,})$"
+)
+
+
+def is_object_id(value: str) -> bool:
+    """True for an object's id a service prints (`AC...` Twilio account, `cus_...` Stripe customer, `msg_...`)."""
+    return bool(_OBJECT_ID.match(value))
 
 
 def is_uuid(value: str) -> bool:

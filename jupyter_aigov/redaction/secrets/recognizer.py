@@ -12,6 +12,7 @@ from jupyter_aigov.redaction.secrets.blocks import find_private_key_blocks
 from jupyter_aigov.redaction.secrets.context import find_in_context
 from jupyter_aigov.redaction.secrets.detect_secrets_plugins import find_with_detect_secrets, plugin_regexes
 from jupyter_aigov.redaction.secrets.formats import load_formats
+from jupyter_aigov.redaction.secrets.lookalikes import is_object_id
 
 SECRET = "SECRET"
 
@@ -46,7 +47,8 @@ PARTS: dict[str, Callable[[str], Found]] = {
 
 def find_secrets(text: str, parts: Iterable[str] = PARTS) -> Found:
     """Every secret in `text` as (kind, start, end, score), spans not overlapping, sorted by position."""
-    return merge_overlaps([found for part in parts for found in PARTS[part](text)])
+    found = [f for part in parts for f in PARTS[part](text) if not is_object_id(text[f[1] : f[2]])]
+    return merge_overlaps(found)
 
 
 def merge_overlaps(found: Found) -> Found:
