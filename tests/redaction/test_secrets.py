@@ -115,6 +115,13 @@ CONTEXT_CASES = [
     ("cli", "curl -u admin:{} https://jenkins.internal/api/json", rand(16)),
     ("cli", "mytool --api-key={} --region eu", rand(32)),
     ("prose", "my api key is {} and it stopped working", rand(32)),
+    ("notebook", "%env OPENAI_API_KEY={}", rand(40)),
+    ("r", 'api_key <- "{}"', rand(32)),
+    ("powershell", '$env:OPENAI_API_KEY = "{}"', rand(32)),
+    ("kubernetes", '  - name: API_TOKEN\n    value: "{}"', rand(32)),
+    ("sql", 'ALTER USER etl IDENTIFIED BY "{}";', rand(14)),
+    ("cli", "mysql -u root -p{} -h db.internal sales", rand(12)),
+    ("xml", "<password>{}</password>", rand(12)),
     ("jwt", "token={}", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
 ]
 

@@ -1,58 +1,10 @@
-"""Secrets known by where they stand: which key names hold secrets, and which values under them count."""
+"""Secrets assigned to secret-named keys: which values under them count."""
 
 from __future__ import annotations
 
 import pytest
 
-from jupyter_aigov.redaction.secrets.context import (
-    acceptable_key,
-    acceptable_password,
-    find_in_context,
-    is_password_key,
-    is_secret_key,
-    is_strong_key,
-    key_words,
-)
-
-
-@pytest.mark.parametrize(
-    ("key", "words"),
-    [
-        ("OPENAI_API_KEY", ["openai", "api", "key"]),
-        ("clientSecret", ["client", "secret"]),
-        ("x-api-key", ["x", "api", "key"]),
-    ],
-)
-def test_when_a_key_name_is_split_then_its_words_come_out_lowercase(key: str, words: list[str]) -> None:
-    assert key_words(key) == words
-
-
-@pytest.mark.parametrize(
-    ("key", "secret", "strong"),
-    [
-        ("API_KEY", True, True),
-        ("Authorization", True, True),
-        ("db_password", True, True),
-        ("skey", True, True),
-        ("key", True, True),
-        ("session", True, False),
-        ("cache_key", False, False),
-        ("group_key", True, False),
-        ("max_tokens", False, False),
-        ("token_count", False, False),
-        ("api_key_id", False, False),
-        ("password_hash", False, False),
-        ("publishable_key", False, False),
-        ("tokenizer", False, False),
-    ],
-)
-def test_when_a_key_is_named_then_its_name_says_whether_it_holds_a_secret(key: str, secret: bool, strong: bool) -> None:
-    assert is_secret_key(key) is secret
-    assert (secret and is_strong_key(key)) is strong
-
-
-def test_when_a_key_names_a_password_then_it_is_a_password_key() -> None:
-    assert is_password_key("PGPASSWORD") and is_password_key("Pwd") and not is_password_key("api_token")
+from jupyter_aigov.redaction.secrets.context import acceptable_key, acceptable_password, find_in_context
 
 
 @pytest.mark.parametrize(
@@ -87,30 +39,9 @@ def test_when_a_key_value_is_given_then_only_generated_ones_count(value: str, st
     assert acceptable_key(value, strong) is ok
 
 
-@pytest.mark.parametrize(
-    ("text", "rule", "secret"),
-    [
-        ("Authorization: Bearer 941595179216788417", "bearer_token", "941595179216788417"),
-        (
-            "jdbc:sqlserver://db;user=sa;password=X!Oev^^&TD-z7_Dk;encrypt=true;",
-            "connection_string_password",
-            "X!Oev^^&TD-z7_Dk",
-        ),
-        (
-            "Rotated the Duo API key, new one is dZ40dLTSdRcGezN0WJ0VTeMTED0Uv0R1t4IZnU7Q - please update",
-            "secret_in_prose",
-            "dZ40dLTSdRcGezN0WJ0VTeMTED0Uv0R1t4IZnU7Q",
-        ),
-        (
-            'os.environ.setdefault("INTERNAL_TOKEN", "q8Xv2LmN4pRt6sWz9bYc3dFh")',
-            "key_assignment",
-            "q8Xv2LmN4pRt6sWz9bYc3dFh",
-        ),
-        ("curl -u admin:Zp4wQ9rT2xLm https://ci.internal/api", "curl_user_password", "Zp4wQ9rT2xLm"),
-    ],
-)
-def test_when_a_value_stands_in_a_secrets_place_then_its_rule_finds_it(text: str, rule: str, secret: str) -> None:
-    assert (rule, secret) in [(r, text[s:e]) for r, s, e in find_in_context(text)]
+def test_when_a_secret_named_key_is_set_then_its_value_is_found() -> None:
+    text = 'os.environ.setdefault("INTERNAL_TOKEN", "q8Xv2LmN4pRt6sWz9bYc3dFh")'
+    assert [(r, text[s:e]) for r, s, e in find_in_context(text)] == [("key_assignment", "q8Xv2LmN4pRt6sWz9bYc3dFh")]
 
 
 @pytest.mark.parametrize(
@@ -120,6 +51,7 @@ def test_when_a_value_stands_in_a_secrets_place_then_its_rule_finds_it(text: str
         'headers = {"Authorization": f"Bearer {api_key}"}',
         "the routing key is orders.created",
         "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 fixed the token refresh",
+        "the routing key is orders.created and the cache key is user:42",
     ],
 )
 def test_when_nothing_stands_in_a_secrets_place_then_no_rule_fires(text: str) -> None:

@@ -1,5 +1,5 @@
-"""SecretRecognizer: every way of finding a secret (formats, detect-secrets, context, key blocks) as one
-Presidio recognizer of entity SECRET."""
+"""SecretRecognizer: every way of finding a secret (formats, detect-secrets, key names, credential slots, key
+blocks) as one Presidio recognizer of entity SECRET."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from jupyter_aigov.redaction.secrets.blocks import find_private_key_blocks
 from jupyter_aigov.redaction.secrets.context import find_in_context
+from jupyter_aigov.redaction.secrets.credential_slots import find_in_slots
 from jupyter_aigov.redaction.secrets.detect_secrets_plugins import find_with_detect_secrets, plugin_regexes
 from jupyter_aigov.redaction.secrets.formats import load_formats
 from jupyter_aigov.redaction.secrets.lookalikes import is_object_id
@@ -36,12 +37,17 @@ def _context(text: str) -> Found:
     return [(rule, start, end, 0.85) for rule, start, end in find_in_context(text)]
 
 
+def _slots(text: str) -> Found:
+    return [(rule, start, end, 0.85) for rule, start, end in find_in_slots(text)]
+
+
 # Every way of finding a secret, by name (the benchmark measures what each adds).
 PARTS: dict[str, Callable[[str], Found]] = {
     "blocks": _blocks,
     "formats": _formats,
     "detect_secrets": _detect_secrets,
     "context": _context,
+    "slots": _slots,
 }
 
 
