@@ -45,11 +45,15 @@ class _Analyzer:
     def __init__(self, pipeline: Pipeline, extra: Sequence[Any] = ()) -> None:
         from presidio_analyzer import AnalyzerEngine
 
+        from jupyter_aigov.redaction.lexicon import load_lexicon
+        from jupyter_aigov.redaction.not_names import NameFilter
         from jupyter_aigov.redaction.recognizers import build_registry
 
         self.pipeline = pipeline
         self.nlp_engine = PreloadedSpacyNlpEngine(pipeline.nlp)
-        registry = build_registry(self.nlp_engine, extra)
+        lexicon = load_lexicon(pipeline.nlp)
+        self.name_filter = NameFilter(lexicon)
+        registry = build_registry(self.nlp_engine, lexicon, extra)
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.supported = frozenset(registry.get_supported_entities([LANGUAGE]))
 
@@ -59,7 +63,8 @@ class _Analyzer:
         out = []
         for text, artifacts in batch:  # type: ignore[misc]  # yields pairs when as_tuples is False
             results = self.engine.analyze(text, LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=0)
-            out.append([Finding(r.entity_type, r.start, r.end, float(r.score)) for r in results])
+            found = [Finding(r.entity_type, r.start, r.end, float(r.score)) for r in results]
+            out.append(self.name_filter.apply(text, found))
         return out
 
 

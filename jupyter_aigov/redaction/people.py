@@ -1,10 +1,11 @@
-"""Recognizers for PERSON and LOCATION where a small NER model misses: titles, given names, cue words, place forms."""
+"""Recognizers for PERSON and LOCATION where a small NER model misses: titles, place forms, cue words.
+
+Given names, initials and name columns are `names.py`'s.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -38,28 +39,12 @@ _NOT_PLACE_WORDS = (
 _NOT_PLACES = frozenset(_NOT_PLACE_WORDS.split())
 
 
-@cache
-def given_names() -> frozenset[str]:
-    """The shipped list of common given names."""
-    text = resources.files(__package__).joinpath("data/given_names.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
-
-
 def _person_patterns() -> list[tuple[re.Pattern[str], float]]:
-    names = "|".join(sorted(given_names(), key=len, reverse=True))
     return [
         (re.compile(rf"\b{_TITLE}\s{_WORD}(?:{_SURNAMES})?(?:,?\s{_POSTNOMINAL})?"), 0.85),
         (re.compile(rf"\b{_WORD}{_SURNAMES},?\s{_POSTNOMINAL}(?![\w])"), 0.8),
-        (re.compile(rf"\b(?:{names}){_SURNAMES}\b"), 0.75),
         # A name written next to an email address: "Ana Ruiz (ana@x.org)", "reply to Ana Ruiz at ana@x.org".
         (re.compile(rf"(?P<n>\b{_WORD}{_SURNAMES})(?=\s(?:\(|<|at\s)[\w.+-]+@)"), 0.7),
-        (
-            re.compile(
-                rf"(?:\b(?i:customer|client|patient|employee|colleague|applicant|dear|hi|hello|thanks|thank you|cc|"
-                rf"held by|signed by|written by)[:,]?\s|(?<![\w.])name=)(?P<n>{_WORD}(?:{_SURNAMES})?)\b"
-            ),
-            0.7,
-        ),
     ]
 
 
@@ -108,7 +93,7 @@ class _ContextRecognizer(EntityRecognizer):
 
 
 def person_recognizer() -> EntityRecognizer:
-    """PERSON from titles, post-nominals, known given names followed by a surname, and cue words."""
+    """PERSON from titles, post-nominals, and a name written next to an email address."""
     return _ContextRecognizer("PERSON", _person_patterns())
 
 

@@ -11,6 +11,8 @@ from presidio_analyzer.nlp_engine import NlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
 
 from jupyter_aigov.redaction.iban import IbanRecognizer
+from jupyter_aigov.redaction.lexicon import Lexicon
+from jupyter_aigov.redaction.names import NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.secrets import SecretRecognizer
@@ -54,7 +56,9 @@ def phone_shape_recognizer() -> PatternRecognizer:
     )
 
 
-def build_registry(nlp_engine: NlpEngine, extra: Iterable[EntityRecognizer] = ()) -> RecognizerRegistry:
+def build_registry(
+    nlp_engine: NlpEngine, lexicon: Lexicon, extra: Iterable[EntityRecognizer] = ()
+) -> RecognizerRegistry:
     """Every predefined English recognizer (so a policy can ask for any Presidio entity), patched and extended,
     then the `extra` ones (the policy's plugins')."""
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
@@ -71,6 +75,7 @@ def build_registry(nlp_engine: NlpEngine, extra: Iterable[EntityRecognizer] = ()
     registry.add_recognizer(ConfidentPhoneRecognizer())
     registry.add_recognizer(SecretRecognizer())
     registry.add_recognizer(person_recognizer())
+    registry.add_recognizer(NameRecognizer(lexicon))
     registry.add_recognizer(location_recognizer())
     for recognizer in extra:
         registry.add_recognizer(recognizer)

@@ -1,0 +1,229 @@
+"""PERSON from given names, middle initials, cue words ("Hi Motoko,", "From:") and name columns of CSV or JSON.
+
+Words are looked up in sets (the lexicon), never matched by one alternation over every name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from jupyter_aigov.redaction.lexicon import Lexicon
+
+# A word: letters, with inner apostrophes and hyphens ("O'Neil", "Sforza-Raurica", "Ľudmila").
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
+# Lower-case parts of surnames ("Ravi da Mota", "Pleun van Haspengouw", "Ahmad bin Said").
+PARTICLES = frozenset(
+    "van von de der den del della di da du dos das le la ter ten zu y bin ibn al el ben ap af av".split()
+)
+# Before a name: a greeting, a sign-off on its own line, a mail header, or a phrase that introduces a person.
+_STRONG_CUE = re.compile(
+    r"(?:\b(?i:hi|hello|hey|dear|greetings|thanks|thank you|cheers|my name is|this is|i am|i'm|signed|signed by|written by|assigned to|"
+    r"on behalf of|owner|author|assignee|reviewer|manager|customer|client|patient|employee|"
+    r"colleague|applicant|account holder|cardholder|contact person|held by|approved by|reported by)[:,]?[ \t]+"
+    r"|(?im:^(?:from|to|cc|bcc|attn|reply-to)[ \t]*:[ \t]*)"
+    r"|(?im:^(?:best|regards|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks|sincerely|"
+    r"yours|love|signed|--|—)[,.!]?[ \t]*\r?\n[ \t]*))$"
+)
+# Before a name, weaker: only a known given name follows ("reply to Remo", "ask Ernesto", "thanks Léa").
+_WEAK_CUE = re.compile(
+    r"\b(?i:thanks|thank|to|with|by|ask|tell|call|email|message|ping|contact|invite|meet|and|cc|for|from|of)[,]?[ \t]+$"
+)
+# Words that open a sentence or greet, capitalised, but never begin a name ("Hi Motoko", "The Adam optimizer").
+NEVER_FIRST = frozenset(
+    "the a an this that these those my our your their his her its hi hello hey dear thanks thank cheers best "
+    "regards from to cc and or but if when while for with by in on at of as is are was were be has have had do "
+    "does did can could should must not no yes please ok okay here there where why how what who which".split()
+)
+# Column or key names that hold a person's name.
+NAME_FIELDS = frozenset(
+    "name first_name firstname given_name givenname forename last_name lastname surname family_name familyname "
+    "full_name fullname display_name customer customer_name client client_name contact contact_name employee "
+    "employee_name patient patient_name person person_name owner author assignee reviewer recipient sender "
+    "account_holder cardholder card_holder holder beneficiary manager agent rep applicant student teacher "
+    "user_full_name middle_name".split()
+)
+_KEY_VALUE = re.compile(
+    r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?(?P<value>[^\W\d_][^"'\n,;:=<>(){}\[\]]{0,60})"""
+)
+_DELIMITERS = (",", "\t", ";", "|")
+_NAME_VALUE = re.compile(r"[^\W\d_][^\W\d_'’. -]*(?:[ .'’-]+[^\W\d_][^\W\d_'’. -]*){0,4}\.?")
+
+_SCORE_STRONG = 0.85  # a given name with a surname, or any name after a strong cue or in a name column
+_SCORE_INITIAL = 0.75  # an unknown first word, a middle initial, a surname: "Leigha C Mackay"
+_SCORE_WEAK = 0.6  # a given name alone after a weak cue
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    start: int
+    end: int
+    text: str
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or not word[1:].isupper() or "-" in word)
+
+
+def _field(header: str) -> str:
+    return header.strip().strip("\"'").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+class NameRecognizer(EntityRecognizer):
+    """PERSON by token lookups in the lexicon: given name + surname, initials, cue words, name columns."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        super().__init__(supported_entities=["PERSON"], name="AigovNameRecognizer", supported_language="en")
+
+    def load(self) -> None:
+        """Nothing to load: the lexicon was built by the engine's loading thread."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """PERSON spans in `text`."""
+        if "PERSON" not in entities:
+            return []
+        found = [RecognizerResult("PERSON", s, e, score) for s, e, score in self._in_prose(text)]
+        found += [RecognizerResult("PERSON", s, e, _SCORE_STRONG) for s, e in self._in_fields(text)]
+        return found
+
+    def _is_plain_word(self, word: str) -> bool:
+        """An English word that is not also a common given name: "Plot", "Sales" (but not "Grace" after a cue)."""
+        return self._lexicon.is_word(word)
+
+    def _in_prose(self, text: str) -> Iterator[tuple[int, int, float]]:
+        words = [_Word(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        i = 0
+        while i < len(words):
+            first = words[i]
+            if not _is_capitalised(first.text):
+                i += 1
+                continue
+            end_index, initials, surnames = self._chain(text, words, i)
+            found = self._judge(text, words, i, end_index, initials, surnames)
+            if found is None:
+                i += 1
+                continue
+            start, score = found
+            end = words[end_index].end
+            if len(words[end_index].text) == 1 and text[end : end + 1] == "." and end_index > i and not surnames:
+                end += 1
+            yield start, end, score
+            i = end_index + 1
+
+    def _chain(self, text: str, words: list[_Word], i: int) -> tuple[int, int, list[_Word]]:
+        """The words after `i` that continue a name: initials, particles, capitalised surnames (up to four)."""
+        initials = 0
+        surnames: list[_Word] = []
+        last = i
+        j = i + 1
+        while j < len(words) and j - i <= 5:
+            gap = text[words[j - 1].end : words[j].start]
+            if gap not in (" ", ". ", "\u00a0") or (gap == ". " and len(words[j - 1].text) > 1):
+                break
+            word = words[j].text
+            if len(word) == 1 and word.isupper() and not surnames:
+                initials += 1
+            elif word in PARTICLES and j + 1 < len(words) and _is_capitalised(words[j + 1].text):
+                pass
+            elif _is_capitalised(word) and len(word) > 1:
+                surnames.append(words[j])
+            else:
+                break
+            last = j
+            j += 1
+        # trailing particles or initials without a surname after them are not part of the name
+        while last > i and (words[last].text in PARTICLES):
+            last -= 1
+        return last, initials, surnames
+
+    def _judge(
+        self, text: str, words: list[_Word], i: int, end: int, initials: int, surnames: list[_Word]
+    ) -> tuple[int, float] | None:
+        """Where the name starts and its score, or None when the words are not a name."""
+        lexicon = self._lexicon
+        first = words[i].text
+        before = text[max(0, words[i].start - 40) : words[i].start]
+        given = lexicon.is_given_name(first)
+        if first.lower() in NEVER_FIRST:
+            return None
+        ambiguous = given and lexicon.is_everyday_word(first)
+        surname_is_word = all(lexicon.is_everyday_word(s.text) or s.text.lower() in NEVER_FIRST for s in surnames)
+        if _STRONG_CUE.search(before) and (given or not self._is_plain_word(first) or (surnames and not surname_is_word)):
+            return words[i].start, _SCORE_STRONG
+        if len(first) == 1:
+            # "J. R. Smith": dotted initials then a surname
+            if text[words[i].end : words[i].end + 1] == "." and surnames and not surname_is_word:
+                return words[i].start, _SCORE_INITIAL
+            return None
+        if surnames and given and not (ambiguous and surname_is_word):
+            return words[i].start, _SCORE_STRONG if not ambiguous else _SCORE_INITIAL
+        if surnames and initials and not self._is_plain_word(first) and not surname_is_word:
+            return words[i].start, _SCORE_INITIAL
+        if end == i and given and not ambiguous and _WEAK_CUE.search(before):
+            return words[i].start, _SCORE_WEAK
+        return None
+
+    def _in_fields(self, text: str) -> Iterator[tuple[int, int]]:
+        yield from self._in_key_values(text)
+        yield from self._in_columns(text)
+
+    def _in_key_values(self, text: str) -> Iterator[tuple[int, int]]:
+        if ":" not in text and "=" not in text:
+            return
+        for match in _KEY_VALUE.finditer(text):
+            if _field(match.group("key")) not in NAME_FIELDS:
+                continue
+            value = _NAME_VALUE.match(match.group("value"))
+            if value is not None and self._looks_like_name(value.group().rstrip(". ")):
+                start = match.start("value")
+                yield start, start + len(value.group().rstrip(". "))
+
+    def _in_columns(self, text: str) -> Iterator[tuple[int, int]]:
+        lines = text.split("\n")
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        columns: list[int] = []
+        delimiter = ""
+        for number, line in enumerate(lines):
+            if not line.strip():
+                columns = []
+                continue
+            header = next((d for d in _DELIMITERS if line.count(d) >= 1 and any(
+                _field(cell) in NAME_FIELDS for cell in line.split(d))), "")
+            if header and not columns:
+                delimiter = header
+                columns = [k for k, cell in enumerate(line.split(delimiter)) if _field(cell) in NAME_FIELDS]
+                continue
+            if not columns:
+                continue
+            cells = line.split(delimiter)
+            position = offsets[number]
+            starts = []
+            for cell in cells:
+                starts.append(position)
+                position += len(cell) + len(delimiter)
+            for k in columns:
+                if k < len(cells):
+                    value = cells[k].strip().strip("\"'")
+                    if value and self._looks_like_name(value, in_column=True):
+                        begin = starts[k] + cells[k].index(value)
+                        yield begin, begin + len(value)
+
+    def _looks_like_name(self, value: str, *, in_column: bool = False) -> bool:
+        """Capitalised words; outside a name column, not all English words unless the first is a given name."""
+        parts = _TOKEN.findall(value)
+        if not parts or not all(_is_capitalised(p) or p in PARTICLES for p in parts):
+            return False
+        if _NAME_VALUE.fullmatch(value) is None:
+            return False
+        if in_column:
+            return True
+        return self._lexicon.is_given_name(parts[0]) or not all(self._is_plain_word(p) for p in parts)
