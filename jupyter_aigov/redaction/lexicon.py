@@ -71,7 +71,15 @@ class Lexicon:
 def _bases(low: str) -> tuple[str, ...]:
     """Candidate uninflected forms of a lower-cased word (plural, past, gerund, third person)."""
     bases = []
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+    ):
         if low.endswith(suffix) and len(low) > len(suffix) + 2:
             bases.append(low[: -len(suffix)] + replacement)
     return tuple(bases)
@@ -104,7 +112,10 @@ def english_words(nlp: Language) -> dict[str, frozenset[str]]:
         return {}
     index = lookups.get_table("lemma_index")
     exceptions = lookups.get_table("lemma_exc") if lookups.has_table("lemma_exc") else {}
-    return {pos: frozenset(index.get(pos, ())) | frozenset(exceptions.get(pos, {})) for pos in ("noun", "verb", "adj", "adv")}
+    return {
+        pos: frozenset(index.get(pos, ())) | frozenset(exceptions.get(pos, {}))
+        for pos in ("noun", "verb", "adj", "adv")
+    }
 
 
 def load_lexicon(nlp: Language) -> Lexicon:

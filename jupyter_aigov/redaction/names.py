@@ -15,19 +15,47 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from jupyter_aigov.redaction.lexicon import Lexicon
 
 # A word: letters, with inner apostrophes and hyphens ("O'Neil", "Sforza-Raurica", "Ľudmila").
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+(?:['\u2019][^\W\d_]+)*)*")
 # Lower-case parts of surnames ("Ravi da Mota", "Pleun van Haspengouw", "Ahmad bin Said").
 PARTICLES = frozenset(
-    "van von de der den del della di da du dos das le la ter ten zu y bin ibn al el ben ap af av".split()
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "das",
+        "le",
+        "la",
+        "ter",
+        "ten",
+        "zu",
+        "y",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "ben",
+        "ap",
+        "af",
+        "av",
+    ]
 )
 # Before a name: a greeting, a sign-off on its own line, a mail header, or a phrase that introduces a person.
 _STRONG_CUE = re.compile(
-    r"(?:\b(?i:hi|hello|hey|dear|greetings|thanks|thank you|cheers|my name is|this is|i am|i'm|signed|signed by|written by|assigned to|"
+    r"(?:\b(?i:hi|hello|hey|dear|greetings|thanks|thank you|cheers|my name is|this is|i am|i'm|signed|"
+    r"signed by|written by|assigned to|"
     r"on behalf of|owner|author|assignee|reviewer|manager|customer|client|patient|employee|"
     r"colleague|applicant|account holder|cardholder|contact person|held by|approved by|reported by)[:,]?[ \t]+"
     r"|(?im:^(?:from|to|cc|bcc|attn|reply-to)[ \t]*:[ \t]*)"
     r"|(?im:^(?:best|regards|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks|sincerely|"
-    r"yours|love|signed|--|—)[,.!]?[ \t]*\r?\n[ \t]*))$"
+    r"yours|love|signed|--|—)[,.!]?[ \t]*(?:\r?\n[ \t]*)?))$"
 )
 # Before a name, weaker: only a known given name follows ("reply to Remo", "ask Ernesto", "thanks Léa").
 _WEAK_CUE = re.compile(
@@ -35,27 +63,139 @@ _WEAK_CUE = re.compile(
 )
 # Words that open a sentence or greet, capitalised, but never begin a name ("Hi Motoko", "The Adam optimizer").
 NEVER_FIRST = frozenset(
-    "the a an this that these those my our your their his her its hi hello hey dear thanks thank cheers best "
-    "regards from to cc and or but if when while for with by in on at of as is are was were be has have had do "
-    "does did can could should must not no yes please ok okay here there where why how what who which".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "thanks",
+        "thank",
+        "cheers",
+        "best",
+        "regards",
+        "from",
+        "to",
+        "cc",
+        "and",
+        "or",
+        "but",
+        "if",
+        "when",
+        "while",
+        "for",
+        "with",
+        "by",
+        "in",
+        "on",
+        "at",
+        "of",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "must",
+        "not",
+        "no",
+        "yes",
+        "please",
+        "ok",
+        "okay",
+        "here",
+        "there",
+        "where",
+        "why",
+        "how",
+        "what",
+        "who",
+        "which",
+    ]
 )
 # Column or key names that hold a person's name.
 NAME_FIELDS = frozenset(
-    "name first_name firstname given_name givenname forename last_name lastname surname family_name familyname "
-    "full_name fullname display_name customer customer_name client client_name contact contact_name employee "
-    "employee_name patient patient_name person person_name owner author assignee reviewer recipient sender "
-    "account_holder cardholder card_holder holder beneficiary manager agent rep applicant student teacher "
-    "user_full_name middle_name".split()
+    [
+        "name",
+        "first_name",
+        "firstname",
+        "given_name",
+        "givenname",
+        "forename",
+        "last_name",
+        "lastname",
+        "surname",
+        "family_name",
+        "familyname",
+        "full_name",
+        "fullname",
+        "display_name",
+        "customer",
+        "customer_name",
+        "client",
+        "client_name",
+        "contact",
+        "contact_name",
+        "employee",
+        "employee_name",
+        "patient",
+        "patient_name",
+        "person",
+        "person_name",
+        "owner",
+        "author",
+        "assignee",
+        "reviewer",
+        "recipient",
+        "sender",
+        "account_holder",
+        "cardholder",
+        "card_holder",
+        "holder",
+        "beneficiary",
+        "manager",
+        "agent",
+        "rep",
+        "applicant",
+        "student",
+        "teacher",
+        "user_full_name",
+        "middle_name",
+    ]
 )
 _KEY_VALUE = re.compile(
-    r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?(?P<value>[^\W\d_][^"'\n,;:=<>(){}\[\]]{0,60})"""
+    r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
+    r"""(?P<value>[^\W\d_][^"'\n,;:=<>(){}\[\]]{0,60})"""
 )
 _DELIMITERS = (",", "\t", ";", "|")
-_NAME_VALUE = re.compile(r"[^\W\d_][^\W\d_'’. -]*(?:[ .'’-]+[^\W\d_][^\W\d_'’. -]*){0,4}\.?")
+_NAME_VALUE = re.compile(r"[^\W\d_][^\W\d_'\u2019. -]*(?:[ .'\u2019-]+[^\W\d_][^\W\d_'\u2019. -]*){0,4}\.?")
 
 _SCORE_STRONG = 0.85  # a given name with a surname, or any name after a strong cue or in a name column
 _SCORE_INITIAL = 0.75  # an unknown first word, a middle initial, a surname: "Leigha C Mackay"
 _SCORE_WEAK = 0.6  # a given name alone after a weak cue
+_SCORE_ALONE = 0.55  # a given name alone: any lowering context word ("Jordan normal form") takes it below 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +295,9 @@ class NameRecognizer(EntityRecognizer):
             return None
         ambiguous = given and lexicon.is_everyday_word(first)
         surname_is_word = all(lexicon.is_everyday_word(s.text) or s.text.lower() in NEVER_FIRST for s in surnames)
-        if _STRONG_CUE.search(before) and (given or not self._is_plain_word(first) or (surnames and not surname_is_word)):
+        if _STRONG_CUE.search(before) and (
+            given or not self._is_plain_word(first) or (surnames and not surname_is_word)
+        ):
             return words[i].start, _SCORE_STRONG
         if len(first) == 1:
             # "J. R. Smith": dotted initials then a surname
@@ -168,6 +310,21 @@ class NameRecognizer(EntityRecognizer):
             return words[i].start, _SCORE_INITIAL
         if end == i and given and not ambiguous and _WEAK_CUE.search(before):
             return words[i].start, _SCORE_WEAK
+        if end == i and given and not ambiguous and self._alone_as_a_person(text, words[i]):
+            return words[i].start, _SCORE_ALONE
+        return None
+
+    def _alone_as_a_person(self, text: str, word: _Word) -> bool:
+        """A given name on its own: a chat speaker ("Zoé: yes"), a line to itself, or a common one in a clause."""
+        line_start = text.rfind("\n", 0, word.start) + 1
+        after = text[word.end : word.end + 2]
+        if not text[line_start : word.start].strip(" -*•\t") and (after[:1] == ":" or not after.strip()):
+            return True
+        return (
+            self._lexicon.is_common_given_name(word.text)
+            and (not after[:1].isalnum())
+            and (after[:1] in ",.;!?" or after[1:2].islower())
+        )
         return None
 
     def _in_fields(self, text: str) -> Iterator[tuple[int, int]]:
@@ -196,8 +353,14 @@ class NameRecognizer(EntityRecognizer):
             if not line.strip():
                 columns = []
                 continue
-            header = next((d for d in _DELIMITERS if line.count(d) >= 1 and any(
-                _field(cell) in NAME_FIELDS for cell in line.split(d))), "")
+            header = next(
+                (
+                    d
+                    for d in _DELIMITERS
+                    if line.count(d) >= 1 and any(_field(cell) in NAME_FIELDS for cell in line.split(d))
+                ),
+                "",
+            )
             if header and not columns:
                 delimiter = header
                 columns = [k for k, cell in enumerate(line.split(delimiter)) if _field(cell) in NAME_FIELDS]

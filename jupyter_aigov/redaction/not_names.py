@@ -17,27 +17,147 @@ from jupyter_aigov.redaction.names import NAME_FIELDS, NEVER_FIRST
 from jupyter_aigov.redaction.terms import technical_terms
 
 FILTERED = frozenset({"PERSON", "LOCATION"})
-_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
 # Inner capitals in one token are code ("LogisticRegression", "NaN"), except the name prefixes that have them.
 _CAMEL = re.compile(r"[a-z][A-Z]")
-_CAMEL_NAME = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von|St|O['’])[A-Z]")
+_CAMEL_NAME = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von|St|O['\u2019])[A-Z]")
 _SENTENCE_END = ".!?:;\n>#*-•|"
 _SENTENCE = re.compile(r"[.!?;]\s|\n")
 # Titles open a name even where they read as verbs ("Miss Megan Rhodes").
-_TITLES = frozenset("mr mrs ms mx miss dr prof sir dame lady lord herr frau mme mlle sr sra".split())
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "herr",
+        "frau",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+    ]
+)
 # Words that, next to a finding, say what kind of thing it is (checked lower-cased, two words either side).
 RAISE = frozenset(
-    "mr mrs ms mx dr prof sir madam customer client patient employee colleague signed dear hi hello name named "
-    "called contact manager surname wife husband son daughter mother father born lives lived moved address city "
-    "town country village resident".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "madam",
+        "customer",
+        "client",
+        "patient",
+        "employee",
+        "colleague",
+        "signed",
+        "dear",
+        "hi",
+        "hello",
+        "name",
+        "named",
+        "called",
+        "contact",
+        "manager",
+        "surname",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "mother",
+        "father",
+        "born",
+        "lives",
+        "lived",
+        "moved",
+        "address",
+        "city",
+        "town",
+        "country",
+        "village",
+        "resident",
+    ]
 )
 LOWER = frozenset(
-    "import from_import model models library libraries package packages module function method class column "
-    "columns field dataset framework api sdk algorithm optimizer optimiser coefficient distribution test "
-    "index form transform kernel format estimator regression correlation correlations equation theorem "
-    "inequality law effect matrix sampler tokenizer encoder embedding embeddings plugin extension version "
-    "release repo repository notebook dataframe array tensor pipeline checkpoint weights llm gpu cpu "
-    "parameter parameters argument variable attribute".split()
+    [
+        "import",
+        "from_import",
+        "model",
+        "models",
+        "library",
+        "libraries",
+        "package",
+        "packages",
+        "module",
+        "function",
+        "method",
+        "class",
+        "column",
+        "columns",
+        "field",
+        "dataset",
+        "framework",
+        "api",
+        "sdk",
+        "algorithm",
+        "optimizer",
+        "optimiser",
+        "coefficient",
+        "distribution",
+        "test",
+        "index",
+        "form",
+        "transform",
+        "kernel",
+        "format",
+        "estimator",
+        "regression",
+        "correlation",
+        "correlations",
+        "equation",
+        "theorem",
+        "inequality",
+        "law",
+        "effect",
+        "matrix",
+        "sampler",
+        "tokenizer",
+        "encoder",
+        "embedding",
+        "embeddings",
+        "plugin",
+        "extension",
+        "version",
+        "release",
+        "repo",
+        "repository",
+        "notebook",
+        "dataframe",
+        "array",
+        "tensor",
+        "pipeline",
+        "checkpoint",
+        "weights",
+        "llm",
+        "gpu",
+        "cpu",
+        "parameter",
+        "parameters",
+        "argument",
+        "variable",
+        "attribute",
+    ]
 )
 _RAISE_BY = 0.15
 _LOWER_BY = 0.4
@@ -53,7 +173,7 @@ def installed_distributions() -> frozenset[str]:
     """Lower-cased names of the Python distributions installed here: the libraries a notebook talks about."""
     names = set()
     for dist in metadata.distributions():
-        name = (dist.metadata.get("Name") or "").lower()
+        name = (dist.metadata["Name"] or "").lower()
         if name:
             names.update({name, name.replace("-", "_"), name.replace("_", "-")})
     return frozenset(names)
@@ -82,9 +202,10 @@ class NameFilter:
         if finding.entity == "PERSON" and "\n" in finding.value(text):
             # a name is written on one line; the model ran on into the next ("József Szabó\nSubject")
             finding = replace(finding, end=text.index("\n", finding.start))
-        finding = self._trim_opening(text, finding)
-        if finding is None:
+        trimmed = self._trim_opening(text, finding)
+        if trimmed is None:
             return None
+        finding = trimmed
         value = finding.value(text)
         words = _TOKEN.findall(value)
         if not words or not any(w[:1].isupper() for w in words):
@@ -112,7 +233,7 @@ class NameFilter:
         everyday = (
             opening
             and finding.entity == "PERSON"
-            and match.end() < finding.end
+            and (match.end() < finding.end or self._is_verb_before_lowercase(text, match.end()))
             and lexicon.is_word(word)
             and not lexicon.is_given_name(word)
         )
@@ -127,8 +248,10 @@ class NameFilter:
         rest = replace(finding, start=start)
         words = _TOKEN.findall(rest.value(text))
         # the words left after a verb are its object ("Run Black", "Benchmark Polars"), unless one is a given name
-        if words and not any(self._lexicon.is_given_name(w) for w in words) and all(
-            self._lexicon.is_word(w) or w.lower() in self._products for w in words
+        if (
+            words
+            and not any(self._lexicon.is_given_name(w) for w in words)
+            and all(self._lexicon.is_word(w) or w.lower() in self._products for w in words)
         ):
             return None
         return rest
@@ -202,4 +325,4 @@ def _opens_sentence(text: str, start: int) -> bool:
     position = start - 1
     while position >= 0 and text[position] in " \t\"'“(":
         position -= 1
-    return position < 0 or text[position] in _SENTENCE_END or text[position].isdigit() and text[position + 1] == "."
+    return position < 0 or text[position] in _SENTENCE_END or (text[position].isdigit() and text[position + 1] == ".")

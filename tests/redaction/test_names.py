@@ -1,0 +1,80 @@
+"""PERSON from given names, initials, cue words and name columns, on the real model and the shipped lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_aigov.redaction import DEFAULT_DETECTED, DetectionEngine
+from jupyter_aigov.redaction.lexicon import given_names
+
+
+def _found(engine: DetectionEngine, text: str) -> set[str]:
+    return {text[f.start : f.end] for f in engine.analyze(text, DEFAULT_DETECTED) if f.entity == "PERSON"}
+
+
+def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
+    start = text.index(value)
+    spans = [(f.start, f.end) for f in engine.analyze(text, DEFAULT_DETECTED) if f.entity == "PERSON"]
+    return all(any(s <= i < e for s, e in spans) for i in range(start, start + len(value)))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Customer Leigha C Mackay called about a double charge.", "Leigha C Mackay"),
+        ("Please summarise this email from J. R. Kupko about the invoice.", "J. R. Kupko"),
+        ("Hi Motoko,\n\nthe export is ready.", "Motoko"),
+        ("Thanks Csanád! I will check the transfer.", "Csanád"),
+        ("The numbers look right.\n\nBest,\nDénes", "Dénes"),
+        ("From: Šárka H Staněk\nSubject: churn model", "Šárka H Staněk"),
+        ("Ticket 4812 assigned to Radosław Zbrożek; due Friday.", "Radosław Zbrożek"),
+        ("id,first_name,last_name,plan\n17,Siegrun,Geisel,gold", "Geisel"),
+        ('{"customer": "Ľudmila Murín", "balance": 1200.5}', "Ľudmila Murín"),
+        ("Contact Ravi T da Mota for access to the tables.", "Ravi T da Mota"),
+        ("Tiziana Sforza-Raurica reported a stale dashboard.", "Tiziana Sforza-Raurica"),
+        ("Zoé: yes, sending it now", "Zoé"),
+        ("Decisions:\n- Karin owns the data pipeline.", "Karin"),
+        ("Miss Megan Rhodes moved to North Emily.", "Miss Megan Rhodes"),
+    ],
+)
+def test_when_text_names_a_person_then_the_whole_name_is_found(
+    model_engine: DetectionEngine, text: str, value: str
+) -> None:
+    assert _covered(model_engine, text, value), _found(model_engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tokenize 'The quick brown fox jumps over the lazy dog' and count the tokens.",
+        "Summarize the attached notebook in three bullet points.",
+        "Plot revenue by region as a stacked bar chart.",
+        "Merge df_a and df_b on customer_id.",
+        "Use XGBoost with early stopping.",
+        "Ask Claude to rewrite this docstring.",
+        "first_name,last_name,city,country,signup_date",
+        "Name,City,Country\n",
+        'Traceback (most recent call last):\n  File "train.py", line 42, in <module>\nValueError: Input contains NaN.',
+        "SELECT region, SUM(amount) FROM orders GROUP BY region;",
+        "Why does scikit-learn warn about convergence in LogisticRegression?",
+        "Benchmark Polars against pandas on the parquet file.",
+        "Run Black and Ruff on the repository.",
+        "Compare Llama 3 8B, Mistral 7B and Gemini Flash on this task.",
+        "The Adam optimizer with a cosine schedule works better than SGD here.",
+        "Jordan normal form: explain it with a 3x3 example.",
+        "Calculate the Gini coefficient for the income distribution.",
+        "Refactor this pandas groupby into a pivot_table call.",
+    ],
+)
+def test_when_text_is_data_science_work_then_no_person_or_place_is_found(
+    model_engine: DetectionEngine, text: str
+) -> None:
+    found = [f for f in model_engine.analyze(text, DEFAULT_DETECTED) if f.entity in ("PERSON", "LOCATION")]
+    assert found == [], [(f.entity, text[f.start : f.end]) for f in found]
+
+
+def test_when_the_given_names_load_then_they_come_from_many_countries_with_diacritics() -> None:
+    names, common = given_names()
+    assert len(names) > 40_000
+    assert {"Motoko", "Dénes", "Ľudmila", "Saša", "Loïc"} <= names
+    assert "Frank" in common and "Run" not in common

@@ -1,0 +1,61 @@
+"""The filter that keeps verbs, code, products and column headers from being reported as people or places."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_aigov.redaction.findings import Finding
+from jupyter_aigov.redaction.lexicon import Lexicon
+from jupyter_aigov.redaction.not_names import NameFilter
+
+LEXICON = Lexicon(
+    given_names=frozenset({"Frank", "Adam", "Motoko", "Jordan"}),
+    words=frozenset({"plot", "tokenize", "frank", "black", "run", "name", "city", "country", "logistic", "regression"}),
+    verbs=frozenset({"plot", "run", "frank"}),
+    everyday=frozenset({"plot", "run", "frank", "black"}),
+    common_given_names=frozenset({"Frank", "Adam", "Jordan"}),
+)
+FILTER = NameFilter(LEXICON, products=frozenset({"xgboost", "polars", "llama"}))
+
+
+def _kept(text: str, value: str, entity: str = "PERSON", score: float = 0.85) -> list[str]:
+    start = text.index(value)
+    return [f.value(text) for f in FILTER.apply(text, [Finding(entity, start, start + len(value), score)])]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        ("Tokenize 'The quick brown fox'", "Tokenize", "LOCATION"),
+        ("Plot revenue by region.", "Plot", "PERSON"),
+        ("Why does it warn in LogisticRegression?", "LogisticRegression", "LOCATION"),
+        ("Use XGBoost with early stopping.", "XGBoost", "PERSON"),
+        ("Benchmark Polars against pandas.", "Polars", "PERSON"),
+        ("Compare Llama 3 with the rest.", "Llama 3", "PERSON"),
+        ("Name,City,Country\n1,Ana,Lima", "City", "LOCATION"),
+        ("model = Adam(lr=0.1)", "Adam", "PERSON"),
+        ("refactor the groupby call", "groupby", "PERSON"),
+    ],
+)
+def test_when_a_finding_is_not_a_name_then_it_is_dropped(text: str, value: str, entity: str) -> None:
+    assert _kept(text, value, entity) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kept"),
+    [
+        ("Frank Holt called about his bill.", "Frank Holt", "Frank Holt"),
+        ("Hi Motoko, the export is ready.", "Hi Motoko", "Motoko"),
+        ("Run Black and Ruff.", "Run Black", None),
+        ("Customer Frank McDonald called.", "Frank McDonald", "Frank McDonald"),
+    ],
+)
+def test_when_a_finding_opens_with_a_word_then_only_the_name_is_kept(text: str, value: str, kept: str | None) -> None:
+    assert _kept(text, value) == ([kept] if kept else [])
+
+
+def test_when_context_words_surround_a_finding_then_its_score_moves() -> None:
+    lowered = FILTER.apply("Jordan normal form", [Finding("PERSON", 0, 6, 0.85)])
+    raised = FILTER.apply("Dear Mr Jordan, thanks", [Finding("PERSON", 8, 14, 0.7)])
+    assert lowered[0].score < 0.5
+    assert raised[0].score > 0.7
