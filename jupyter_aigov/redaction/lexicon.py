@@ -8,7 +8,8 @@ Both load in the detection engine's background thread, never at import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -27,6 +28,20 @@ _VERB_PREFIXES = ("re", "de", "un", "up", "pre", "over", "under", "down", "co", 
 _VERB_SUFFIXES = ("ize", "ise", "ify")
 
 
+@cache
+def name_words() -> dict[str, frozenset[str]]:
+    """The sections of data/name_words.txt, each a set of lower-case words."""
+    text = resources.files(__package__).joinpath("data/name_words.txt").read_text(encoding="utf-8")
+    tables: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            current = tables.setdefault(line[1:-1], set())
+        elif line and not line.startswith("#"):
+            current.update(line.split())
+    return {name: frozenset(words) for name, words in tables.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Given names (as written, with diacritics), lower-cased English words, and the verbs among them."""
@@ -36,6 +51,11 @@ class Lexicon:
     verbs: frozenset[str]
     everyday: frozenset[str] = frozenset()  # verbs, adjectives and adverbs: words that are not proper nouns
     common_given_names: frozenset[str] = frozenset()
+    tables: Mapping[str, frozenset[str]] = field(default_factory=name_words)
+
+    def table(self, name: str) -> frozenset[str]:
+        """One section of data/name_words.txt ("particles", "never_first", "name_fields", "raise", ...)."""
+        return self.tables[name]
 
     def is_given_name(self, word: str) -> bool:
         """True when `word` is a given name somewhere ("Motoko", "Dénes", "Ľudmila")."""

@@ -16,37 +16,6 @@ from jupyter_aigov.redaction.lexicon import Lexicon
 
 # A word: letters, with inner apostrophes and hyphens ("O'Neil", "Sforza-Raurica", "Ľudmila").
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+(?:['\u2019][^\W\d_]+)*)*")
-# Lower-case parts of surnames ("Ravi da Mota", "Pleun van Haspengouw", "Ahmad bin Said").
-PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "dos",
-        "das",
-        "le",
-        "la",
-        "ter",
-        "ten",
-        "zu",
-        "y",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "ben",
-        "ap",
-        "af",
-        "av",
-    ]
-)
 # Before a name: a greeting, a sign-off on its own line, a mail header, or a phrase that introduces a person.
 _STRONG_CUE = re.compile(
     r"(?:\b(?i:hi|hello|hey|dear|greetings|thanks|thank you|cheers|my name is|this is|i am|i'm|signed|"
@@ -60,130 +29,6 @@ _STRONG_CUE = re.compile(
 # Before a name, weaker: only a known given name follows ("reply to Remo", "ask Ernesto", "thanks Léa").
 _WEAK_CUE = re.compile(
     r"\b(?i:thanks|thank|to|with|by|ask|tell|call|email|message|ping|contact|invite|meet|and|cc|for|from|of)[,]?[ \t]+$"
-)
-# Words that open a sentence or greet, capitalised, but never begin a name ("Hi Motoko", "The Adam optimizer").
-NEVER_FIRST = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "my",
-        "our",
-        "your",
-        "their",
-        "his",
-        "her",
-        "its",
-        "hi",
-        "hello",
-        "hey",
-        "dear",
-        "thanks",
-        "thank",
-        "cheers",
-        "best",
-        "regards",
-        "from",
-        "to",
-        "cc",
-        "and",
-        "or",
-        "but",
-        "if",
-        "when",
-        "while",
-        "for",
-        "with",
-        "by",
-        "in",
-        "on",
-        "at",
-        "of",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "should",
-        "must",
-        "not",
-        "no",
-        "yes",
-        "please",
-        "ok",
-        "okay",
-        "here",
-        "there",
-        "where",
-        "why",
-        "how",
-        "what",
-        "who",
-        "which",
-    ]
-)
-# Column or key names that hold a person's name.
-NAME_FIELDS = frozenset(
-    [
-        "name",
-        "first_name",
-        "firstname",
-        "given_name",
-        "givenname",
-        "forename",
-        "last_name",
-        "lastname",
-        "surname",
-        "family_name",
-        "familyname",
-        "full_name",
-        "fullname",
-        "display_name",
-        "customer",
-        "customer_name",
-        "client",
-        "client_name",
-        "contact",
-        "contact_name",
-        "employee",
-        "employee_name",
-        "patient",
-        "patient_name",
-        "person",
-        "person_name",
-        "owner",
-        "author",
-        "assignee",
-        "reviewer",
-        "recipient",
-        "sender",
-        "account_holder",
-        "cardholder",
-        "card_holder",
-        "holder",
-        "beneficiary",
-        "manager",
-        "agent",
-        "rep",
-        "applicant",
-        "student",
-        "teacher",
-        "user_full_name",
-        "middle_name",
-    ]
 )
 _KEY_VALUE = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
@@ -218,6 +63,9 @@ class NameRecognizer(EntityRecognizer):
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
+        self._particles = lexicon.table("particles")
+        self._never_first = lexicon.table("never_first")
+        self._name_fields = lexicon.table("name_fields")
         super().__init__(supported_entities=["PERSON"], name="AigovNameRecognizer", supported_language="en")
 
     def load(self) -> None:
@@ -270,7 +118,7 @@ class NameRecognizer(EntityRecognizer):
             word = words[j].text
             if len(word) == 1 and word.isupper() and not surnames:
                 initials += 1
-            elif word in PARTICLES and j + 1 < len(words) and _is_capitalised(words[j + 1].text):
+            elif word in self._particles and j + 1 < len(words) and _is_capitalised(words[j + 1].text):
                 pass
             elif _is_capitalised(word) and len(word) > 1:
                 surnames.append(words[j])
@@ -279,7 +127,7 @@ class NameRecognizer(EntityRecognizer):
             last = j
             j += 1
         # trailing particles or initials without a surname after them are not part of the name
-        while last > i and (words[last].text in PARTICLES):
+        while last > i and words[last].text in self._particles:
             last -= 1
         return last, initials, surnames
 
@@ -291,10 +139,10 @@ class NameRecognizer(EntityRecognizer):
         first = words[i].text
         before = text[max(0, words[i].start - 40) : words[i].start]
         given = lexicon.is_given_name(first)
-        if first.lower() in NEVER_FIRST:
+        if first.lower() in self._never_first:
             return None
         ambiguous = given and lexicon.is_everyday_word(first)
-        surname_is_word = all(lexicon.is_everyday_word(s.text) or s.text.lower() in NEVER_FIRST for s in surnames)
+        surname_is_word = all(lexicon.is_everyday_word(s.text) or s.text.lower() in self._never_first for s in surnames)
         if _STRONG_CUE.search(before) and (
             given or not self._is_plain_word(first) or (surnames and not surname_is_word)
         ):
@@ -335,7 +183,7 @@ class NameRecognizer(EntityRecognizer):
         if ":" not in text and "=" not in text:
             return
         for match in _KEY_VALUE.finditer(text):
-            if _field(match.group("key")) not in NAME_FIELDS:
+            if _field(match.group("key")) not in self._name_fields:
                 continue
             value = _NAME_VALUE.match(match.group("value"))
             if value is not None and self._looks_like_name(value.group().rstrip(". ")):
@@ -357,13 +205,13 @@ class NameRecognizer(EntityRecognizer):
                 (
                     d
                     for d in _DELIMITERS
-                    if line.count(d) >= 1 and any(_field(cell) in NAME_FIELDS for cell in line.split(d))
+                    if line.count(d) >= 1 and any(_field(cell) in self._name_fields for cell in line.split(d))
                 ),
                 "",
             )
             if header and not columns:
                 delimiter = header
-                columns = [k for k, cell in enumerate(line.split(delimiter)) if _field(cell) in NAME_FIELDS]
+                columns = [k for k, cell in enumerate(line.split(delimiter)) if _field(cell) in self._name_fields]
                 continue
             if not columns:
                 continue
@@ -383,7 +231,7 @@ class NameRecognizer(EntityRecognizer):
     def _looks_like_name(self, value: str, *, in_column: bool = False) -> bool:
         """Capitalised words; outside a name column, not all English words unless the first is a given name."""
         parts = _TOKEN.findall(value)
-        if not parts or not all(_is_capitalised(p) or p in PARTICLES for p in parts):
+        if not parts or not all(_is_capitalised(p) or p in self._particles for p in parts):
             return False
         if _NAME_VALUE.fullmatch(value) is None:
             return False

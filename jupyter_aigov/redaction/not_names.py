@@ -13,7 +13,6 @@ from importlib import metadata
 
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.lexicon import Lexicon
-from jupyter_aigov.redaction.names import NAME_FIELDS, NEVER_FIRST
 from jupyter_aigov.redaction.terms import technical_terms
 
 FILTERED = frozenset({"PERSON", "LOCATION"})
@@ -23,142 +22,6 @@ _CAMEL = re.compile(r"[a-z][A-Z]")
 _CAMEL_NAME = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von|St|O['\u2019])[A-Z]")
 _SENTENCE_END = ".!?:;\n>#*-•|"
 _SENTENCE = re.compile(r"[.!?;]\s|\n")
-# Titles open a name even where they read as verbs ("Miss Megan Rhodes").
-_TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "mx",
-        "miss",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "lady",
-        "lord",
-        "herr",
-        "frau",
-        "mme",
-        "mlle",
-        "sr",
-        "sra",
-    ]
-)
-# Words that, next to a finding, say what kind of thing it is (checked lower-cased, two words either side).
-RAISE = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "madam",
-        "customer",
-        "client",
-        "patient",
-        "employee",
-        "colleague",
-        "signed",
-        "dear",
-        "hi",
-        "hello",
-        "name",
-        "named",
-        "called",
-        "contact",
-        "manager",
-        "surname",
-        "wife",
-        "husband",
-        "son",
-        "daughter",
-        "mother",
-        "father",
-        "born",
-        "lives",
-        "lived",
-        "moved",
-        "address",
-        "city",
-        "town",
-        "country",
-        "village",
-        "resident",
-    ]
-)
-LOWER = frozenset(
-    [
-        "import",
-        "from_import",
-        "model",
-        "models",
-        "library",
-        "libraries",
-        "package",
-        "packages",
-        "module",
-        "function",
-        "method",
-        "class",
-        "column",
-        "columns",
-        "field",
-        "dataset",
-        "framework",
-        "api",
-        "sdk",
-        "algorithm",
-        "optimizer",
-        "optimiser",
-        "coefficient",
-        "distribution",
-        "test",
-        "index",
-        "form",
-        "transform",
-        "kernel",
-        "format",
-        "estimator",
-        "regression",
-        "correlation",
-        "correlations",
-        "equation",
-        "theorem",
-        "inequality",
-        "law",
-        "effect",
-        "matrix",
-        "sampler",
-        "tokenizer",
-        "encoder",
-        "embedding",
-        "embeddings",
-        "plugin",
-        "extension",
-        "version",
-        "release",
-        "repo",
-        "repository",
-        "notebook",
-        "dataframe",
-        "array",
-        "tensor",
-        "pipeline",
-        "checkpoint",
-        "weights",
-        "llm",
-        "gpu",
-        "cpu",
-        "parameter",
-        "parameters",
-        "argument",
-        "variable",
-        "attribute",
-    ]
-)
 _RAISE_BY = 0.15
 _LOWER_BY = 0.4
 _CODE_BEFORE = ("import ", ".", "`", "--")
@@ -221,7 +84,7 @@ class NameFilter:
             return finding
         word, lexicon = match.group(), self._lexicon
         low = word.lower()
-        if low.rstrip(".") in _TITLES:
+        if low.rstrip(".") in self._lexicon.table("titles"):
             return finding
         opening = len(word) > 1 and _opens_sentence(text, finding.start)
         verb = (
@@ -237,7 +100,7 @@ class NameFilter:
             and lexicon.is_word(word)
             and not lexicon.is_given_name(word)
         )
-        if not (low in NEVER_FIRST or verb or everyday):
+        if not (low in self._lexicon.table("never_first") or verb or everyday):
             return finding
         start = match.end()
         while start < finding.end and text[start] in " \t,":
@@ -302,7 +165,7 @@ class NameFilter:
             return False
         return all(
             not cell
-            or cell.lower().replace(" ", "_") in NAME_FIELDS
+            or cell.lower().replace(" ", "_") in self._lexicon.table("name_fields")
             or (self._lexicon.is_word(cell) and not self._lexicon.is_given_name(cell))
             or not cell[:1].isupper()
             for cell in cells
@@ -313,9 +176,9 @@ class NameFilter:
         after = _TOKEN.findall(_SENTENCE.split(text[finding.end : finding.end + 40])[0])[:2]
         near = {w.lower().rstrip(".") for w in before + after}
         score = finding.score
-        if near & RAISE:
+        if near & self._lexicon.table("raise"):
             score += _RAISE_BY
-        if near & LOWER:
+        if near & self._lexicon.table("lower"):
             score -= _LOWER_BY
         return finding if score == finding.score else replace(finding, score=round(min(score, 1.0), 4))
 
