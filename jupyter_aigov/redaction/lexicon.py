@@ -79,9 +79,9 @@ class Lexicon:
         return low in self.words or any(base in self.words for base in _bases(low))
 
     def is_verb(self, word: str) -> bool:
-        """True when `word`, lower-cased, reads as an English verb ("Plot", "Tokenize", "Deduplicate")."""
+        """True when `word`, lower-cased, reads as an English verb's base form ("Plot", "Tokenize", "Deduplicate")."""
         low = word.lower()
-        if low in self.verbs or any(base in self.verbs for base in _bases(low)):
+        if low in self.verbs:  # base forms only: an imperative is one, "United" is not
             return True
         if len(low) > 5 and low.endswith(_VERB_SUFFIXES):
             return True
@@ -124,7 +124,8 @@ def given_names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def english_words(nlp: Language) -> dict[str, frozenset[str]]:
-    """Words by part of speech (noun, verb, adj, adv) in the pipeline's lemmatizer tables; empty without them."""
+    """Words by part of speech (noun, verb, adj, adv: every form; base_verb: base forms) in the lemmatizer's
+    tables; empty without them."""
     if "lemmatizer" not in nlp.component_names:
         return {}
     lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
@@ -132,10 +133,12 @@ def english_words(nlp: Language) -> dict[str, frozenset[str]]:
         return {}
     index = lookups.get_table("lemma_index")
     exceptions = lookups.get_table("lemma_exc") if lookups.has_table("lemma_exc") else {}
-    return {
+    tables = {
         pos: frozenset(index.get(pos, ())) | frozenset(exceptions.get(pos, {}))
         for pos in ("noun", "verb", "adj", "adv")
     }
+    tables["base_verb"] = frozenset(index.get("verb", ()))
+    return tables
 
 
 def load_lexicon(nlp: Language) -> Lexicon:
@@ -143,6 +146,6 @@ def load_lexicon(nlp: Language) -> Lexicon:
     names, common = given_names()
     pos = english_words(nlp)
     empty: frozenset[str] = frozenset()
-    verbs = pos.get("verb", empty)
-    everyday = verbs | pos.get("adj", empty) | pos.get("adv", empty)
+    verbs = pos.get("base_verb", empty)
+    everyday = pos.get("verb", empty) | pos.get("adj", empty) | pos.get("adv", empty)
     return Lexicon(names, everyday | pos.get("noun", empty), verbs, everyday, common)

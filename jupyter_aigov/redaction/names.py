@@ -66,6 +66,7 @@ class NameRecognizer(EntityRecognizer):
         self._particles = lexicon.table("particles")
         self._never_first = lexicon.table("never_first")
         self._name_fields = lexicon.table("name_fields")
+        self._titles = lexicon.table("titles")
         super().__init__(supported_entities=["PERSON"], name="AigovNameRecognizer", supported_language="en")
 
     def load(self) -> None:
@@ -138,9 +139,12 @@ class NameRecognizer(EntityRecognizer):
         lexicon = self._lexicon
         first = words[i].text
         before = text[max(0, words[i].start - 40) : words[i].start]
-        given = lexicon.is_given_name(first)
+        # "Lea-Sophie": a hyphenated given name is given names joined
+        given = lexicon.is_given_name(first) or ("-" in first and all(map(lexicon.is_given_name, first.split("-"))))
         if first.lower() in self._never_first:
             return None
+        if first.lower().rstrip(".") in self._titles and surnames:
+            return words[i].start, _SCORE_STRONG
         ambiguous = given and lexicon.is_everyday_word(first)
         surname_is_word = all(lexicon.is_everyday_word(s.text) or s.text.lower() in self._never_first for s in surnames)
         if _STRONG_CUE.search(before) and (

@@ -56,15 +56,13 @@ class NameFilter:
             if finding.entity not in FILTERED:
                 out.append(finding)
                 continue
-            kept = self._judge(text, finding)
-            if kept is not None:
-                out.append(kept)
+            for part in _lines(text, finding):
+                kept = self._judge(text, part)
+                if kept is not None:
+                    out.append(kept)
         return out
 
     def _judge(self, text: str, finding: Finding) -> Finding | None:
-        if finding.entity == "PERSON" and "\n" in finding.value(text):
-            # a name is written on one line; the model ran on into the next ("József Szabó\nSubject")
-            finding = replace(finding, end=text.index("\n", finding.start))
         trimmed = self._trim_opening(text, finding)
         if trimmed is None:
             return None
@@ -78,43 +76,38 @@ class NameFilter:
         return self._rescored(text, finding)
 
     def _trim_opening(self, text: str, finding: Finding) -> Finding | None:
-        """Cut a greeting, a determiner, or a verb or everyday word opening a sentence off the finding."""
+        """Cut a greeting or a determiner off the finding; drop a verb or everyday word opening a sentence
+        and what it governs ("Tokenize", "Run Black", "Benchmark Polars"), but never cut a name in two."""
         match = _TOKEN.match(text, finding.start)
         if match is None:
             return finding
         word, lexicon = match.group(), self._lexicon
         low = word.lower()
-        if low.rstrip(".") in self._lexicon.table("titles"):
+        if low.rstrip(".") in lexicon.table("titles"):
             return finding
-        opening = len(word) > 1 and _opens_sentence(text, finding.start)
-        verb = (
-            opening
-            and lexicon.is_verb(word)
-            and (not lexicon.is_common_given_name(word) or self._is_verb_before_lowercase(text, match.end()))
-        )
-        # "Benchmark Polars": an everyday word opening a sentence, before more words, is not a given name
-        everyday = (
-            opening
-            and finding.entity == "PERSON"
-            and (match.end() < finding.end or self._is_verb_before_lowercase(text, match.end()))
-            and lexicon.is_word(word)
-            and not lexicon.is_given_name(word)
-        )
-        if not (low in self._lexicon.table("never_first") or verb or everyday):
+        start = _skip_blanks(text, match.end(), finding.end)
+        if low in lexicon.table("never_first"):
+            return self._rest(text, finding, start) if start < finding.end else None
+        if len(word) == 1 or not _opens_sentence(text, finding.start):
             return finding
-        start = match.end()
-        while start < finding.end and text[start] in " \t,":
-            start += 1
-        return self._rest(text, finding, start) if start < finding.end else None
+        imperative = self._is_verb_before_lowercase(text, match.end())
+        if lexicon.is_verb(word) and imperative:
+            return self._rest(text, finding, start) if start < finding.end else None
+        if start >= finding.end or lexicon.is_common_given_name(word):
+            return finding
+        if finding.entity == "PERSON" and (lexicon.is_verb(word) or lexicon.is_word(word)):
+            # its object is no name either ("Run Black"), or the word is the name's first ("Sole Cendron")
+            return None if self._rest(text, finding, start) is None else finding
+        return finding
 
     def _rest(self, text: str, finding: Finding, start: int) -> Finding | None:
+        """What follows a cut word, or None when that is a product or only English words."""
         rest = replace(finding, start=start)
         words = _TOKEN.findall(rest.value(text))
-        # the words left after a verb are its object ("Run Black", "Benchmark Polars"), unless one is a given name
-        if (
-            words
-            and not any(self._lexicon.is_given_name(w) for w in words)
-            and all(self._lexicon.is_word(w) or w.lower() in self._products for w in words)
+        if not words or " ".join(words).lower() in self._products:
+            return None
+        if not any(self._lexicon.is_given_name(w) for w in words) and all(
+            self._lexicon.is_word(w) or w.lower() in self._products for w in words
         ):
             return None
         return rest
@@ -158,8 +151,8 @@ class NameFilter:
         line_end = text.find("\n", finding.end)
         line = text[line_start : line_end if line_end != -1 else len(text)]
         delimiter = next((d for d in (",", "\t", ";", "|") if line.count(d) >= 2), None)
-        if delimiter is None:
-            return False
+        if delimiter is None or (line_start > 1 and text[line_start - 2] != "\n"):
+            return False  # a header is a block's first line
         cells = [cell.strip().strip("\"'") for cell in line.split(delimiter)]
         if finding.value(text).strip() not in cells:
             return False
@@ -181,6 +174,25 @@ class NameFilter:
         if near & self._lexicon.table("lower"):
             score -= _LOWER_BY
         return finding if score == finding.score else replace(finding, score=round(min(score, 1.0), 4))
+
+
+def _lines(text: str, finding: Finding) -> list[Finding]:
+    """A PERSON finding cut at line breaks: a name is written on one line ("József Szabó\nSubject")."""
+    if finding.entity != "PERSON" or "\n" not in finding.value(text):
+        return [finding]
+    parts, start = [], finding.start
+    for line in finding.value(text).split("\n"):
+        if line.strip():
+            begin = start + len(line) - len(line.lstrip())
+            parts.append(replace(finding, start=begin, end=start + len(line.rstrip())))
+        start += len(line) + 1
+    return parts
+
+
+def _skip_blanks(text: str, start: int, end: int) -> int:
+    while start < end and text[start] in " \t,":
+        start += 1
+    return start
 
 
 def _opens_sentence(text: str, start: int) -> bool:
