@@ -21,7 +21,7 @@ _STRONG_CUE = re.compile(
     r"(?:\b(?i:hi|hello|hey|dear|greetings|thanks|thank you|cheers|my name is|this is|i am|i'm|signed|"
     r"signed by|written by|assigned to|"
     r"on behalf of|owner|author|assignee|reviewer|manager|customer|client|patient|employee|"
-    r"colleague|applicant|account holder|cardholder|contact person|held by|approved by|reported by)[:,]?[ \t]+"
+    r"colleague|applicant|caller|account holder|cardholder|contact person|held by|approved by|reported by)[:,]?[ \t]+"
     r"|(?im:^(?:from|to|cc|bcc|attn|reply-to)[ \t]*:[ \t]*)"
     r"|(?im:^(?:best|regards|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks|sincerely|"
     r"yours|love|signed|--|—)[,.!]?[ \t]*(?:\r?\n[ \t]*)?))$"
@@ -34,6 +34,12 @@ _KEY_VALUE = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
     r"""(?P<value>[^\W\d_][^"'\n,;:=<>(){}\[\]]{0,60})"""
 )
+# A key and the list after it: a JSON array of strings, or a line of comma-separated items.
+_LIST = re.compile(
+    r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)[ \t]*[:=][ \t]*"""
+    r"""(?P<items>\[[^\]\n]{0,2000}\]|[^\n,]{1,60}(?:,[^\n,]{1,60})+)"""
+)
+_ITEM = re.compile(r"""["']?(?P<v>[^"',\[\]]+)["']?""")
 _DELIMITERS = (",", "\t", ";", "|")
 _NAME_VALUE = re.compile(r"[^\W\d_][^\W\d_'\u2019. -]*(?:[ .'\u2019-]+[^\W\d_][^\W\d_'\u2019. -]*){0,4}\.?")
 
@@ -48,6 +54,14 @@ class _Word:
     start: int
     end: int
     text: str
+
+
+def _word(match: re.Match[str]) -> _Word:
+    """A token, without a possessive "'s" ("Grace's suggestion" names Grace)."""
+    text = match.group()
+    if len(text) > 3 and text[-2] in "'\u2019" and text[-1] == "s":
+        return _Word(match.start(), match.end() - 2, text[:-2])
+    return _Word(match.start(), match.end(), text)
 
 
 def _is_capitalised(word: str) -> bool:
@@ -87,7 +101,7 @@ class NameRecognizer(EntityRecognizer):
         return self._lexicon.is_word(word)
 
     def _in_prose(self, text: str) -> Iterator[tuple[int, int, float]]:
-        words = [_Word(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        words = [_word(m) for m in _TOKEN.finditer(text)]
         i = 0
         while i < len(words):
             first = words[i]
@@ -162,26 +176,40 @@ class NameRecognizer(EntityRecognizer):
             return words[i].start, _SCORE_INITIAL
         if end == i and given and not ambiguous and _WEAK_CUE.search(before):
             return words[i].start, _SCORE_WEAK
-        if end == i and given and not ambiguous and self._alone_as_a_person(text, words[i]):
+        if end == i and given and not (ambiguous and lexicon.is_verb(first)) and self._alone(text, words[i], ambiguous):
             return words[i].start, _SCORE_ALONE
         return None
 
-    def _alone_as_a_person(self, text: str, word: _Word) -> bool:
-        """A given name on its own: a chat speaker ("Zoé: yes"), a line to itself, or a common one in a clause."""
+    def _alone(self, text: str, word: _Word, ambiguous: bool) -> bool:
+        """A given name on its own: a chat speaker ("Zoé: yes"), a line to itself, or a common one in a clause
+        (not one that is also an English adjective or verb: "into German.")."""
         line_start = text.rfind("\n", 0, word.start) + 1
         after = text[word.end : word.end + 2]
         if not text[line_start : word.start].strip(" -*•\t") and (after[:1] == ":" or not after.strip()):
             return True
         return (
-            self._lexicon.is_common_given_name(word.text)
-            and (not after[:1].isalnum())
-            and (after[:1] in ",.;!?" or after[1:2].islower())
+            not ambiguous
+            and self._lexicon.is_common_given_name(word.text)
+            and not after[:1].isalnum()
+            and (after[:1] in ",.;!?'\u2019" or after[1:2].islower())
         )
-        return None
 
     def _in_fields(self, text: str) -> Iterator[tuple[int, int]]:
         yield from self._in_key_values(text)
+        yield from self._in_lists(text)
         yield from self._in_columns(text)
+
+    def _in_lists(self, text: str) -> Iterator[tuple[int, int]]:
+        """Each item of a list of people: `"name": ["Ana Ruiz", ...]`, "Attendees: Ana Ruiz, Li Wen"."""
+        for match in _LIST.finditer(text):
+            key = _field(match.group("key"))
+            if key not in self._name_fields and key not in self._lexicon.table("people_lists"):
+                continue
+            for item in _ITEM.finditer(match.group("items")):
+                value = item.group("v").strip()
+                if value and self._looks_like_name(value, in_column=key in self._name_fields):
+                    start = match.start("items") + item.start("v") + item.group("v").index(value)
+                    yield start, start + len(value)
 
     def _in_key_values(self, text: str) -> Iterator[tuple[int, int]]:
         if ":" not in text and "=" not in text:

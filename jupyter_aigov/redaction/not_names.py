@@ -21,6 +21,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _CAMEL_NAME = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von|St|O['\u2019])[A-Z]")
 _SENTENCE_END = ".!?:;\n>#*-•|"
+_LEADING_NUMBER = re.compile(r"[\d\W_]*\d[\d\W_]*?[ \t,;|]+(?=[^\W\d_])")
 _SENTENCE = re.compile(r"[.!?;]\s|\n")
 _RAISE_BY = 0.15
 _LOWER_BY = 0.4
@@ -57,7 +58,7 @@ class NameFilter:
                 out.append(finding)
                 continue
             for part in _lines(text, finding):
-                kept = self._judge(text, part)
+                kept = self._judge(text, _without_leading_number(text, part))
                 if kept is not None:
                     out.append(kept)
         return out
@@ -93,7 +94,11 @@ class NameFilter:
         imperative = self._is_verb_before_lowercase(text, match.end())
         if lexicon.is_verb(word) and imperative:
             return self._rest(text, finding, start) if start < finding.end else None
-        if start >= finding.end or lexicon.is_common_given_name(word):
+        if start >= finding.end:
+            # one word opening an instruction: "Benchmark 'The quick brown fox' ..."
+            plain = lexicon.is_word(word) and not lexicon.is_given_name(word)
+            return None if imperative and plain and finding.entity == "PERSON" else finding
+        if lexicon.is_common_given_name(word):
             return finding
         if finding.entity == "PERSON" and (lexicon.is_verb(word) or lexicon.is_word(word)):
             # its object is no name either ("Run Black"), or the word is the name's first ("Sole Cendron")
@@ -187,6 +192,12 @@ def _lines(text: str, finding: Finding) -> list[Finding]:
             parts.append(replace(finding, start=begin, end=start + len(line.rstrip())))
         start += len(line) + 1
     return parts
+
+
+def _without_leading_number(text: str, finding: Finding) -> Finding:
+    """The finding without a number or id run into its start by the model ("8260,Tola Kościelak" is a CSV row)."""
+    match = _LEADING_NUMBER.match(text, finding.start, finding.end)
+    return replace(finding, start=match.end()) if match and match.end() < finding.end else finding
 
 
 def _skip_blanks(text: str, start: int, end: int) -> int:

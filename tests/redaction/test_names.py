@@ -35,6 +35,15 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
         ("Zoé: yes, sending it now", "Zoé"),
         ("Decisions:\n- Karin owns the data pipeline.", "Karin"),
         ("Miss Megan Rhodes moved to North Emily.", "Miss Megan Rhodes"),
+        ("The reviews started at Alexander's suggestion.", "Alexander"),
+        ('df = pd.DataFrame({"name": ["Adya Nathan Patil", "Nidra U Dash"]})', "Nidra U Dash"),
+        ("Attendees: Georges Z. Marcotte, Alexandre Champagne\nLocation: office", "Alexandre Champagne"),
+        ("customer_id,name,email\n8260,Tola Kościelak,tk@onet.pl", "Tola Kościelak"),
+        ("Ship to:\nMrs Lea-Sophie Ferdinand Jandl\nNicolai-Schuler-Straße 6", "Mrs Lea-Sophie Ferdinand Jandl"),
+        (
+            "Please summarise the voicemail: caller Gading Digdaya Prasasta asked us to ring back.",
+            "Gading Digdaya Prasasta",
+        ),
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
@@ -64,6 +73,9 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "Jordan normal form: explain it with a 3x3 example.",
         "Calculate the Gini coefficient for the income distribution.",
         "Refactor this pandas groupby into a pivot_table call.",
+        "Translate the column descriptions into German.",
+        "Benchmark 'The quick brown fox' with the tokenizer and count the tokens.",
+        "Split the address column into street and city.",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(

@@ -10,8 +10,10 @@ from jupyter_aigov.redaction.not_names import NameFilter
 
 LEXICON = Lexicon(
     given_names=frozenset({"Frank", "Adam", "Motoko", "Jordan"}),
-    words=frozenset({"plot", "tokenize", "frank", "black", "run", "name", "city", "country", "logistic", "regression"}),
-    verbs=frozenset({"plot", "run", "frank"}),
+    words=frozenset(
+        {"plot", "tokenize", "frank", "black", "run", "name", "city", "country", "logistic", "regression", "port"}
+    ),
+    verbs=frozenset({"plot", "run", "frank", "port"}),
     everyday=frozenset({"plot", "run", "frank", "black"}),
     common_given_names=frozenset({"Frank", "Adam", "Jordan"}),
 )
@@ -59,3 +61,21 @@ def test_when_context_words_surround_a_finding_then_its_score_moves() -> None:
     raised = FILTER.apply("Dear Mr Jordan, thanks", [Finding("PERSON", 8, 14, 0.7)])
     assert lowered[0].score < 0.5
     assert raised[0].score > 0.7
+
+
+def test_when_a_place_opens_a_line_with_a_verb_then_it_is_kept_whole() -> None:
+    text = "Stacey Marshall\n3 Peter Pines\nPort Joefurt\nUnited Kingdom"
+    start = text.index("Port")
+    assert _kept(text, "Port Joefurt", "LOCATION") == ["Port Joefurt"]
+    assert FILTER.apply(text, [Finding("LOCATION", start, start + 12, 0.85)])[0].start == start
+
+
+def test_when_a_person_finding_runs_over_lines_then_each_line_is_judged_alone() -> None:
+    text = "Frank Holt\nParkgatan 2"
+    kept = FILTER.apply(text, [Finding("PERSON", 0, len(text) - 2, 0.85)])
+    assert [f.value(text) for f in kept] == ["Frank Holt", "Parkgatan"]
+
+
+def test_when_a_csv_row_number_runs_into_a_name_then_it_is_cut_off() -> None:
+    text = "id,name\n8260,Frank Holt"
+    assert _kept(text, "8260,Frank Holt") == ["Frank Holt"]
