@@ -21,6 +21,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 _CAMEL_NAME = re.compile(r"^(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von|St|O['\u2019])[A-Z]")
 _SENTENCE_END = ".!?:;\n>#*-•|"
+# Endings of English abstract nouns, which surnames do not have ("Initialization", "Regression", "Distance").
+_ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ism", "ics", "ology")
 _LEADING_NUMBER = re.compile(r"[\d\W_]*\d[\d\W_]*?[ \t,;|]+(?=[^\W\d_])")
 _SENTENCE = re.compile(r"[.!?;]\s|\n")
 _RAISE_BY = 0.15
@@ -74,7 +76,19 @@ class NameFilter:
             return None  # names are capitalised; "groupby" is not one
         if self._is_code(text, finding, words) or self._is_product(words) or self._is_header_cell(text, finding):
             return None
+        if finding.entity == "PERSON" and self._is_phrase(words):
+            return None
         return self._rescored(text, finding)
+
+    def _is_phrase(self, words: list[str]) -> bool:
+        """Words that make an English phrase rather than a name: verbs, adjectives or adverbs after no given name
+        ("Deep Dive"), or ending in an abstract noun ("Xavier Initialization", "Pearson Correlation")."""
+        if len(words) < 2:
+            return False
+        if not self._lexicon.is_given_name(words[0]) and all(self._lexicon.is_everyday_word(w) for w in words):
+            return True
+        last = words[-1].lower()
+        return last.endswith(_ABSTRACT_SUFFIXES) and self._lexicon.is_word(last)
 
     def _trim_opening(self, text: str, finding: Finding) -> Finding | None:
         """Cut a greeting or a determiner off the finding; drop a verb or everyday word opening a sentence
@@ -95,9 +109,10 @@ class NameFilter:
         if lexicon.is_verb(word) and imperative:
             return self._rest(text, finding, start) if start < finding.end else None
         if start >= finding.end:
-            # one word opening an instruction: "Benchmark 'The quick brown fox' ..."
+            # one word opening an instruction on quoted text: "Benchmark 'The quick brown fox' ..."
+            quoted = text[match.end() : match.end() + 2] in (" '", ' "', " `", " \u2018", " \u201c")
             plain = lexicon.is_word(word) and not lexicon.is_given_name(word)
-            return None if imperative and plain and finding.entity == "PERSON" else finding
+            return None if quoted and plain and finding.entity == "PERSON" else finding
         if lexicon.is_common_given_name(word):
             return finding
         if finding.entity == "PERSON" and (lexicon.is_verb(word) or lexicon.is_word(word)):
@@ -121,7 +136,7 @@ class NameFilter:
     def _is_verb_before_lowercase(text: str, end: int) -> bool:
         """A word that a lower-case word or a quote follows, as an imperative's object does ("Merge df_a")."""
         after = text[end : end + 2]
-        return len(after) == 2 and after[0] == " " and not after[1].isupper()
+        return len(after) == 2 and after[0] == " " and (after[1].islower() or after[1] in "'\"`\u2018\u201c")
 
     def _is_code(self, text: str, finding: Finding, words: list[str]) -> bool:
         value = finding.value(text)

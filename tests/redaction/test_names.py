@@ -76,6 +76,8 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "Translate the column descriptions into German.",
         "Benchmark 'The quick brown fox' with the tokenizer and count the tokens.",
         "Split the address column into street and city.",
+        "Use Xavier Initialization for the dense layers.",
+        "Run Monte Carlo dropout at inference.",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(
