@@ -51,6 +51,7 @@ class Lexicon:
     verbs: frozenset[str]
     everyday: frozenset[str] = frozenset()  # verbs, adjectives and adverbs: words that are not proper nouns
     common_given_names: frozenset[str] = frozenset()
+    verbs_past: frozenset[str] = frozenset()  # irregular past forms ("led", "wrote", "took")
     tables: Mapping[str, frozenset[str]] = field(default_factory=name_words)
 
     def table(self, name: str) -> frozenset[str]:
@@ -148,4 +149,5 @@ def load_lexicon(nlp: Language) -> Lexicon:
     empty: frozenset[str] = frozenset()
     verbs = pos.get("base_verb", empty)
     everyday = pos.get("verb", empty) | pos.get("adj", empty) | pos.get("adv", empty)
-    return Lexicon(names, everyday | pos.get("noun", empty), verbs, everyday, common)
+    past = pos.get("verb", empty) - verbs
+    return Lexicon(names, everyday | pos.get("noun", empty), verbs, everyday, common, verbs_past=past)

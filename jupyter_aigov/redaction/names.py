@@ -23,12 +23,18 @@ _STRONG_CUE = re.compile(
     r"on behalf of|owner|author|assignee|reviewer|manager|customer|client|patient|employee|"
     r"colleague|applicant|caller|account holder|cardholder|contact person|held by|approved by|reported by)[:,]?[ \t]+"
     r"|(?im:^(?:from|to|cc|bcc|attn|reply-to)[ \t]*:[ \t]*)"
+    r"|(?i:ship to|deliver to|bill to|sold to|mail to|recipient|addressee)[ \t]*:?[ \t]*\r?\n?[ \t]*"
+    r"|\b(?i:engineer|analyst|scientist|developer|lead|director|officer|representative|agent|owner|contact)"
+    r",[ \t]+"
     r"|(?im:^(?:best|regards|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks|sincerely|"
     r"yours|love|signed|--|—)[,.!]?[ \t]*(?:\r?\n[ \t]*)?))$"
 )
-# Before a name, weaker: only a known given name follows ("reply to Remo", "ask Ernesto", "thanks Léa").
-_WEAK_CUE = re.compile(
-    r"\b(?i:thanks|thank|to|with|by|ask|tell|call|email|message|ping|contact|invite|meet|and|cc|for|from|of)[,]?[ \t]+$"
+# Before a name, weaker: only a known given name follows ("reply to Remo", "with Ernesto").
+_WEAK_CUE = re.compile(r"\b(?i:to|with|by|and|for|from|of)[,]?[ \t]+$")
+# Verbs whose object is a person: a given name after them may also be an English word ("ping Christian").
+_PERSON_VERB = re.compile(
+    r"\b(?i:thanks|thank|ask|tell|call|email|message|ping|contact|invite|meet|cc|describe|remind|inform|notify|"
+    r"introduce|welcome|congratulate)[,]?[ \t]+$"
 )
 _KEY_VALUE = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
@@ -40,9 +46,16 @@ _LIST = re.compile(
     r"""(?P<items>\[[^\]\n]{0,2000}\]|[^\n,]{1,60}(?:,[^\n,]{1,60})+)"""
 )
 _ITEM = re.compile(r"""["']?(?P<v>[^"',\[\]]+)["']?""")
+_SQL_INSERT = re.compile(r"(?i:insert\s+into)\s+[\w.\"`]+\s*\((?P<columns>[^()]{1,500})\)\s*(?i:values)\s*")
+_SQL_ROW = re.compile(r"\s*,?\s*\((?P<values>(?:'(?:[^']|'')*'|[^()'])*)\)")
+_SQL_VALUE = re.compile(r"'(?P<s>(?:[^']|'')*)'|[^,\s][^,]*")
 _DELIMITERS = (",", "\t", ";", "|")
 _NAME_VALUE = re.compile(r"[^\W\d_][^\W\d_'\u2019. -]*(?:[ .'\u2019-]+[^\W\d_][^\W\d_'\u2019. -]*){0,4}\.?")
 
+_NEXT_WORD = re.compile(r" ([a-z]+)\b")
+_AUXILIARIES = frozenset({"is", "was", "has", "had", "will", "would", "can", "could", "should", "said", "says"})
+# After a surname, part of the name ("Zoltan Koch II", "Martin Wilson Jr").
+_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
 _SCORE_STRONG = 0.85  # a given name with a surname, or any name after a strong cue or in a name column
 _SCORE_INITIAL = 0.75  # an unknown first word, a middle initial, a surname: "Leigha C Mackay"
 _SCORE_WEAK = 0.6  # a given name alone after a weak cue
@@ -81,6 +94,7 @@ class NameRecognizer(EntityRecognizer):
         self._never_first = lexicon.table("never_first")
         self._name_fields = lexicon.table("name_fields")
         self._titles = lexicon.table("titles")
+        self._calendar = lexicon.table("calendar")
         super().__init__(supported_entities=["PERSON"], name="AigovNameRecognizer", supported_language="en")
 
     def load(self) -> None:
@@ -128,10 +142,13 @@ class NameRecognizer(EntityRecognizer):
         j = i + 1
         while j < len(words) and j - i <= 5:
             gap = text[words[j - 1].end : words[j].start]
-            if gap not in (" ", ". ", "\u00a0") or (gap == ". " and len(words[j - 1].text) > 1):
+            dotted = len(words[j - 1].text) == 1 or words[j - 1].text.lower() in self._titles
+            if gap not in (" ", ". ", "\u00a0") or (gap == ". " and not dotted):
                 break
             word = words[j].text
-            if len(word) == 1 and word.isupper() and not surnames:
+            if word in _SUFFIXES and surnames:
+                surnames.append(words[j])
+            elif len(word) == 1 and word.isupper() and not surnames:
                 initials += 1
             elif word in self._particles and j + 1 < len(words) and _is_capitalised(words[j + 1].text):
                 pass
@@ -176,28 +193,67 @@ class NameRecognizer(EntityRecognizer):
             return words[i].start, _SCORE_INITIAL
         if end == i and given and not ambiguous and _WEAK_CUE.search(before):
             return words[i].start, _SCORE_WEAK
-        if end == i and given and not (ambiguous and lexicon.is_verb(first)) and self._alone(text, words[i], ambiguous):
+        if end == i and given and not lexicon.is_verb(first) and _PERSON_VERB.search(before):
+            return words[i].start, _SCORE_WEAK
+        if end == i and given and self._alone(text, words[i], ambiguous):
             return words[i].start, _SCORE_ALONE
         return None
 
     def _alone(self, text: str, word: _Word, ambiguous: bool) -> bool:
-        """A given name on its own: a chat speaker ("Zoé: yes"), a line to itself, or a common one in a clause
-        (not one that is also an English adjective or verb: "into German.")."""
+        """A given name on its own: a chat speaker ("Zoé: yes"), a line to itself, a bullet's subject ("- Sabine
+        owns ..."), a possessive, or a common name in a clause (there not also an English word: "into German.")."""
         line_start = text.rfind("\n", 0, word.start) + 1
         after = text[word.end : word.end + 2]
-        if not text[line_start : word.start].strip(" -*•\t") and (after[:1] == ":" or not after.strip()):
+        at_line_start = not text[line_start : word.start].strip(" -*•\t")
+        if at_line_start and (after[:1] == ":" or not after.strip()):
             return True
+        verb = self._lexicon.is_verb(word.text)
+        if word.text.lower() in self._calendar:
+            return False
+        if at_line_start and not verb and self._verb_follows(text, word):
+            return True
+        if text[word.end : word.end + 1] in ("'", "\u2019") and not verb:
+            return True  # "at Caroline's suggestion"
         return (
             not ambiguous
             and self._lexicon.is_common_given_name(word.text)
             and not after[:1].isalnum()
-            and (after[:1] in ",.;!?'\u2019" or after[1:2].islower())
+            and (after[:1] in ",.;!?" or after[1:2].islower())
         )
+
+    def _verb_follows(self, text: str, word: _Word) -> bool:
+        """A verb in the third person or the past follows the word: it is a clause's subject ("Sabine owns")."""
+        match = _NEXT_WORD.match(text, word.end)
+        if match is None:
+            return False
+        following = match.group(1)
+        if following in _AUXILIARIES:
+            return True
+        for suffix, cut in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", "")):
+            if following.endswith(suffix) and self._lexicon.is_verb(following[: -len(suffix)] + cut):
+                return True
+        return following in self._lexicon.verbs_past
 
     def _in_fields(self, text: str) -> Iterator[tuple[int, int]]:
         yield from self._in_key_values(text)
         yield from self._in_lists(text)
         yield from self._in_columns(text)
+        yield from self._in_sql_rows(text)
+
+    def _in_sql_rows(self, text: str) -> Iterator[tuple[int, int]]:
+        """Values of name columns in `INSERT INTO t (name, city) VALUES ('Ana Ruiz', 'Lima'), ...`."""
+        for insert in _SQL_INSERT.finditer(text):
+            columns = [_field(c) in self._name_fields for c in insert.group("columns").split(",")]
+            if not any(columns):
+                continue
+            position = insert.end()
+            while (row := _SQL_ROW.match(text, position)) is not None:
+                for k, value in enumerate(_SQL_VALUE.finditer(row.group("values"))):
+                    content = value.group("s")
+                    if k < len(columns) and columns[k] and content and self._looks_like_name(content, in_column=True):
+                        start = row.start("values") + value.start("s")
+                        yield start, start + len(content)
+                position = row.end()
 
     def _in_lists(self, text: str) -> Iterator[tuple[int, int]]:
         """Each item of a list of people: `"name": ["Ana Ruiz", ...]`, "Attendees: Ana Ruiz, Li Wen"."""

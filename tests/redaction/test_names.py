@@ -44,6 +44,12 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
             "Please summarise the voicemail: caller Gading Digdaya Prasasta asked us to ring back.",
             "Gading Digdaya Prasasta",
         ),
+        ("INSERT INTO customers (name, city) VALUES\n  ('Raf van der Kint', 'Diepenveen'),", "Raf van der Kint"),
+        ("Ship to:\nDra. Vitor Garcia\nSítio de Fogaça, 59", "Dra. Vitor Garcia"),
+        ("| Name | Phone |\n|---|---|\n| Zoltan Koch II | 06089238755 |", "Zoltan Koch II"),
+        ("The on-call engineer, Nihai İhsanoğlu, rotated the credentials.", "Nihai İhsanoğlu"),
+        ("Paul: thanks! also ping Christian about the dashboard", "Christian"),
+        ("Mariano: did you get the export?\nGuy: yes, sending it now", "Guy"),
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
@@ -78,6 +84,7 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "Split the address column into street and city.",
         "Use Xavier Initialization for the dense layers.",
         "Run Monte Carlo dropout at inference.",
+        "Notes:\n- June sales dropped\n- May is the busiest month\n- Faith in the model is low",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(
