@@ -39,7 +39,10 @@ def installed_distributions() -> frozenset[str]:
     """Lower-cased names of the Python distributions installed here: the libraries a notebook talks about."""
     names = set()
     for dist in metadata.distributions():
-        name = (dist.metadata["Name"] or "").lower()
+        try:
+            name = (dist.metadata["Name"] or "").lower()
+        except (OSError, ValueError):  # a distribution being installed or removed meanwhile has no readable name
+            continue
         if name:
             names.update({name, name.replace("-", "_"), name.replace("_", "-")})
     return frozenset(names)
