@@ -52,7 +52,7 @@ def find_ibans(text: str) -> list[tuple[int, int]]:
     return found
 
 
-class IbanRecognizer(EntityRecognizer):
+class CheckDigitIbanRecognizer(EntityRecognizer):
     """IBAN_CODE by ISO 13616 check digits, whole or grouped."""
 
     def __init__(self) -> None:

@@ -10,7 +10,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer.nlp_engine import NlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
 
-from jupyter_aigov.redaction.iban import IbanRecognizer
+from jupyter_aigov.redaction.iban import CheckDigitIbanRecognizer
 from jupyter_aigov.redaction.lexicon import Lexicon
 from jupyter_aigov.redaction.names import NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
@@ -68,7 +68,7 @@ def build_registry(
     # Presidio's IBAN patterns want each country's exact length and, as shipped, swallow a following word
     # ("held") into the candidate; aigov's decides by the check digits, whole or grouped.
     registry.remove_recognizer("IbanRecognizer")
-    registry.add_recognizer(IbanRecognizer())
+    registry.add_recognizer(CheckDigitIbanRecognizer())
     registry.add_recognizer(BareSsnRecognizer())
     registry.add_recognizer(phone_shape_recognizer())
     registry.add_recognizer(OfflineEmailRecognizer())
