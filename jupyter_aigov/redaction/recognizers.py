@@ -6,15 +6,17 @@ from collections.abc import Iterable
 from functools import cache
 
 import tldextract
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngine
-from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
+from jupyter_aigov.redaction.cards import CardNumberRecognizer
 from jupyter_aigov.redaction.iban import CheckDigitIbanRecognizer
 from jupyter_aigov.redaction.lexicon import Lexicon
 from jupyter_aigov.redaction.names import NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
+from jupyter_aigov.redaction.phone import PhoneNumberRecognizer
 from jupyter_aigov.redaction.secrets import SecretRecognizer
 from jupyter_aigov.redaction.ssn import BareSsnRecognizer
 
@@ -33,29 +35,6 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return offline_tld_extractor()(pattern_text).fqdn != ""
 
 
-class ConfidentPhoneRecognizer(PhoneRecognizer):
-    """Presidio's phone recognizer; libphonenumber validation is precise enough to count without a context word."""
-
-    SCORE = 0.6
-
-
-def phone_shape_recognizer() -> PatternRecognizer:
-    """Phone numbers by their written shape, for numbers libphonenumber rejects (unassigned area codes, test data)."""
-    patterns = [
-        Pattern("international", r"(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){2,4}[ .-]?\d{2,4}(?![\w-])", 0.6),
-        Pattern("nanp_parentheses", r"(?<![\w)])\(\d{3}\)\s?\d{3}[ .-]\d{4}(?![\w-])", 0.6),
-        Pattern("nanp_separated", r"(?<![\w.-])\d{3}([ .-])\d{3}\1\d{4}(?![\w.-])", 0.5),
-    ]
-    context = ["phone", "telephone", "tel", "cell", "mobile", "call", "fax", "whatsapp", "sms", "dial", "reach"]
-    return PatternRecognizer(
-        "PHONE_NUMBER",
-        name="AigovPhoneShapeRecognizer",
-        patterns=patterns,
-        context=context,
-        supported_language=LANGUAGE,
-    )
-
-
 def build_registry(
     nlp_engine: NlpEngine, lexicon: Lexicon, extra: Iterable[EntityRecognizer] = ()
 ) -> RecognizerRegistry:
@@ -65,14 +44,15 @@ def build_registry(
     registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
     registry.remove_recognizer("EmailRecognizer")
     registry.remove_recognizer("PhoneRecognizer")
+    registry.remove_recognizer("CreditCardRecognizer")
     # Presidio's IBAN patterns want each country's exact length and, as shipped, swallow a following word
     # ("held") into the candidate; aigov's decides by the check digits, whole or grouped.
     registry.remove_recognizer("IbanRecognizer")
     registry.add_recognizer(CheckDigitIbanRecognizer())
     registry.add_recognizer(BareSsnRecognizer())
-    registry.add_recognizer(phone_shape_recognizer())
     registry.add_recognizer(OfflineEmailRecognizer())
-    registry.add_recognizer(ConfidentPhoneRecognizer())
+    registry.add_recognizer(PhoneNumberRecognizer())
+    registry.add_recognizer(CardNumberRecognizer())
     registry.add_recognizer(SecretRecognizer())
     registry.add_recognizer(person_recognizer())
     registry.add_recognizer(NameRecognizer(lexicon))
