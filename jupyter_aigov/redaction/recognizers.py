@@ -10,6 +10,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
+from jupyter_aigov.redaction.addresses import AddressRecognizer
 from jupyter_aigov.redaction.cards import CardNumberRecognizer
 from jupyter_aigov.redaction.iban import CheckDigitIbanRecognizer
 from jupyter_aigov.redaction.lexicon import Lexicon
@@ -17,6 +18,7 @@ from jupyter_aigov.redaction.names import NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.phone import PhoneNumberRecognizer
+from jupyter_aigov.redaction.places import PlaceRecognizer, build_gazetteer, english_words
 from jupyter_aigov.redaction.secrets import SecretRecognizer
 from jupyter_aigov.redaction.ssn import BareSsnRecognizer
 
@@ -57,6 +59,13 @@ def build_registry(
     registry.add_recognizer(person_recognizer())
     registry.add_recognizer(NameRecognizer(lexicon))
     registry.add_recognizer(location_recognizer())
+    nlp = getattr(nlp_engine, "nlp", None) or {}
+    english = english_words(nlp.get(LANGUAGE))
+    gazetteer = build_gazetteer(
+        english_words(nlp.get(LANGUAGE), ("noun",)), english_words(nlp.get(LANGUAGE), ("verb", "adj", "adv"))
+    )
+    registry.add_recognizer(PlaceRecognizer(gazetteer))
+    registry.add_recognizer(AddressRecognizer(gazetteer, english))
     for recognizer in extra:
         registry.add_recognizer(recognizer)
     return registry

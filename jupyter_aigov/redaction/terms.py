@@ -31,7 +31,10 @@ def is_allowed(finding: Finding, text: str, allow_terms: Collection[str]) -> boo
         return True
     if finding.entity not in GUESSED_ENTITIES:
         return False
-    if value.lower() in technical_terms() or _IDENTIFIER.search(value):
+    if value.lower() in technical_terms():
+        return True
+    # A postal address has digits between its words ("Vestbanevej 638, 2044 Janderup"); an identifier is one word.
+    if _IDENTIFIER.search(value) and not (finding.entity == "LOCATION" and re.search(r"\s", value)):
         return True
     # An all-capitals short token ("EKS", "CRM") is an acronym, not a person or place.
     return value.isupper() and len(value) <= 5 and finding.entity == "PERSON"

@@ -1,0 +1,108 @@
+"""Words that make a street: street types per language, and the unit words that follow a house number.
+
+Sources: USPS Publication 28, Appendix C1 (street suffixes and their standard abbreviations) for English, with
+Royal Mail and Australia Post thoroughfare types; for other languages, the thoroughfare types of each country's
+postal addressing guide (Deutsche Post, La Poste, Poste Italiane, Correos, CTT, PostNL, PostNord, Poczta Polska).
+"""
+
+from __future__ import annotations
+
+# English street types, written after the street's name ("12 Acacia Avenue", "690 Sanchez Union").
+_TYPES_AFTER = """
+    Alley Annex Arcade Avenue Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch Bridge Brook Brooks
+    Burg Burgs Bypass Camp Canyon Cape Causeway Center Centers Circle Circles Cir Circuit Cliff Cliffs Close Club
+    Common Commons Corner Corners Course Court Courts Ct Cove Coves Creek Crescent Cres Crest Crossing Crossroad Curve
+    Dale Dam Divide Drive Drives Dr Esplanade Estate Estates Expressway Extension Extensions Fall Falls Ferry Field
+    Fields Flat Flats Ford Fords Forest Forge Forges Fork Forks Fort Freeway Garden Gardens Gateway Glen Glens Green
+    Greens Grove Groves Harbor Harbors Haven Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction
+    Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall
+    Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass
+    Parade Park Parks Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point
+    Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges Rise River Road Roads Rd Route Row
+    Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares Sq Station Stravenue Stream
+    Street Streets St Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Trailer Tunnel Turnpike
+    Underpass Union Unions Vale Valley Valleys Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way
+    Ways Well Wells Wynd
+"""
+STREET_TYPES_AFTER = frozenset(_TYPES_AFTER.split())
+
+# Thoroughfare types written before the name ("Rue de Samson", "Via Roma", "ul. Jana", "Calle Mayor").
+_TYPES_BEFORE = """
+    rue avenue av boulevard bd bld chemin allée impasse place quai route cours passage square sentier voie
+    via viale piazza piazzale corso largo vicolo strada contrada borgo lungomare galleria
+    calle avenida avda plaza paseo camino carrer carretera ronda travesía pasaje glorieta rambla cañada urbanización
+    pasadizo callejón vía
+    rua travessa praça largo alameda estrada rodovia avenida beco viela vila ladeira parque
+    ul ulica al aleja pl plac os osiedle
+    strada str bulevardul bd calea aleea splaiul șoseaua soseaua intrarea piața
+    náměstí nám třída námestie trieda
+"""
+STREET_TYPES_BEFORE = frozenset(_TYPES_BEFORE.split())
+
+# Compound endings of street names in Germanic, Nordic, Dutch, Finnish and Slavic languages ("Stettlerstrasse",
+# "Kvarngatan", "Sundholmsgade", "Stefansteeg", "Ahvenkoskenkuja"), and the same types written apart.
+STREET_ENDINGS: tuple[str, ...] = (
+    "straße",
+    "strasse",
+    "str.",
+    "weg",
+    "gasse",
+    "allee",
+    "platz",
+    "ring",
+    "damm",
+    "ufer",
+    "chaussee",
+    "steig",
+    "pfad",
+    "markt",
+    "hof",
+    "plassen",
+    "plass",
+    "veg",
+    "vegen",
+    "stien",
+    "bakken",
+    "torget",
+    "gatan",
+    "vägen",
+    "väg",
+    "gränd",
+    "gata",
+    "gate",
+    "gaten",
+    "veien",
+    "vei",
+    "gade",
+    "vej",
+    "stræde",
+    "allé",
+    "straat",
+    "steeg",
+    "laan",
+    "plein",
+    "gracht",
+    "kade",
+    "dijk",
+    "singel",
+    "dreef",
+    "katu",
+    "kuja",
+    "tie",
+    "polku",
+    "kaari",
+    "utca",
+    "út",
+    "tér",
+    "ulica",
+    "cesta",
+    "trg",
+    "ulice",
+)
+
+# Words that continue an address line after the house number.
+_UNITS = (
+    "Suite Ste Apt Apt. Apartment Unit Flat Floor Fl Piso Puerta Depto. Depto Edif. Bl. Sc. Ap. Et. Etg. Piano Int. "
+    "Box Bus Stg. Dpto. Casa Lote Bloco"
+)
+UNIT_WORDS = frozenset(_UNITS.split())

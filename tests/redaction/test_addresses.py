@@ -1,0 +1,54 @@
+"""Street addresses and postal blocks, per locale; headings and numbers in prose left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_aigov.redaction.addresses import find_addresses
+from jupyter_aigov.redaction.places import Gazetteer, build_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return build_gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "lives at 690 Sanchez Union Suite 625, Christopherhaven, CT 21957",
+            "690 Sanchez Union Suite 625, Christopherhaven, CT 21957",
+        ),
+        (
+            "Ship to:\nAna Ruiz\nStettlerstrasse 14\n7812 Chur\nSwitzerland",
+            "Stettlerstrasse 14\n7812 Chur\nSwitzerland",
+        ),
+        ("Zdenka-Ehlert-Straße 39/27\n67855 Flöha", "Zdenka-Ehlert-Straße 39/27\n67855 Flöha"),
+        ("send it to 435, rue de Samson, 58396 Sainte Virginie", "435, rue de Samson, 58396 Sainte Virginie"),
+        ("Rua do Peneireiro, 4\n5406-812 Peniche", "Rua do Peneireiro, 4\n5406-812 Peniche"),
+        ("ul. Jana 783\n45-237 Jarocin", "ul. Jana 783\n45-237 Jarocin"),
+        ("Budčická 8\n483 53 Tanvald", "Budčická 8\n483 53 Tanvald"),
+        ("Kvarngatan 40, 28124 Lidingö", "Kvarngatan 40, 28124 Lidingö"),
+        ("Flat 39g\nHolland Burg\nSouth Joyceborough\nSR08 7UX", "SR08 7UX"),
+        ("Lake Laura, NS P2Y 8P9", "Lake Laura, NS P2Y 8P9"),
+        ("PSC 8683, Box 4497\nAPO AP 52058", "PSC 8683, Box 4497\nAPO AP 52058"),
+    ],
+)
+def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer, text: str, address: str) -> None:
+    found = [text[start:end] for start, end in find_addresses(text, gazetteer)]
+    assert address in found or any(address in f for f in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Python 3.11.4 and pandas 2.2.1 on 48 cores",
+        "In 2023 Revenue grew 12% over 2022.",
+        "See section 4 Results and Table 2 Summary",
+        "Step 3 Merge the frames, then step 4 Plot",
+        "ORDER BY created_at DESC LIMIT 5000",
+    ],
+)
+def test_when_numbers_sit_in_prose_or_code_then_no_address_is_found(gazetteer: Gazetteer, text: str) -> None:
+    assert find_addresses(text, gazetteer, frozenset({"revenue", "results", "summary", "merge", "plot"})) == []
