@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Cyrillic words below are meant to be Cyrillic)
 """Words that make a street: street types per language, and the unit words that follow a house number.
 
 Sources: USPS Publication 28, Appendix C1 (street suffixes and their standard abbreviations) for English, with
@@ -17,7 +18,8 @@ _TYPES_AFTER = """
     Greens Grove Groves Harbor Harbors Haven Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction
     Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall
     Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass
-    Parade Park Parks Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point
+    Parade Park Parks Thoroughfare Crossway Concourse Quay Promenade Boardwalk Outlook Lookout Retreat Grange
+    Glade Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point
     Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges Rise River Road Roads Rd Route Row
     Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares Sq Station Stravenue Stream
     Street Streets St Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Trailer Tunnel Turnpike
@@ -38,6 +40,11 @@ _TYPES_BEFORE = """
     náměstí nám třída námestie trieda
 """
 STREET_TYPES_BEFORE = frozenset(_TYPES_BEFORE.split())
+# Of those, the ones that are also English words or abbreviations: they count only capitalised.
+ENGLISH_LOOKING_TYPES = frozenset(
+    {"via", "place", "route", "passage", "square", "cours", "voie", "largo", "parque", "plaza", "av", "bd", "bld"}
+    | {"al", "pl", "os", "str", "strada", "vila", "beco", "corso", "borgo", "calea", "trieda", "nám"}
+)
 
 # Compound endings of street names in Germanic, Nordic, Dutch, Finnish and Slavic languages ("Stettlerstrasse",
 # "Kvarngatan", "Sundholmsgade", "Stefansteeg", "Ahvenkoskenkuja"), and the same types written apart.
@@ -106,3 +113,13 @@ _UNITS = (
     "Box Bus Stg. Dpto. Casa Lote Bloco"
 )
 UNIT_WORDS = frozenset(_UNITS.split())
+
+# Cyrillic abbreviations of settlement and street kinds, written with a dot before the name (a town, a street, a
+# house), and the same kinds written out, from Russian and Ukrainian postal usage.
+_CYRILLIC_ABBREVIATIONS = "г п д с пос ул пр просп бул пер ш наб пл к ст х рп пгт смт м вул пров"
+CYRILLIC_ABBREVIATIONS = tuple(_CYRILLIC_ABBREVIATIONS.split())
+_CYRILLIC_KINDS = "село місто селище город деревня посёлок поселок станица хутор улица вулиця проспект"
+CYRILLIC_KINDS = tuple(_CYRILLIC_KINDS.split())
+# Vietnamese administrative and street words (city, ward, district, commune, province, street, lane, number).
+_VIETNAMESE_KINDS = "thành phố|tp.|phường|quận|huyện|xã|tỉnh|thị xã|đường|phố|ngõ|hẻm|số"
+VIETNAMESE_KINDS = tuple(_VIETNAMESE_KINDS.split("|"))

@@ -13,40 +13,73 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from jupyter_aigov.redaction.address_words import STREET_ENDINGS, STREET_TYPES_AFTER, STREET_TYPES_BEFORE, UNIT_WORDS
+from jupyter_aigov.redaction.address_words import (
+    CYRILLIC_ABBREVIATIONS,
+    CYRILLIC_KINDS,
+    ENGLISH_LOOKING_TYPES,
+    STREET_ENDINGS,
+    STREET_TYPES_AFTER,
+    STREET_TYPES_BEFORE,
+    UNIT_WORDS,
+    VIETNAMESE_KINDS,
+)
 from jupyter_aigov.redaction.places import LOCATION, Gazetteer
 
-_CAP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽА-ЯЁІЇЄΑ-Ω"
+_CYRILLIC_CAP = "\u0400-\u042f"  # Cyrillic capitals, Ukrainian ones included
+# Capital letters: Latin with diacritics, Cyrillic, Greek.
+_CAP = f"A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ{_CYRILLIC_CAP}\u0386-\u038f\u0391-\u03a9"
 _NAME = rf"[{_CAP}][^\W\d_]*(?:[-'\u2019.][^\W\d_]+)*\.?"
-_PARTICLE = r"(?:de|del|della|dei|di|da|do|dos|das|du|des|la|le|les|l'|d'|van|von|der|den|het|y|e|i|sv\.|al|el)"
+_PARTICLE = (
+    r"(?:de|del|della|dei|di|da|do|dos|das|du|des|la|le|les|l'|d'|van|von|der|den|het|y|e|i|sv\.|al|el|"
+    r"an|am|im|bei|ob|sur|sous|en|on|upon|na|nad|pod)"
+)
 _NAMES = rf"{_NAME}(?:[ -](?:{_PARTICLE} )*{_NAME}){{0,4}}"
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?"
 _UNITS = "|".join(re.escape(u) for u in sorted(UNIT_WORDS, key=len, reverse=True))
+_UNIT_HEAD = rf"(?:(?:{_UNITS})\s?#?\s?\d{{1,5}}[A-Za-z]?,?\s)?"
 _UNIT_TAIL = rf"(?:,?\s(?:{_UNITS})\s?#?\s?[\w-]{{1,6}})*"
 _AFTER = "|".join(sorted(STREET_TYPES_AFTER, key=len, reverse=True))
 _BEFORE = "|".join(sorted(STREET_TYPES_BEFORE, key=len, reverse=True))
-_ENDING = "|".join(re.escape(e) for e in sorted(STREET_ENDINGS, key=len, reverse=True))
+# Types that are also everyday English words ("via email 2", "place 3") count only when capitalised.
+_BEFORE_LOWER = "|".join(sorted(STREET_TYPES_BEFORE - ENGLISH_LOOKING_TYPES, key=len, reverse=True))
+# A word and a house number: the candidates for a compound street name ("Stettlerstrasse 14", "Házai utca 235.").
+_WORD_AND_NUMBER = re.compile(rf"(?<![\w.-])(?P<word>[^\W\d_][\w'.-]*?),?\s{_NUMBER}\b\.?{_UNIT_TAIL}")
+_NAME_BEFORE = re.compile(rf"(?:{_NAME} )+$")
+_POSTCODE_AHEAD = r"\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4} ?[A-Z]{2}\b|[A-Z]-\d{4,5}"
 
-_POSTCODE_AHEAD = r"\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]-\d{4,5}"
 STREET_LINES = (
-    # English: number, name, type, units ("690 Sanchez Union Suite 625", "12B Acacia Ave., Apt 3").
-    re.compile(rf"(?<![\w.,-])\d{{1,6}}[A-Za-z]?\s(?:{_NAME}\s){{1,4}}(?:{_AFTER})\b\.?{_UNIT_TAIL}"),
-    # Type first, with a number before or after ("435, rue de Samson", "Via Roma 12", "Rua do Peneireiro, 4").
+    # English: number, name, type, units ("690 Sanchez Union Suite 625", "Apt. 029 81 Davis Crossroad").
+    re.compile(rf"(?<![\w.,-]){_UNIT_HEAD}{_NUMBER}\s(?:{_NAME}\s){{1,4}}(?:{_AFTER})\b\.?{_UNIT_TAIL}"),
+    # Type first, with a number before or after ("435, rue de Samson", "Via Roma 12", "ulica Kosynierów 07").
     re.compile(
         rf"(?<![\w.,-])(?:\d{{1,5}}[A-Za-z]?,?\s(?i:{_BEFORE})\.?\s(?:{_PARTICLE}\s)*{_NAMES}"
-        rf"|(?:(?=[{_CAP}])(?i:{_BEFORE})|(?:ul|al|os|pl|nám|str|bd)\.)\.?\s(?:{_PARTICLE}\s)*{_NAMES}"
-        rf",?\s(?:n[º°o.]\s?)?(?:{_NUMBER}|S/N)\b\.?){_UNIT_TAIL}"
+        rf"|(?:(?=[{_CAP}])(?i:{_BEFORE})|(?:{_BEFORE_LOWER})|(?:ul|al|os|pl|nám|str|bd)\.)\.?\s(?:{_PARTICLE}\s)*"
+        rf"{_NAMES},?\s(?:n[º°o.]\s?)?(?:{_NUMBER}|S/N)\b\.?){_UNIT_TAIL}"
     ),
-    # A compound street name and its number ("Stettlerstrasse 14", "Kvarngatan 40", "Házai utca 235.").
-    re.compile(rf"(?<![\w.-])(?:{_NAMES}\s)?(?:[^\W\d_]+-)*[^\W\d_]*(?i:{_ENDING}),?\s{_NUMBER}\b\.?{_UNIT_TAIL}"),
     # Any name and number, when a postcode and town follow ("Bakkenplassen 8, 5867 Pettersen", "Πέττα 69,").
     re.compile(rf"(?<![\w.-]){_NAMES},?\s{_NUMBER}\b\.?,*(?=,?\s*\n?(?:{_POSTCODE_AHEAD}),?\s[{_CAP}])"),
     # US military post.
     re.compile(r"\b(?:PSC|Unit|USNS|USNV|USS|USCGC) [\w ]{1,20}, Box \d{3,5}"),
+    # Cyrillic settlement and street kinds before a capitalised name or a number.
+    re.compile(
+        rf"(?<!\w)(?:(?:{'|'.join(CYRILLIC_ABBREVIATIONS)})\.\s?|(?:{'|'.join(CYRILLIC_KINDS)})\s)"
+        rf"(?:[{_CYRILLIC_CAP}][\w-]*|\d{{1,4}}\w?)(?:\s[{_CYRILLIC_CAP}][\w-]*)?"
+    ),
+    # Vietnamese administrative and street words, up to the next comma or line.
+    re.compile(
+        rf"(?i:{'|'.join(re.escape(k) for k in VIETNAMESE_KINDS)})\s[\w/]+(?:\s[\w/]+){{0,7}}(?=\s*(?:[,\n]|$))"
+    ),
+    # CJK and Korean addresses: a run that names two administrative levels, or one with a number
+    # ("新潟県墨田区天神島15丁目", "강원특별자치도 고성군 석촌호수825로 818").
+    re.compile(
+        r"[\u4e00-\u9fff\u3040-\u30ff]*[\u4e00-\u9fff](?:都|道|府|県|省|市|区|區|县|縣)"
+        r"[\u4e00-\u9fff\u3040-\u30ff\w-]*?(?:[都道府県省市区區县縣町村郡镇鎮街路号號]|丁目|\d)[\u4e00-\u9fff\u3040-\u30ff\w-]*"
+    ),
+    re.compile(r"[가-힣]+(?:도|시)\s[가-힣]+(?:시|군|구)(?:\s[가-힣\d]+(?:로|길|동|읍|면)(?:\s[\d-]+)?)?"),
 )
 
 _POSTCODE = (
-    r"(?:[A-Z]{1,2}-)?\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{5}-\d{3}|\d{4} ?[A-Z]{2}|\d{6}|"
+    r"\d{4} ?[A-Z]{2}(?![\w])|(?:[A-Z]{1,2}-)?\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{5}-\d{3}|\d{6}|"
     r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
 )
 _STATE = r"[A-Z]{2,3}"
@@ -64,19 +97,25 @@ _BLOCK_LINE = re.compile(r"[^\n]{1,40}")  # a short line inside a block (a unit,
 SCORE = 0.75
 
 
-def find_addresses(text: str, gazetteer: Gazetteer, english: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
-    """(start, end) of every address in `text`, the lines of one postal block joined."""
-    parts: list[tuple[int, int]] = []
+def find_addresses(
+    text: str, gazetteer: Gazetteer, nouns: frozenset[str] = frozenset(), other_words: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
+    """(start, end) of every address in `text`, the lines of one postal block joined.
+
+    A town after a postcode may not be an English verb or adjective ("Merge", "Plot"), and after a four-digit
+    code (a year, too) not an English noun ("In 2023 Revenue"), unless the gazetteer knows it.
+    """
+    parts = _compound_streets(text)
     for regex in STREET_LINES:
         parts.extend(m.span() for m in regex.finditer(text))
     places = {(start, end) for start, end, ambiguous in gazetteer.find(text) if not ambiguous}
+    place_starts = {start for start, _ in places}
     for regex in POSTCODE_LINES:
         for match in regex.finditer(text):
-            if "town" in regex.groupindex:
-                town_start, town_end = match.span("town")
-                first = text[town_start:town_end].split()[0].lower()
-                known = any(s <= town_start < e for s, e in places)
-                if first in english and not known:
+            if "town" in regex.groupindex and match.start("town") not in place_starts:
+                first = match.group("town").split()[0].rstrip(".,").lower()
+                short_code = re.fullmatch(r"\d{4}", match.group("code")) is not None
+                if first in other_words or (short_code and first in nouns):
                     continue
             parts.append(match.span())
     if not parts:
@@ -85,18 +124,31 @@ def find_addresses(text: str, gazetteer: Gazetteer, english: frozenset[str] = fr
     return [span for span in _join_blocks(text, sorted(parts)) if span not in places]
 
 
+def _compound_streets(text: str) -> list[tuple[int, int]]:
+    """Streets whose name ends in a street type, with their number; names written before the type join them."""
+    found = []
+    for match in _WORD_AND_NUMBER.finditer(text):
+        if not match.group("word").lower().endswith(STREET_ENDINGS):
+            continue
+        start = match.start()
+        if before := _NAME_BEFORE.search(text, max(0, start - 60), start):
+            start = before.start()
+        found.append((start, match.end()))
+    return found
+
+
 def _join_blocks(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join parts separated only by commas and whitespace, or by one short line between two of them."""
     joined: list[tuple[int, int]] = []
     for start, end in parts:
         if joined:
             gap = text[joined[-1][1] : start]
-            if re.fullmatch(r"[\s,;]*", gap) or (
-                gap.count("\n") == 2 and _BLOCK_LINE.fullmatch(gap.strip(" ,\n")) and gap.strip(" ,\n")
+            inner = gap.strip(" ,\n")
+            if (
+                start < joined[-1][1]
+                or re.fullmatch(r"[\s,;]*", gap)
+                or (gap.count("\n") == 2 and inner and _BLOCK_LINE.fullmatch(inner))
             ):
-                joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
-                continue
-            if start < joined[-1][1]:
                 joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
                 continue
         joined.append((start, end))
@@ -106,9 +158,12 @@ def _join_blocks(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int
 class AddressRecognizer(EntityRecognizer):
     """Street addresses and postal blocks."""
 
-    def __init__(self, gazetteer: Gazetteer, english: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, nouns: frozenset[str] = frozenset(), other_words: frozenset[str] = frozenset()
+    ) -> None:
         self.gazetteer = gazetteer
-        self.english = english
+        self.nouns = nouns
+        self.other_words = other_words
         super().__init__(supported_entities=[LOCATION], name="AigovAddressRecognizer", supported_language="en")
 
     def load(self) -> None:
@@ -120,4 +175,7 @@ class AddressRecognizer(EntityRecognizer):
         """Find addresses in `text`."""
         if LOCATION not in entities:
             return []
-        return [RecognizerResult(LOCATION, s, e, SCORE) for s, e in find_addresses(text, self.gazetteer, self.english)]
+        return [
+            RecognizerResult(LOCATION, s, e, SCORE)
+            for s, e in find_addresses(text, self.gazetteer, self.nouns, self.other_words)
+        ]

@@ -33,6 +33,7 @@ _CANDIDATE = re.compile(
     rf"(?<![\w+.,/:#=-])(?:\+\s?|\(\+?)?\d+(?:{_SEPARATOR}\d+){{0,7}}\)?{_EXTENSION}?(?![\w]|[.,:/-]?\d)"
 )
 _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2(?:\d{4}|\d{2})")
+_VERSION = re.compile(r"\d{1,3}\.\d{1,2}(?:\.\d{1,3})+\b.*")  # "7.3.0 (4021)": a release and its build
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # an IPv4 address
 _COUNT = re.compile(r"[1-9]\d{0,2}(?: \d{3})+")  # "1 234 567": a number written with thin-space thousands
 
@@ -96,6 +97,7 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
             len(digits) < 7
             or _DATE.fullmatch(main)
             or _DOTTED_QUAD.fullmatch(main)
+            or _VERSION.match(main)
             or (text[match.end() : match.end() + 1] == ":")
         ):
             continue
@@ -104,9 +106,10 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
             continue
         before = words_before(text, match.start())
         after = words_after(text, match.end())
-        if before & PHONE_WORDS:
+        against = (before | after) & NOT_PHONE_WORDS
+        if before & PHONE_WORDS and not (against and not words_before(text, match.start(), 16) & PHONE_WORDS):
             score = min(1.0, score + CONTEXT_BOOST)
-        elif (before | after) & NOT_PHONE_WORDS:
+        elif against:
             score = min(score, 0.3)
         found.append((match.start(), match.end(), score))
     return found

@@ -59,13 +59,12 @@ def build_registry(
     registry.add_recognizer(person_recognizer())
     registry.add_recognizer(NameRecognizer(lexicon))
     registry.add_recognizer(location_recognizer())
-    nlp = getattr(nlp_engine, "nlp", None) or {}
-    english = english_words(nlp.get(LANGUAGE))
-    gazetteer = build_gazetteer(
-        english_words(nlp.get(LANGUAGE), ("noun",)), english_words(nlp.get(LANGUAGE), ("verb", "adj", "adv"))
-    )
+    pipeline = (getattr(nlp_engine, "nlp", None) or {}).get(LANGUAGE)
+    nouns = english_words(pipeline, ("noun",))
+    other_words = english_words(pipeline, ("verb", "adj", "adv"))
+    gazetteer = build_gazetteer(nouns, other_words)
     registry.add_recognizer(PlaceRecognizer(gazetteer))
-    registry.add_recognizer(AddressRecognizer(gazetteer, english))
+    registry.add_recognizer(AddressRecognizer(gazetteer, nouns, other_words))
     for recognizer in extra:
         registry.add_recognizer(recognizer)
     return registry

@@ -33,6 +33,15 @@ def gazetteer() -> Gazetteer:
         ("Flat 39g\nHolland Burg\nSouth Joyceborough\nSR08 7UX", "SR08 7UX"),
         ("Lake Laura, NS P2Y 8P9", "Lake Laura, NS P2Y 8P9"),
         ("PSC 8683, Box 4497\nAPO AP 52058", "PSC 8683, Box 4497\nAPO AP 52058"),
+        ("Livboulevard 49, 4335 FL Leersum", "Livboulevard 49, 4335 FL Leersum"),
+        ("Noortjepad 31\n7465QX Arum", "Noortjepad 31\n7465QX Arum"),
+        ("at 29/76 Allen Thoroughfare, Port Bernard, NT, 2669", "29/76 Allen Thoroughfare, Port Bernard, NT, 2669"),
+        ("Kind regards,\nNelly\nrue Meyer 99\n6011 Unterseen", "rue Meyer 99\n6011 Unterseen"),
+        ("Schachnerstraße 7/7, 7939 Mistelbach an der Zaya", "Schachnerstraße 7/7, 7939 Mistelbach an der Zaya"),
+        ("г. Архыз, ул. Ленина, д. 868", "г. Архыз, ул. Ленина, д. 868"),  # noqa: RUF001
+        ("新潟県墨田区天神島15丁目25番15号", "新潟県墨田区天神島15丁目25番15号"),
+        ("강원특별자치도 고성군 석촌호수825로 818", "강원특별자치도 고성군 석촌호수825로 818"),
+        ("Phường Diên Hồng, TP. Huế", "Phường Diên Hồng, TP. Huế"),
     ],
 )
 def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer, text: str, address: str) -> None:
@@ -48,6 +57,8 @@ def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer,
         "See section 4 Results and Table 2 Summary",
         "Step 3 Merge the frames, then step 4 Plot",
         "ORDER BY created_at DESC LIMIT 5000",
+        "send it via email 2 times, place 3 orders",
+        "Version 10.4.1 Build 20240512 Release Notes",
     ],
 )
 def test_when_numbers_sit_in_prose_or_code_then_no_address_is_found(gazetteer: Gazetteer, text: str) -> None:

@@ -44,6 +44,7 @@ def test_when_a_phone_number_is_written_then_it_is_found(text: str, number: str)
         "Memory usage: 15 728 640 bytes",
         "Rows 100-200 and 300-400 are duplicates.",
         "ids 1234567 and 7654321",
+        "The Mobile team ships build 7.3.0 (4021) to TestFlight.",
     ],
 )
 def test_when_a_number_is_data_then_no_phone_is_found(text: str) -> None:
