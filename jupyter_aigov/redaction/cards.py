@@ -49,12 +49,17 @@ def network_of(digits: str) -> str | None:
     return None
 
 
+def is_card_number(digits: str) -> bool:
+    """True when `digits` (digits only) are 12-19 long, in a network's range, and Luhn-valid."""
+    return 12 <= len(digits) <= 19 and network_of(digits) is not None and luhn_valid(digits)
+
+
 def find_cards(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every card number in `text`."""
     found = []
     for match in _CANDIDATE.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
-        if not 12 <= len(digits) <= 19 or network_of(digits) is None or not luhn_valid(digits):
+        if not is_card_number(digits):
             continue
         near = words_before(text, match.start())
         score = SCORE_AGAINST_CONTEXT if near & _NOT_CARD_WORDS and not near & _CARD_WORDS else SCORE

@@ -15,6 +15,7 @@ import phonenumbers
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from jupyter_aigov.redaction.cards import is_card_number
 from jupyter_aigov.redaction.nearby import words_after, words_before
 
 PHONE_NUMBER = "PHONE_NUMBER"
@@ -26,14 +27,18 @@ REGIONS: tuple[str, ...] = (
     "LT", "IL", "JP", "KR", "CN", "TW", "HK", "SG", "ID", "TH", "VN", "PH", "MY", "ZA", "NG", "KE", "AR", "CO",
 )  # fmt: skip
 
-_SEPARATOR = r"(?:[ .\-/]|\)[ .\-]?|[ .\-]?\()"
+_SEPARATOR = r"(?:/ |[ .\-/]|\)[ .\-]?|[ .\-]?\()"
 _EXTENSION = r"(?:\s?(?:x|ext\.?|extension|#)\s?(?P<ext>\d{1,6}))"
 # One written number: an optional + or (, groups of digits joined by single separators, an optional extension.
 _CANDIDATE = re.compile(
-    rf"(?<![\w+.,/:#=-])(?:\+\s?|\(\+?)?\d+(?:{_SEPARATOR}\d+){{0,7}}\)?{_EXTENSION}?(?![\w]|[.,:/-]?\d)"
+    # not inside a word, a number, a path or an IBAN's groups ("NL74 YSMX 1021 0636 43")
+    r"(?<![\w+./:#=-])(?<!\d[, .-])(?<![A-Z]{4} )"
+    rf"(?:\+\s?|\(\+?)?\d+(?:{_SEPARATOR}\d+){{0,7}}\)?{_EXTENSION}?(?![\w]|[.:/-]?\d)"
 )
 _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2(?:\d{4}|\d{2})")
 _VERSION = re.compile(r"\d{1,3}\.\d{1,2}(?:\.\d{1,3})+\b.*")  # "7.3.0 (4021)": a release and its build
+# Shapes of other numbers: a US SSN (3-2-4), Brazilian and Portuguese postcodes (5-3, 4-3), a US ZIP+4.
+_OTHER_SHAPES = re.compile(r"\d{3}([- ])\d{2}\1\d{4}|\d{4,5}-\d{3}|\d{5}-\d{4}")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # an IPv4 address
 _COUNT = re.compile(r"[1-9]\d{0,2}(?: \d{3})+")  # "1 234 567": a number written with thin-space thousands
 
@@ -51,6 +56,9 @@ _NOT_PHONE_WORDS_TEXT = (
 )
 NOT_PHONE_WORDS = frozenset(_NOT_PHONE_WORDS_TEXT.split())
 CONTEXT_BOOST = 0.35
+# A table whose header names a phone column ("phone", "tel_no") lends its rows a little context.
+_PHONE_HEADER = re.compile(r"(?i)(?<![^\W_])(?:phone|telephone|tel|mobile|cell|fax)(?:_?(?:number|no|nr))?(?![^\W_])")
+HEADER_BOOST = 0.2
 
 
 def _score_shape(text: str, digits: str, ext: str | None) -> float:
@@ -88,6 +96,7 @@ def _score_shape(text: str, digits: str, ext: str | None) -> float:
 def find_phones(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every phone number in `text`, scores lowered by anti-context and raised by context."""
     found = []
+    header = _PHONE_HEADER.search(text) is not None
     for match in _CANDIDATE.finditer(text):
         written = match.group()
         ext = match.group("ext")
@@ -98,19 +107,25 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
             or _DATE.fullmatch(main)
             or _DOTTED_QUAD.fullmatch(main)
             or _VERSION.match(main)
+            or _OTHER_SHAPES.fullmatch(main)
             or (text[match.end() : match.end() + 1] == ":")
         ):
             continue
+        if re.match(r"\d{4}[ -]\d", main) and is_card_number(digits):
+            continue  # a card number in groups of four, which the card recognizer reports
         score = _score_shape(main.strip(), digits, ext)
         if score == 0.0:
             continue
         before = words_before(text, match.start())
-        after = words_after(text, match.end())
-        against = (before | after) & NOT_PHONE_WORDS
+        against = (words_before(text, match.start(), names=False) | words_after(text, match.end(), names=False)) & (
+            NOT_PHONE_WORDS
+        )
         if before & PHONE_WORDS and not (against and not words_before(text, match.start(), 16) & PHONE_WORDS):
             score = min(1.0, score + CONTEXT_BOOST)
         elif against:
             score = min(score, 0.3)
+        elif header:
+            score = min(1.0, score + HEADER_BOOST)
         found.append((match.start(), match.end(), score))
     return found
 

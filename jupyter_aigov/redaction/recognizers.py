@@ -18,6 +18,7 @@ from jupyter_aigov.redaction.names import NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.phone import PhoneNumberRecognizer
+from jupyter_aigov.redaction.place_fields import PlaceFieldRecognizer
 from jupyter_aigov.redaction.places import PlaceRecognizer, build_gazetteer, english_words
 from jupyter_aigov.redaction.secrets import SecretRecognizer
 from jupyter_aigov.redaction.ssn import BareSsnRecognizer
@@ -65,6 +66,7 @@ def build_registry(
     gazetteer = build_gazetteer(nouns, other_words)
     registry.add_recognizer(PlaceRecognizer(gazetteer))
     registry.add_recognizer(AddressRecognizer(gazetteer, nouns, other_words))
+    registry.add_recognizer(PlaceFieldRecognizer())
     for recognizer in extra:
         registry.add_recognizer(recognizer)
     return registry
