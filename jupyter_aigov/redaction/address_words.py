@@ -18,7 +18,8 @@ _TYPES_AFTER = """
     Greens Grove Groves Harbor Harbors Haven Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction
     Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall
     Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass
-    Parade Park Parks Thoroughfare Crossway Concourse Quay Promenade Boardwalk Outlook Lookout Retreat Grange
+    Parade Park Parks Centreway Ramble Boulevarde Chase Fairway Laneway Pathway Quadrant Ridgeway Wharf
+    Thoroughfare Crossway Concourse Quay Promenade Boardwalk Outlook Lookout Retreat Grange
     Glade Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point
     Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges Rise River Road Roads Rd Route Row
     Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares Sq Station Stravenue Stream
@@ -32,6 +33,11 @@ STREET_TYPES_AFTER = frozenset(_TYPES_AFTER.split())
 _TYPES_BEFORE = """
     rue avenue av boulevard bd bld chemin allée impasse place quai route cours passage square sentier voie
     via viale piazza piazzale corso largo vicolo strada contrada borgo lungomare galleria
+    rang montée côte croissant terrasse
+    incrocio canale stretto rotonda via viale piazzetta salita discesa traversa
+    calzada circuito cerrada privada prolongación retorno periférico andador viaducto corredor continuación peatonal
+    diagonal eje
+    jalan jl gg gang lorong lr komplek
     calle avenida avda plaza paseo camino carrer carretera ronda travesía pasaje glorieta rambla cañada urbanización
     pasadizo callejón vía
     rua travessa praça largo alameda estrada rodovia avenida beco viela vila ladeira parque
@@ -110,7 +116,7 @@ STREET_ENDINGS: tuple[str, ...] = (
 # Words that continue an address line after the house number.
 _UNITS = (
     "Suite Ste Apt Apt. Apartment Unit Flat Floor Fl Piso Puerta Depto. Depto Edif. Bl. Sc. Ap. Et. Etg. Piano Int. "
-    "Box Bus Stg. Dpto. Casa Lote Bloco"
+    "Box Bus Stg. Dpto. Casa Lote Bloco Appartamento Interno Scala Studio H.No."
 )
 UNIT_WORDS = frozenset(_UNITS.split())
 

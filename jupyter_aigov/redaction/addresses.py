@@ -37,7 +37,7 @@ _NAMES = rf"{_NAME}(?:[ -](?:{_PARTICLE} )*{_NAME}){{0,4}}"
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?"
 _UNITS = "|".join(re.escape(u) for u in sorted(UNIT_WORDS, key=len, reverse=True))
 _UNIT_HEAD = rf"(?:(?:{_UNITS})\s?#?\s?\d{{1,5}}[A-Za-z]?,?\s)?"
-_UNIT_TAIL = rf"(?:,?\s(?:{_UNITS})\s?#?\s?[\w-]{{1,6}})*"
+_UNIT_TAIL = rf"(?:\s?,?\s(?:{_UNITS})\s?#?\s?[\w-]{{1,6}})*"
 _AFTER = "|".join(sorted(STREET_TYPES_AFTER, key=len, reverse=True))
 _BEFORE = "|".join(sorted(STREET_TYPES_BEFORE, key=len, reverse=True))
 # Types that are also everyday English words ("via email 2", "place 3") count only when capitalised.
@@ -54,10 +54,14 @@ STREET_LINES = (
     re.compile(
         rf"(?<![\w.,-])(?:\d{{1,5}}[A-Za-z]?,?\s(?i:{_BEFORE})\.?\s(?:{_PARTICLE}\s)*{_NAMES}"
         rf"|(?:(?=[{_CAP}])(?i:{_BEFORE})|(?:{_BEFORE_LOWER})|(?:ul|al|os|pl|nám|str|bd)\.)\.?\s(?:{_PARTICLE}\s)*"
-        rf"{_NAMES},?\s(?:n[º°o.]\s?)?(?:{_NUMBER}|S/N)\b\.?){_UNIT_TAIL}"
+        rf"{_NAMES},?\s(?:(?i:n[º°o]?\.)\s?)?(?:{_NUMBER}|S/N)\b\.?){_UNIT_TAIL}"
     ),
     # Any name and number, when a postcode and town follow ("Bakkenplassen 8, 5867 Pettersen", "Πέττα 69,").
     re.compile(rf"(?<![\w.-]){_NAMES},?\s{_NUMBER}\b\.?,*(?=,?\s*\n?(?:{_POSTCODE_AHEAD}),?\s[{_CAP}])"),
+    # A flat or house number on its own line ("Flat 3", "Studio 78Y", "H.No. 670").
+    re.compile(r"(?m)^(?:Flat|Studio|Apartment|Apt\.?|Suite|Unit|H\.\s?No\.)\s?\d{1,5}[A-Za-z]?(?:/\d+)?$"),
+    # An Irish Eircode and the town after it ("X87X50N Nicole Ville").
+    re.compile(rf"\b[AC-FHKNPRTV-Y]\d{{2}} ?[AC-FHKNPRTV-Y\d]{{4}}\b(?: {_NAMES})?"),
     # US military post.
     re.compile(r"\b(?:PSC|Unit|USNS|USNV|USS|USCGC) [\w ]{1,20}, Box \d{3,5}"),
     # Cyrillic settlement and street kinds before a capitalised name or a number.
@@ -89,7 +93,11 @@ POSTCODE_LINES = (
         rf"(?:(?<=\n)|(?<=^)|(?<=, ))(?P<code>{_POSTCODE}),?\s(?P<town>{_NAMES})(?:\s\([A-Z]{{2}}\))?(?: / [A-Z]{{2}})?"
     ),
     # Town, state, postcode ("Christopherhaven, CT 21957", "Lake Laura, NS P2Y 8P9", "Valladolid, 31120").
-    re.compile(rf"(?P<town>{_NAMES}),\s(?:{_STATE},?\s)?(?P<code>\d{{4,5}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"),
+    re.compile(
+        rf"(?P<town>{_NAMES}),\s(?:(?P<state>{_STATE}),?\s)?(?P<code>\d{{4,5}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
+    ),
+    # Town and Indian PIN code ("Rourkela 783577", "Kulti-646331").
+    re.compile(rf"(?P<town>{_NAMES})[ -](?P<code>[1-9]\d{{5}})\b"),
     # Postcodes that are unmistakable alone: the UK's and Canada's, US military ones.
     re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d|(?:APO|FPO|DPO) (?:AA|AE|AP) \d{5})\b"),
 )
@@ -112,7 +120,8 @@ def find_addresses(
     place_starts = {start for start, _ in places}
     for regex in POSTCODE_LINES:
         for match in regex.finditer(text):
-            if "town" in regex.groupindex and match.start("town") not in place_starts:
+            with_state = "state" in regex.groupindex and match.group("state") is not None
+            if "town" in regex.groupindex and match.start("town") not in place_starts and not with_state:
                 first = match.group("town").split()[0].rstrip(".,").lower()
                 short_code = re.fullmatch(r"\d{4}", match.group("code")) is not None
                 if first in other_words or (short_code and first in nouns):

@@ -114,11 +114,13 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
         for attribute in ("name", "common_name", "official_name"):
             if name := getattr(country, attribute, None):
                 gazetteer.add(name, well_known=True, english=descriptive)
+    for name in _translated_country_names(pycountry):
+        gazetteer.add(name, well_known=False, english=small_town)
     for state in _geonames("us_states.json").values():  # type: ignore[attr-defined]
         gazetteer.add(state["name"], well_known=True, english=descriptive)
     for subdivision in pycountry.subdivisions:
         gazetteer.add(
-            subdivision.name,
+            re.sub(r" \[[A-Z0-9-]+\]$", "", subdivision.name),  # some releases append the code: "Kalmar län [SE-08]"
             well_known=False,
             english=descriptive if subdivision.type in {"Country", "Nation"} else small_town,  # England, Wales
         )
@@ -127,6 +129,30 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
         english = descriptive if population >= _TOWN else small_town
         gazetteer.add(city["name"], well_known=population >= _WELL_KNOWN, english=english)
     return gazetteer
+
+
+# Languages whose names of countries are loaded: those of the people whose addresses a notebook may hold.
+COUNTRY_NAME_LANGUAGES: tuple[str, ...] = (
+    "de", "fr", "it", "es", "pt", "nl", "pl", "cs", "sk", "hu", "ro", "sv", "da", "nb", "fi", "et", "lv", "lt",
+    "hr", "sl", "bg", "el", "tr", "ru", "uk", "ga", "is", "id", "vi", "ja", "zh_CN", "ko", "he", "ar", "hi", "th",
+)  # fmt: skip
+
+
+def _translated_country_names(pycountry: object) -> Iterable[str]:
+    """Country names in `COUNTRY_NAME_LANGUAGES`, from the ISO 3166 translations pycountry ships."""
+    import gettext
+
+    directory = pycountry.LOCALES_DIR  # type: ignore[attr-defined]
+    english = [c.name for c in pycountry.countries]  # type: ignore[attr-defined]
+    for language in COUNTRY_NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", directory, languages=[language])
+        except OSError:  # a language this release does not ship
+            continue
+        for name in english:
+            local = translation.gettext(name)
+            if local != name:
+                yield local
 
 
 def english_words(nlp: object, parts: Iterable[str] = ("noun", "verb", "adj", "adv")) -> frozenset[str]:

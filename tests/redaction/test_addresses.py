@@ -42,6 +42,15 @@ def gazetteer() -> Gazetteer:
         ("新潟県墨田区天神島15丁目25番15号", "新潟県墨田区天神島15丁目25番15号"),
         ("강원특별자치도 고성군 석촌호수825로 818", "강원특별자치도 고성군 석촌호수825로 818"),
         ("Phường Diên Hồng, TP. Huế", "Phường Diên Hồng, TP. Huế"),
+        ("8425 Merritt Burgs\nSouth Maureen, OH 95390", "8425 Merritt Burgs\nSouth Maureen, OH 95390"),
+        ("H.No. 670\nGanesh Zila\nRourkela 783577", "H.No. 670\nGanesh Zila\nRourkela 783577"),
+        ("43 Denny Street X87X50N Nicole Ville", "43 Denny Street X87X50N Nicole Ville"),
+        ("Gang Tubagus Ismail No. 0", "Gang Tubagus Ismail No. 0"),
+        (
+            "Calzada República de Moldova 599 Edif. 671 , Depto. 337",
+            "Calzada República de Moldova 599 Edif. 671 , Depto. 337",
+        ),
+        ("1681 rang Bilodeau", "1681 rang Bilodeau"),
     ],
 )
 def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer, text: str, address: str) -> None:

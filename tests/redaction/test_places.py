@@ -33,6 +33,8 @@ def _places(recognizer: PlaceRecognizer, text: str) -> list[str]:
         ("Offices in Leeds, England", ["Leeds", "England"]),
         ("Offices in Texas and Ontario", ["Texas", "Ontario"]),
         ("Bavaria", []),
+        ("Kind regards,\nUli\nÖsterreich", ["Österreich"]),
+        ("sales in Gotlands län rose", ["Gotlands län"]),
     ],
 )
 def test_when_text_names_a_place_then_it_is_found(recognizer: PlaceRecognizer, text: str, places: list[str]) -> None:
