@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
@@ -35,6 +35,19 @@ SCORE = 0.7
 _IDENTIFIER_EDGE = frozenset("._/\\@#$=:")
 
 
+class _EveryWord(Collection[str]):
+    """Stands in for an English word list when there is none: every word might be one."""
+
+    def __contains__(self, word: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 @dataclass(slots=True)
 class Gazetteer:
     """Place names keyed by their first word, and which of them are also English words."""
@@ -43,7 +56,7 @@ class Gazetteer:
     ambiguous: set[tuple[str, ...]] = field(default_factory=set)
     clear: set[tuple[str, ...]] = field(default_factory=set)
 
-    def add(self, name: str, *, well_known: bool, english: frozenset[str]) -> None:
+    def add(self, name: str, *, well_known: bool, english: Collection[str]) -> None:
         """Add one name; a one-word name in `english` is marked ambiguous unless some source calls it well known."""
         words = tuple(WORD.findall(name))
         if not words or len(words) > MAX_WORDS or len(name) < 3 or not words[0][:1].isupper() or name.isupper():
@@ -103,8 +116,11 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
     """
     import pycountry
 
-    descriptive = frozenset(other_words) | {word for word in nouns if word.endswith("ing")}
-    small_town = frozenset(nouns) | descriptive
+    gerunds = {word for word in nouns if word.endswith("ing")}
+    descriptive: Collection[str] = frozenset(other_words) | gerunds
+    small_town: Collection[str] = frozenset(nouns) | frozenset(other_words) | gerunds
+    if not small_town:  # no English word list (no spaCy model): every one-word name needs a place cue
+        descriptive = small_town = _EveryWord()
     gazetteer = Gazetteer()
     countries = _geonames("countries.json")
     assert isinstance(countries, dict)

@@ -57,6 +57,12 @@ def test_when_a_place_name_is_a_word_or_an_identifier_then_it_is_not_found(
     assert _places(recognizer, text) == []
 
 
+def test_when_there_is_no_english_word_list_then_a_one_word_name_needs_a_place_cue() -> None:
+    recognizer = PlaceRecognizer(build_gazetteer())
+    assert _places(recognizer, "Split the data. Nice work.") == []
+    assert _places(recognizer, "He moved to Nice, from Switzerland") == ["Nice", "Switzerland"]
+
+
 def test_when_no_english_word_list_is_given_then_names_still_match() -> None:
     gazetteer = Gazetteer()
     gazetteer.add("Bonassola", well_known=False, english=frozenset())
