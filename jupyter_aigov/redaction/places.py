@@ -131,7 +131,7 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
             if name := getattr(country, attribute, None):
                 gazetteer.add(name, well_known=True, english=descriptive)
     for name in _translated_country_names(pycountry):
-        gazetteer.add(name, well_known=False, english=small_town)
+        gazetteer.add(name, well_known=False, english=descriptive)
     for state in _geonames("us_states.json").values():  # type: ignore[attr-defined]
         gazetteer.add(state["name"], well_known=True, english=descriptive)
     for subdivision in pycountry.subdivisions:

@@ -34,6 +34,7 @@ def _places(recognizer: PlaceRecognizer, text: str) -> list[str]:
         ("Offices in Texas and Ontario", ["Texas", "Ontario"]),
         ("Bavaria", []),
         ("Kind regards,\nUli\nÖsterreich", ["Österreich"]),
+        ("Ship to:\nUli\nSchweiz", ["Schweiz"]),  # in WordNet's nouns, as a name of Switzerland
         ("sales in Gotlands län rose", ["Gotlands län"]),
     ],
 )
