@@ -43,16 +43,19 @@ class _Analyzer:
     """The loaded Presidio analyzer and what it knows."""
 
     def __init__(self, pipeline: Pipeline, extra: Sequence[Any] = ()) -> None:
-        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
         from jupyter_aigov.redaction.lexicon import load_lexicon
         from jupyter_aigov.redaction.not_names import NameFilter
-        from jupyter_aigov.redaction.recognizers import build_registry
+        from jupyter_aigov.redaction.recognizers import SHAPED_RECOGNIZERS, build_registry
 
         self.pipeline = pipeline
         self.nlp_engine = PreloadedSpacyNlpEngine(pipeline.nlp)
         lexicon = load_lexicon(pipeline.nlp)
         self.name_filter = NameFilter(lexicon)
+        # findings read off a postal or record structure, which the name filter would cut ("8892 Romanshorn")
+        self.shaped = SHAPED_RECOGNIZERS
+        self.recognizer_key = RecognizerResult.RECOGNIZER_NAME_KEY
         registry = build_registry(self.nlp_engine, lexicon, extra)
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.supported = frozenset(registry.get_supported_entities([LANGUAGE]))
@@ -63,8 +66,13 @@ class _Analyzer:
         out = []
         for text, artifacts in batch:  # type: ignore[misc]  # yields pairs when as_tuples is False
             results = self.engine.analyze(text, LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=0)
-            found = [Finding(r.entity_type, r.start, r.end, float(r.score)) for r in results]
-            out.append(self.name_filter.apply(text, found))
+            guessed: list[Finding] = []
+            shaped: list[Finding] = []
+            for r in results:
+                finding = Finding(r.entity_type, r.start, r.end, float(r.score))
+                shape = (r.recognition_metadata or {}).get(self.recognizer_key) in self.shaped
+                (shaped if shape else guessed).append(finding)
+            out.append(self.name_filter.apply(text, guessed) + shaped)
         return out
 
 

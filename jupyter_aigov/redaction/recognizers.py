@@ -23,6 +23,9 @@ from jupyter_aigov.redaction.places import PlaceRecognizer, build_gazetteer, eng
 from jupyter_aigov.redaction.secrets import SecretRecognizer
 from jupyter_aigov.redaction.ssn import BareSsnRecognizer
 
+# Recognizers whose findings follow a postal or record structure, not a name's shape: the name filter leaves them whole.
+SHAPED_RECOGNIZERS = frozenset({"AigovAddressRecognizer", "AigovPlaceFieldRecognizer"})
+
 
 @cache
 def offline_tld_extractor() -> tldextract.TLDExtract:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jupyter_aigov.redaction import DetectionEngine
 from jupyter_aigov.redaction.addresses import find_addresses
 from jupyter_aigov.redaction.places import Gazetteer, build_gazetteer
 
@@ -72,3 +73,11 @@ def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer,
 )
 def test_when_numbers_sit_in_prose_or_code_then_no_address_is_found(gazetteer: Gazetteer, text: str) -> None:
     assert find_addresses(text, gazetteer, frozenset({"revenue", "results", "summary", "merge", "plot"})) == []
+
+
+def test_when_the_engine_finds_a_postal_block_then_the_name_filter_leaves_its_lines_whole(
+    model_engine: DetectionEngine,
+) -> None:
+    text = "Ship to:\nEvelin Bachmann\nFurrerstrasse 6\n8892 Romanshorn\nSchweiz\n"
+    places = {text[f.start : f.end] for f in model_engine.analyze(text, {"LOCATION"})}
+    assert "Furrerstrasse 6\n8892 Romanshorn\nSchweiz" in places
