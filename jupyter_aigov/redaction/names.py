@@ -88,6 +88,8 @@ def _field(header: str) -> str:
 class NameRecognizer(EntityRecognizer):
     """PERSON by token lookups in the lexicon: given name + surname, initials, cue words, name columns."""
 
+    NAME = "AigovNameRecognizer"
+
     def __init__(self, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
         self._particles = lexicon.table("particles")
@@ -95,7 +97,7 @@ class NameRecognizer(EntityRecognizer):
         self._name_fields = lexicon.table("name_fields")
         self._titles = lexicon.table("titles")
         self._calendar = lexicon.table("calendar")
-        super().__init__(supported_entities=["PERSON"], name="AigovNameRecognizer", supported_language="en")
+        super().__init__(supported_entities=["PERSON"], name=self.NAME, supported_language="en")
 
     def load(self) -> None:
         """Nothing to load: the lexicon was built by the engine's loading thread."""
@@ -106,9 +108,11 @@ class NameRecognizer(EntityRecognizer):
         """PERSON spans in `text`."""
         if "PERSON" not in entities:
             return []
-        found = [RecognizerResult("PERSON", s, e, score) for s, e, score in self._in_prose(text)]
-        found += [RecognizerResult("PERSON", s, e, _SCORE_STRONG) for s, e in self._in_fields(text)]
-        return found
+        return [RecognizerResult("PERSON", s, e, score) for s, e, score in self._in_prose(text)]
+
+    def in_fields(self, text: str) -> list[RecognizerResult]:
+        """PERSON values of name fields and columns (CSV, JSON keys, SQL rows, lists)."""
+        return [RecognizerResult("PERSON", s, e, _SCORE_STRONG) for s, e in self._in_fields(text)]
 
     def _is_plain_word(self, word: str) -> bool:
         """An English word that is not also a common given name: "Plot", "Sales" (but not "Grace" after a cue)."""
@@ -326,3 +330,16 @@ class NameRecognizer(EntityRecognizer):
         if in_column:
             return True
         return self._lexicon.is_given_name(parts[0]) or not all(self._is_plain_word(p) for p in parts)
+
+
+class NameFieldRecognizer(NameRecognizer):
+    """PERSON read off a record's structure: the value of a name field or column, whatever words it is made of
+    ("Baker" under last_name), so the name filter leaves it whole, as it does addresses."""
+
+    NAME = "AigovNameFieldRecognizer"
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """PERSON values of name fields in `text`."""
+        return self.in_fields(text) if "PERSON" in entities else []

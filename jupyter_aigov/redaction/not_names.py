@@ -79,9 +79,16 @@ class NameFilter:
             return None  # names are capitalised; "groupby" is not one
         if self._is_code(text, finding, words) or self._is_product(words) or self._is_header_cell(text, finding):
             return None
-        if finding.entity == "PERSON" and self._is_phrase(words):
+        if finding.entity == "PERSON" and (self._is_phrase(words) or self._is_plain_words(text, finding, words)):
             return None
         return self._rescored(text, finding)
+
+    def _is_plain_words(self, text: str, finding: Finding, words: list[str]) -> bool:
+        """English words only, none a given name, and nothing near that says a person ("Label", "Plan Tier",
+        "Created At"): a heading or a term. A surname alone ("Baker said") needs a cue such as "Mr" or "customer"."""
+        if any(self._lexicon.is_given_name(w) or not self._lexicon.is_word(w) for w in words):
+            return False
+        return not self._near(text, finding) & self._lexicon.table("raise")
 
     def _is_phrase(self, words: list[str]) -> bool:
         """Words that make an English phrase rather than a name: verbs, adjectives or adverbs after no given name
@@ -187,10 +194,15 @@ class NameFilter:
             for cell in cells
         )
 
-    def _rescored(self, text: str, finding: Finding) -> Finding:
+    @staticmethod
+    def _near(text: str, finding: Finding) -> set[str]:
+        """The two words either side of a finding, in its sentence, lower-cased."""
         before = _TOKEN.findall(_SENTENCE.split(text[max(0, finding.start - 40) : finding.start])[-1])[-2:]
         after = _TOKEN.findall(_SENTENCE.split(text[finding.end : finding.end + 40])[0])[:2]
-        near = {w.lower().rstrip(".") for w in before + after}
+        return {w.lower().rstrip(".") for w in before + after}
+
+    def _rescored(self, text: str, finding: Finding) -> Finding:
+        near = self._near(text, finding)
         score = finding.score
         if near & self._lexicon.table("raise"):
             score += _RAISE_BY

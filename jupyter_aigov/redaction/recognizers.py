@@ -14,7 +14,7 @@ from jupyter_aigov.redaction.addresses import AddressRecognizer
 from jupyter_aigov.redaction.cards import CardNumberRecognizer
 from jupyter_aigov.redaction.iban import CheckDigitIbanRecognizer
 from jupyter_aigov.redaction.lexicon import Lexicon
-from jupyter_aigov.redaction.names import NameRecognizer
+from jupyter_aigov.redaction.names import NameFieldRecognizer, NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.phone import PhoneNumberRecognizer
@@ -24,7 +24,7 @@ from jupyter_aigov.redaction.secrets import SecretRecognizer
 from jupyter_aigov.redaction.ssn import BareSsnRecognizer
 
 # Recognizers whose findings follow a postal or record structure, not a name's shape: the name filter leaves them whole.
-SHAPED_RECOGNIZERS = frozenset({"AigovAddressRecognizer", "AigovPlaceFieldRecognizer"})
+SHAPED_RECOGNIZERS = frozenset({"AigovAddressRecognizer", "AigovPlaceFieldRecognizer", NameFieldRecognizer.NAME})
 
 
 @cache
@@ -62,6 +62,7 @@ def build_registry(
     registry.add_recognizer(SecretRecognizer())
     registry.add_recognizer(person_recognizer())
     registry.add_recognizer(NameRecognizer(lexicon))
+    registry.add_recognizer(NameFieldRecognizer(lexicon))
     registry.add_recognizer(location_recognizer())
     pipeline = (getattr(nlp_engine, "nlp", None) or {}).get(LANGUAGE)
     nouns = english_words(pipeline, ("noun",))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jupyter_aigov.redaction import DetectionEngine
 from jupyter_aigov.redaction.findings import Finding
 from jupyter_aigov.redaction.lexicon import Lexicon
 from jupyter_aigov.redaction.not_names import NameFilter
@@ -79,3 +80,24 @@ def test_when_a_person_finding_runs_over_lines_then_each_line_is_judged_alone() 
 def test_when_a_csv_row_number_runs_into_a_name_then_it_is_cut_off() -> None:
     text = "id,name\n8260,Frank Holt"
     assert _kept(text, "8260,Frank Holt") == ["Frank Holt"]
+
+
+def test_when_title_case_headers_are_english_words_then_no_person_is_reported(model_engine: DetectionEngine) -> None:
+    text = "The Excel export has the headers Last Login At, Churned, Created At, Target. Rename them to snake_case."
+    assert [f for f in model_engine.analyze(text, {"PERSON"})] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [
+        ("first_name,last_name,email\nAlice,Baker,alice@example.com\nRadhika,Gandhi,r@example.net", "Baker"),
+        ("Mr Baker called about the invoice.", "Baker"),
+        ("Please ask customer Holmes about the refund.", "Holmes"),
+        ("Hi Holmes, the export is ready.", "Holmes"),
+    ],
+)
+def test_when_a_surname_that_is_an_english_word_has_a_cue_or_a_name_column_then_it_is_kept(
+    model_engine: DetectionEngine, text: str, surname: str
+) -> None:
+    found = [text[f.start : f.end] for f in model_engine.analyze(text, {"PERSON"})]
+    assert any(surname in value for value in found), found
