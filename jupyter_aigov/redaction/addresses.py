@@ -33,7 +33,9 @@ _PARTICLE = (
     r"(?:de|del|della|dei|di|da|do|dos|das|du|des|la|le|les|l'|d'|van|von|der|den|het|y|e|i|sv\.|al|el|"
     r"an|am|im|bei|ob|sur|sous|en|on|upon|na|nad|pod)"
 )
-_NAMES = rf"{_NAME}(?:[ -](?:{_PARTICLE} )*{_NAME}){{0,4}}"
+# Names joined by spaces only: a hyphen belongs to _NAME ("Sforza-Raurica", "Dagsburg-de Boer"); letting it join
+# names too made "Abc-Abc-..." splittable in exponentially many ways (400 characters took 11 s).
+_NAMES = rf"{_NAME}(?: (?:{_PARTICLE} )*{_NAME}){{0,4}}"
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?"
 _UNITS = "|".join(re.escape(u) for u in sorted(UNIT_WORDS, key=len, reverse=True))
 _UNIT_HEAD = rf"(?:(?:{_UNITS})\s?#?\s?\d{{1,5}}[A-Za-z]?,?\s)?"
@@ -87,6 +89,7 @@ _POSTCODE = (
     r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
 )
 _STATE = r"[A-Z]{2,3}"
+# A town starts where a word does, never inside "a-b-c": else each of a long chain's letters starts a scan of it.
 POSTCODE_LINES = (
     # Postcode, then town ("83449 Oberviechtach", "483 53 Tanvald", "19011, Bonassola (SP)").
     re.compile(
@@ -94,10 +97,11 @@ POSTCODE_LINES = (
     ),
     # Town, state, postcode ("Christopherhaven, CT 21957", "Lake Laura, NS P2Y 8P9", "Valladolid, 31120").
     re.compile(
-        rf"(?P<town>{_NAMES}),\s(?:(?P<state>{_STATE}),?\s)?(?P<code>\d{{4,5}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
+        rf"(?<![\w'\u2019.-])(?P<town>{_NAMES}),\s(?:(?P<state>{_STATE}),?\s)?"
+        rf"(?P<code>\d{{4,5}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
     ),
     # Town and Indian PIN code ("Rourkela 783577", "Kulti-646331").
-    re.compile(rf"(?P<town>{_NAMES})[ -](?P<code>[1-9]\d{{5}})\b"),
+    re.compile(rf"(?<![\w'\u2019.-])(?P<town>{_NAMES})[ -](?P<code>[1-9]\d{{5}})\b"),
     # Postcodes that are unmistakable alone: the UK's and Canada's, US military ones.
     re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d|(?:APO|FPO|DPO) (?:AA|AE|AP) \d{5})\b"),
 )
