@@ -3,13 +3,14 @@
 .venv/bin/python benchmarks/bench_redaction.py [--split heldout|design] [--corpus NAME=PATH ...] [--repeats N]
 
 By default the corpora are the never-read split of the broad corpus and of the secrets corpus
-(benchmarks/corpus/*-heldout.jsonl) and ../shared/pii-corpus/dev.jsonl. `--split design` measures the part
+(benchmarks/corpus/*-heldout.jsonl.gz) and ../shared/pii-corpus/dev.jsonl. `--split design` measures the part
 the recognizers were designed on instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import logging
 import statistics
@@ -40,14 +41,16 @@ TURN_TEXT = (
 
 def load_corpus(path: Path) -> list[dict[str, Any]]:
     """The labelled samples: text and spans [{start, end, type}] (and, in the secrets corpus, format and family)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = path.read_bytes()
+    text = gzip.decompress(data).decode("utf-8") if path.suffix == ".gz" else data.decode("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def default_corpora(split: str) -> dict[str, Path]:
     """The three corpora the issue names: broad and secrets (the given split), and the shared dev corpus."""
     return {
-        f"broad-{split}": CORPUS_DIR / f"broad-{split}.jsonl",
-        f"secrets-{split}": CORPUS_DIR / f"secrets-{split}.jsonl",
+        f"broad-{split}": CORPUS_DIR / f"broad-{split}.jsonl.gz",
+        f"secrets-{split}": CORPUS_DIR / f"secrets-{split}.jsonl.gz",
         "dev": DEV_CORPUS,
     }
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from bench_redaction import load_corpus  # reads .jsonl and .jsonl.gz
+
 from jupyter_aigov.redaction.secrets.formats import load_formats
 from jupyter_aigov.redaction.secrets.recognizer import PARTS, find_secrets
 
@@ -64,11 +66,6 @@ print("best threshold", best, results[best])
 # Next: compare with a logistic regression baseline, calibrate the scores, and plot the precision/recall
 # curve per region_code; the holdout from 2024-05-01 should stay untouched until the final evaluation.
 '''[:2048]
-
-
-def load_corpus(path: Path) -> list[dict[str, Any]]:
-    """The labelled samples."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def covered(span: dict[str, Any], found: Iterable[tuple[str, int, int, float]]) -> bool:

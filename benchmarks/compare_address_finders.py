@@ -1,6 +1,6 @@
 """Compare street-address finders on a labelled corpus: aigov's addresses.py, pyap, usaddress.
 
-.venv/bin/python benchmarks/compare_address_finders.py --corpus benchmarks/corpus/broad-design.jsonl
+.venv/bin/python benchmarks/compare_address_finders.py --corpus benchmarks/corpus/broad-design.jsonl.gz
 
 Recall counts the LOCATION spans that hold a digit (street and postcode lines) whose every character a finder
 covers; "PII-free changed" counts the corpus's samples without spans in which a finder finds anything. pyap and
@@ -10,7 +10,6 @@ usaddress are development dependencies: they are measured here, not used at run 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 import pyap
 import spacy
 import usaddress
+from bench_redaction import load_corpus  # reads .jsonl and .jsonl.gz
 
 from jupyter_aigov.redaction.addresses import find_addresses
 from jupyter_aigov.redaction.nlp import resolve_model
@@ -82,7 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
     args = parser.parse_args()
-    samples = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    samples = load_corpus(args.corpus)
     addressed = [
         (s["text"], span)
         for s in samples

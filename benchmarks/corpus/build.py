@@ -1,6 +1,6 @@
 """Build the broad and secrets corpora and split each into a design part and a held-out part.
 
-    python benchmarks/corpus/build.py            # rewrites benchmarks/corpus/*.jsonl
+    python benchmarks/corpus/build.py            # rewrites benchmarks/corpus/*.jsonl.gz
     python benchmarks/corpus/build.py --limit 3 --out /tmp/c   # a few samples per template, elsewhere
 
 The same Faker version gives the same bytes: every sample is seeded from its own id.
@@ -9,6 +9,7 @@ The same Faker version gives the same bytes: every sample is seeded from its own
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import random
@@ -180,9 +181,10 @@ def is_heldout(sample: Sample) -> bool:
 
 
 def write(path: Path, samples: Iterable[Sample]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        for s in samples:
-            out.write(json.dumps(s.as_json(), ensure_ascii=False, sort_keys=False) + "\n")
+    """JSON lines, gzipped with no name or time in the header, so the same samples give the same bytes."""
+    lines = "".join(json.dumps(s.as_json(), ensure_ascii=False, sort_keys=False) + "\n" for s in samples)
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+        out.write(lines.encode("utf-8"))
 
 
 def distinct(samples: Iterable[Sample]) -> list[Sample]:
@@ -214,7 +216,7 @@ def build(out: Path, limit: int | None) -> dict[str, dict[str, int]]:
         verify(samples)
         parts = {"design": [s for s in samples if not is_heldout(s)], "heldout": [s for s in samples if is_heldout(s)]}
         for split, chosen in parts.items():
-            write(out / f"{corpus}-{split}.jsonl", chosen)
+            write(out / f"{corpus}-{split}.jsonl.gz", chosen)
             tally = Counter(span["type"] for s in chosen for span in s.spans)
             tally["samples"] = len(chosen)
             tally["samples_without_spans"] = sum(1 for s in chosen if not s.spans)
@@ -228,7 +230,7 @@ def build(out: Path, limit: int | None) -> dict[str, dict[str, int]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write the .jsonl files into")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write the .jsonl.gz files into")
     parser.add_argument("--limit", type=int, default=None, help="samples per template (default: the full corpus)")
     parser.add_argument("--counts", action="store_true", help="print span counts per type per file")
     args = parser.parse_args(argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.util
 import json
@@ -38,7 +39,7 @@ PII_TYPES = {
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()]
 
 
 def digest(path: Path) -> str:
@@ -58,8 +59,8 @@ def test_when_built_twice_then_the_files_are_byte_for_byte_the_same(small: Path,
     subprocess.run(
         [sys.executable, str(CORPUS / "build.py"), "--limit", "3", "--out", str(tmp_path)], env=env, check=True
     )
-    names = sorted(p.name for p in small.glob("*.jsonl"))
-    assert names == sorted(p.name for p in tmp_path.glob("*.jsonl"))
+    names = sorted(p.name for p in small.glob("*.jsonl.gz"))
+    assert names == sorted(p.name for p in tmp_path.glob("*.jsonl.gz"))
     assert {n: digest(small / n) for n in names} == {n: digest(tmp_path / n) for n in names}
 
 
@@ -116,7 +117,7 @@ def test_when_a_span_would_not_cover_its_value_then_compose_refuses() -> None:
 @pytest.mark.parametrize("corpus", ["broad", "secrets"])
 def test_when_built_then_spans_are_in_order_apart_and_inside_the_text(small: Path, corpus: str) -> None:
     for split in ("design", "heldout"):
-        for sample in load(small / f"{corpus}-{split}.jsonl"):
+        for sample in load(small / f"{corpus}-{split}.jsonl.gz"):
             end = 0
             for span in sample["spans"]:
                 assert end <= span["start"] < span["end"] <= len(sample["text"]), sample["id"]
@@ -128,21 +129,21 @@ def test_when_built_then_spans_are_in_order_apart_and_inside_the_text(small: Pat
 
 @pytest.mark.parametrize("corpus", ["broad", "secrets"])
 def test_when_split_then_ids_are_unique_and_no_sample_is_in_both_parts(small: Path, corpus: str) -> None:
-    design = [s["id"] for s in load(small / f"{corpus}-design.jsonl")]
-    heldout = [s["id"] for s in load(small / f"{corpus}-heldout.jsonl")]
+    design = [s["id"] for s in load(small / f"{corpus}-design.jsonl.gz")]
+    heldout = [s["id"] for s in load(small / f"{corpus}-heldout.jsonl.gz")]
     assert len(set(design)) == len(design)
     assert len(set(heldout)) == len(heldout)
     assert not set(design) & set(heldout)
     assert design and heldout
-    texts = [s["text"] for s in load(small / f"{corpus}-design.jsonl") + load(small / f"{corpus}-heldout.jsonl")]
+    texts = [s["text"] for s in load(small / f"{corpus}-design.jsonl.gz") + load(small / f"{corpus}-heldout.jsonl.gz")]
     assert len(set(texts)) == len(texts), "a text is in the corpus twice"
 
 
 def test_when_split_then_the_held_out_shapes_are_only_in_the_held_out_part(small: Path) -> None:
-    design = load(small / "broad-design.jsonl")
+    design = load(small / "broad-design.jsonl.gz")
     assert not {s["template"] for s in design} & build.HELDOUT_TEMPLATES
     assert not {s["locale"] for s in design} & build.HELDOUT_LOCALES
-    secrets = load(small / "secrets-design.jsonl")
+    secrets = load(small / "secrets-design.jsonl.gz")
     assert not {s.get("context") for s in secrets} & build.HELDOUT_CONTEXTS
     assert not {s.get("family") for s in secrets} & build.HELDOUT_FAMILIES
     assert not {s.get("lookalike") for s in secrets} & build.HELDOUT_LOOKALIKES
@@ -150,16 +151,16 @@ def test_when_split_then_the_held_out_shapes_are_only_in_the_held_out_part(small
 
 def test_when_rebuilt_then_the_committed_corpus_is_what_build_writes(tmp_path: Path) -> None:
     build.build(tmp_path, limit=None)
-    for path in sorted(tmp_path.glob("*.jsonl")):
+    for path in sorted(tmp_path.glob("*.jsonl.gz")):
         assert digest(path) == digest(CORPUS / path.name), f"{path.name} differs: run python benchmarks/corpus/build.py"
 
 
 def test_when_built_then_the_held_out_part_has_enough_of_every_type() -> None:
     """Counts only: the held-out files are read for their labels, never shown."""
-    broad = load(CORPUS / "broad-heldout.jsonl")
+    broad = load(CORPUS / "broad-heldout.jsonl.gz")
     per_type = {t: sum(1 for s in broad for span in s["spans"] if span["type"] == t) for t in PII_TYPES - {"SECRET"}}
     assert min(per_type.values()) >= 100, {t: n for t, n in per_type.items() if n < 100}
-    secrets = load(CORPUS / "secrets-heldout.jsonl")
+    secrets = load(CORPUS / "secrets-heldout.jsonl.gz")
     with_secret = [s for s in secrets if s["spans"]]
     assert sum(len(s["spans"]) for s in with_secret) >= 400
     assert len({s["format"] for s in with_secret}) >= 200
@@ -167,11 +168,11 @@ def test_when_built_then_the_held_out_part_has_enough_of_every_type() -> None:
 
 
 def test_when_built_then_look_alikes_have_no_spans_and_number_at_least_300() -> None:
-    samples = load(CORPUS / "secrets-design.jsonl") + load(CORPUS / "secrets-heldout.jsonl")
+    samples = load(CORPUS / "secrets-design.jsonl.gz") + load(CORPUS / "secrets-heldout.jsonl.gz")
     lookalikes = [s for s in samples if "lookalike" in s]
     assert len(lookalikes) >= 300
     assert not [s["id"] for s in lookalikes if s["spans"]]
-    broad = load(CORPUS / "broad-design.jsonl") + load(CORPUS / "broad-heldout.jsonl")
+    broad = load(CORPUS / "broad-design.jsonl.gz") + load(CORPUS / "broad-heldout.jsonl.gz")
     assert sum(1 for s in broad if not s["spans"]) >= len(broad) // 4
 
 
@@ -196,7 +197,7 @@ def test_when_values_are_labelled_then_each_is_valid_for_its_type() -> None:
     from values import luhn_valid
 
     invalid: list[str] = []
-    for sample in load(CORPUS / "broad-design.jsonl"):
+    for sample in load(CORPUS / "broad-design.jsonl.gz"):
         region = BY_CODE[sample["locale"]].region if sample["locale"] in BY_CODE else "US"
         for span in sample["spans"]:
             value, kind = sample["text"][span["start"] : span["end"]], span["type"]
