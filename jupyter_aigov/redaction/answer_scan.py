@@ -39,7 +39,7 @@ from jupyter_aigov.redaction.restore_deltas import (
     list_key,
     skeleton_of,
 )
-from jupyter_aigov.redaction.restore_stream import compact_json, message_like
+from jupyter_aigov.redaction.restore_stream import compact_json, frames_like, message_like
 
 # The keys whose string is the model's text (OpenAI, Anthropic, Gemini, Bedrock, Ollama, the Responses API),
 # code it wrote or ran (Gemini's executableCode and codeExecutionResult) and text it cites (Anthropic's citations).
@@ -307,14 +307,7 @@ class AnswerScanner:
 
     def _releases(self, releases: list[tuple[Any, Any]]) -> list[Frame]:
         """Held text, each in a frame shaped like the one it came from."""
-        out: list[Frame] = []
-        for event, shape in releases:
-            if isinstance(shape, tuple):  # an event-stream message's
-                message, body, wrapped, typed = shape
-                out.append(message_like(message, event, body, wrapped, typed))
-            else:
-                out.append(shape.like(compact_json(event)))
-        return out
+        return frames_like(releases)
 
 
 def _replaced(node: Any, path: JsonPath, value: Any) -> Any:

@@ -122,14 +122,7 @@ class StreamRestorer:
 
     def _releases(self, releases: list[tuple[Any, Any]]) -> list[Frame]:
         """Held suffixes, each in a frame shaped like the one it came from."""
-        out: list[Frame] = []
-        for event, shape in releases:
-            if isinstance(shape, tuple):  # an event-stream message's
-                message, body, wrapped, typed = shape
-                out.append(message_like(message, event, body, wrapped, typed))
-            else:
-                out.append(shape.like(compact_json(event)))
-        return out
+        return frames_like(releases)
 
 
 def message_like(frame: EventStreamMessage, event: Any, body: dict[str, Any], wrapped: bool, typed: bool) -> Frame:
@@ -140,3 +133,16 @@ def message_like(frame: EventStreamMessage, event: Any, body: dict[str, Any], wr
         inner = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         event = {**body, "bytes": base64.b64encode(inner).decode("ascii")}
     return frame.with_data(json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def frames_like(releases: list[tuple[Any, Any]]) -> list[Frame]:
+    """Held events, each in a frame shaped like the one it came from: an event-stream message's shape is
+    (message, body, wrapped, typed); any other is the frame itself."""
+    out: list[Frame] = []
+    for event, shape in releases:
+        if isinstance(shape, tuple):
+            message, body, wrapped, typed = shape
+            out.append(message_like(message, event, body, wrapped, typed))
+        else:
+            out.append(shape.like(compact_json(event)))
+    return out
