@@ -8,7 +8,8 @@ postal addressing guide (Deutsche Post, La Poste, Poste Italiane, Correos, CTT, 
 
 from __future__ import annotations
 
-# English street types, written after the street's name ("12 Acacia Avenue", "690 Sanchez Union").
+# English street types, written after the street's name ("12 Acacia Avenue", "690 Sanchez Union"); Australia Post's
+# and NZ Post's further thoroughfare types; Indian locality and road words ("Hayre Marg", "Sant Nagar").
 _TYPES_AFTER = """
     Alley Annex Arcade Avenue Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch Bridge Brook Brooks
     Burg Burgs Bypass Camp Canyon Cape Causeway Center Centers Circle Circles Cir Circuit Cliff Cliffs Close Club
@@ -26,6 +27,10 @@ _TYPES_AFTER = """
     Street Streets St Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Trailer Tunnel Turnpike
     Underpass Union Unions Vale Valley Valleys Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way
     Ways Well Wells Wynd
+    Access Amble Anchorage Approach Artery Brace Brow Cluster Copse Cross Cutting Driveway Easement Edge End
+    Entrance Firetrail Follow Frontage Gap Gate Highroad Interchange Link Meander Nook Pocket Quays Reach Reserve
+    Ride Round Serviceway Steps Strand Strip Subway Tarn Tollway Top Tor Turn Walkway
+    Marg Nagar Chowk Ganj Colony Zila Gali Bazar Bagh Enclave Vihar Layout
 """
 STREET_TYPES_AFTER = frozenset(_TYPES_AFTER.split())
 
@@ -42,7 +47,9 @@ _TYPES_BEFORE = """
     pasadizo callejón vía
     rua travessa praça largo alameda estrada rodovia avenida beco viela vila ladeira parque
     ul ulica al aleja pl plac os osiedle
-    strada str bulevardul bd calea aleea splaiul șoseaua soseaua intrarea piața
+    boulevard circunvalación acceso conjunto quadra setor loteamento núcleo chácara sítio vereda trecho viaduto
+    residencial condomínio
+    strada str bulevardul bd calea aleea splaiul șoseaua soseaua intrarea piața drumul fundătura fundatura pasajul
     náměstí nám třída námestie trieda
 """
 STREET_TYPES_BEFORE = frozenset(_TYPES_BEFORE.split())
@@ -111,14 +118,30 @@ STREET_ENDINGS: tuple[str, ...] = (
     "cesta",
     "trg",
     "ulice",
+    "nabrežje",
+    "šetalište",
+    "obala",
+    "sokak",
+    "caddesi",
 )
 
 # Words that continue an address line after the house number.
 _UNITS = (
     "Suite Ste Apt Apt. Apartment Unit Flat Floor Fl Piso Puerta Depto. Depto Edif. Bl. Sc. Ap. Et. Etg. Piano Int. "
-    "Box Bus Stg. Dpto. Casa Lote Bloco Appartamento Interno Scala Studio H.No."
+    "Box Bus Stg. Dpto. Casa Lote Bloco Appartamento Interno Scala Studio H.No. Level Interior Apto. Oficina Local "
+    "Bodega Torre Etapa Manzana Bloque"
 )
 UNIT_WORDS = frozenset(_UNITS.split())
+
+# Secondary lines of a postal block that say nothing alone ("RD 2", "Bodega 85", "Torre 4 apartamento 50"): they
+# join an address next to them, and are never one by themselves.
+_SECONDARY = "RD Level Bodega Oficina Local Casa Torre Etapa Manzana Bloque Interior Lote Apto. Piso"
+SECONDARY_WORDS = tuple(_SECONDARY.split())
+# Post-office boxes in the languages of the corpus's postal guides.
+PO_BOXES = (
+    r"P\.?\s?O\.?\s?Box|Post Office Box|GPO Box|Private Bag|Locked Bag|Postfach|Caixa Postal|Apartado de Correos|"
+    r"Apartado|Casilla de Correo|Casilla|Boîte postale|Postboks|Postbox|Postbus"
+)
 
 # Cyrillic abbreviations of settlement and street kinds, written with a dot before the name (a town, a street, a
 # house), and the same kinds written out, from Russian and Ukrainian postal usage.

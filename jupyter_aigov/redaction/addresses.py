@@ -17,17 +17,19 @@ from jupyter_aigov.redaction.address_words import (
     CYRILLIC_ABBREVIATIONS,
     CYRILLIC_KINDS,
     ENGLISH_LOOKING_TYPES,
+    PO_BOXES,
+    SECONDARY_WORDS,
     STREET_ENDINGS,
     STREET_TYPES_AFTER,
     STREET_TYPES_BEFORE,
     UNIT_WORDS,
     VIETNAMESE_KINDS,
 )
+from jupyter_aigov.redaction.letters import CAPITALS, CYRILLIC_CAPITALS
 from jupyter_aigov.redaction.places import LOCATION, Gazetteer
 
-_CYRILLIC_CAP = "\u0400-\u042f"  # Cyrillic capitals, Ukrainian ones included
-# Capital letters: Latin with diacritics, Cyrillic, Greek.
-_CAP = f"A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ{_CYRILLIC_CAP}\u0386-\u038f\u0391-\u03a9"
+_CYRILLIC_CAP = CYRILLIC_CAPITALS
+_CAP = CAPITALS
 _NAME = rf"[{_CAP}][^\W\d_]*(?:[-'\u2019.][^\W\d_]+)*\.?"
 _PARTICLE = (
     r"(?:de|del|della|dei|di|da|do|dos|das|du|des|la|le|les|l'|d'|van|von|der|den|het|y|e|i|sv\.|al|el|"
@@ -51,12 +53,22 @@ _POSTCODE_AHEAD = r"\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4} ?[A-Z]{2}\
 
 STREET_LINES = (
     # English: number, name, type, units ("690 Sanchez Union Suite 625", "Apt. 029 81 Davis Crossroad").
-    re.compile(rf"(?<![\w.,-]){_UNIT_HEAD}{_NUMBER}\s(?:{_NAME}\s){{1,4}}(?:{_AFTER})\b\.?{_UNIT_TAIL}"),
+    re.compile(rf"(?<![\w.,-]){_UNIT_HEAD}{_NUMBER},?\s(?:{_NAME}\s){{1,4}}(?:{_AFTER})\b\.?{_UNIT_TAIL}"),
+    # A unit, then a street without a house number ("Flat 22, Victoria Junctions", "H.No. 045, Dutt Path").
+    re.compile(rf"(?<![\w.,-])(?:{_UNITS})\s?#?\s?\d{{1,5}}[A-Za-z]?,\s(?:{_NAME}\s){{1,4}}(?:{_AFTER})\b"),
+    # A post-office box ("PO Box 44", "Postfach 10 02 31", "Caixa Postal 512").
+    re.compile(rf"(?<![\w.-])(?:{PO_BOXES})\s\d{{1,6}}(?:\s\d{{2}}){{0,2}}\b"),
+    # Colombia's grid addresses: a way and its number, "#", the crossing and the distance ("Cl. 60 # 6-2 Sur").
+    re.compile(
+        r"(?<![\w.-])(?:Calle|Cl\.|Cll\.|Carrera|Cra\.|Cr\.|Kr\.|Transversal|Tv\.|Tr\.|Diagonal|Dg\.|Avenida|Av\.|Ak\.|Ac\.)"
+        r"(?:\s(?i:calle|carrera))?\s\d{1,3}[A-Z]?ª?(?:\s?Bis)?(?:\s[A-Z])?(?:\s(?:Sur|Este|Norte|Oeste))?"
+        r"\s?(?:#|No\.?|N[º°])\s?\d{1,3}[A-Z]?(?:\s?Bis)?-\d{1,3}(?:\s(?:Sur|Este|Norte|Oeste))?"
+    ),
     # Type first, with a number before or after ("435, rue de Samson", "Via Roma 12", "ulica Kosynierów 07").
     re.compile(
         rf"(?<![\w.,-])(?:\d{{1,5}}[A-Za-z]?,?\s(?i:{_BEFORE})\.?\s(?:{_PARTICLE}\s)*{_NAMES}"
         rf"|(?:(?=[{_CAP}])(?i:{_BEFORE})|(?:{_BEFORE_LOWER})|(?:ul|al|os|pl|nám|str|bd)\.)\.?\s(?:{_PARTICLE}\s)*"
-        rf"{_NAMES},?\s(?:(?i:n[º°o]?\.)\s?)?(?:{_NUMBER}|S/N)\b\.?){_UNIT_TAIL}"
+        rf"{_NAMES},?\s(?:(?i:n[º°o]?\.|nr\.)\s?)?(?:{_NUMBER}(?:\s\d{{1,4}}\b)?|S/N)\b\.?){_UNIT_TAIL}"
     ),
     # Any name and number, when a postcode and town follow ("Bakkenplassen 8, 5867 Pettersen", "Πέττα 69,").
     re.compile(rf"(?<![\w.-]){_NAMES},?\s{_NUMBER}\b\.?,*(?=,?\s*\n?(?:{_POSTCODE_AHEAD}),?\s[{_CAP}])"),
@@ -88,24 +100,38 @@ _POSTCODE = (
     r"\d{4} ?[A-Z]{2}(?![\w])|(?:[A-Z]{1,2}-)?\d{4,5}|\d{3} \d{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{5}-\d{3}|\d{6}|"
     r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
 )
-_STATE = r"[A-Z]{2,3}"
+_STATE = r"[A-Z]{2,4}"
 # A town starts where a word does, never inside "a-b-c": else each of a long chain's letters starts a scan of it.
 POSTCODE_LINES = (
     # Postcode, then town ("83449 Oberviechtach", "483 53 Tanvald", "19011, Bonassola (SP)").
     re.compile(
         rf"(?:(?<=\n)|(?<=^)|(?<=, ))(?P<code>{_POSTCODE}),?\s(?P<town>{_NAMES})(?:\s\([A-Z]{{2}}\))?(?: / [A-Z]{{2}})?"
     ),
-    # Town, state, postcode ("Christopherhaven, CT 21957", "Lake Laura, NS P2Y 8P9", "Valladolid, 31120").
+    # Town, state, postcode ("Christopherhaven, CT 21957", "Lake Laura, NS P2Y 8P9", "Valladolid, 31120", "Bekasi,
+    # Sumatera Utara 26820").
     re.compile(
-        rf"(?<![\w'\u2019.-])(?P<town>{_NAMES}),\s(?:(?P<state>{_STATE}),?\s)?"
-        rf"(?P<code>\d{{4,5}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
+        rf"(?<![\w'\u2019.-])(?P<town>{_NAMES}),\s(?:(?P<state>{_STATE}),?\s|(?P<region>{_NAMES})\s)?"
+        rf"(?P<code>\d{{4,6}}(?:-\d{{4}})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b"
     ),
     # Town and Indian PIN code ("Rourkela 783577", "Kulti-646331").
     re.compile(rf"(?<![\w'\u2019.-])(?P<town>{_NAMES})[ -](?P<code>[1-9]\d{{5}})\b"),
+    # Brazil's CEP without its dash, a town and the state ("80728746 Azevedo de Goiás / PE").
+    re.compile(rf"(?<![\w-])(?P<code>\d{{8}})\s(?P<town>{_NAMES}) / [A-Z]{{2}}\b"),
     # Postcodes that are unmistakable alone: the UK's and Canada's, US military ones.
     re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d|(?:APO|FPO|DPO) (?:AA|AE|AP) \d{5})\b"),
 )
+# Lines that belong to a postal block but say nothing alone: a town and a four-digit code ("Meredithside 9763"), a
+# secondary line ("RD 2", "Bodega 85", "Etapa 5 apartamento 22"), a postcode alone on its line ("810916").
+_SECONDARY = "|".join(re.escape(w) for w in SECONDARY_WORDS)
+WEAK_LINES = (
+    re.compile(rf"(?<![\w'\u2019.-])(?P<town>{_NAMES}) (?P<code>\d{{4}})\b(?![.,:/-]\d)"),
+    re.compile(
+        rf"(?<![\w.-])(?:{_SECONDARY})\s?\d{{1,5}}[A-Za-z]?(?:\s(?i:apartamento|apto\.?|piso|oficina)\s\d{{1,5}})?\b"
+    ),
+    re.compile(r"(?m)^\d{4,6}$"),
+)
 _BLOCK_LINE = re.compile(r"[^\n]{1,40}")  # a short line inside a block (a unit, a district)
+_SEPARATOR = re.compile(r"[ \t,;]*\n?[ \t,;]*")  # commas and spaces, or the end of a line: never a blank line
 SCORE = 0.75
 
 
@@ -122,19 +148,24 @@ def find_addresses(
         parts.extend(m.span() for m in regex.finditer(text))
     places = {(start, end) for start, end, ambiguous in gazetteer.find(text) if not ambiguous}
     place_starts = {start for start, _ in places}
+
+    def plausible(regex: re.Pattern[str], match: re.Match[str]) -> bool:
+        with_state = "state" in regex.groupindex and match.group("state") is not None
+        if "town" in regex.groupindex and match.start("town") not in place_starts and not with_state:
+            first = match.group("town").split()[0].rstrip(".,").lower()
+            short_code = re.fullmatch(r"\d{4}", match.group("code")) is not None
+            if first in other_words or (short_code and first in nouns):
+                return False
+        return True
+
     for regex in POSTCODE_LINES:
-        for match in regex.finditer(text):
-            with_state = "state" in regex.groupindex and match.group("state") is not None
-            if "town" in regex.groupindex and match.start("town") not in place_starts and not with_state:
-                first = match.group("town").split()[0].rstrip(".,").lower()
-                short_code = re.fullmatch(r"\d{4}", match.group("code")) is not None
-                if first in other_words or (short_code and first in nouns):
-                    continue
-            parts.append(match.span())
+        parts.extend(m.span() for m in regex.finditer(text) if plausible(regex, m))
     if not parts:
         return []
-    parts.extend(places)
-    return [span for span in _join_blocks(text, sorted(parts)) if span not in places]
+    weak = [m.span() for regex in WEAK_LINES for m in regex.finditer(text) if plausible(regex, m)]
+    strong = [(start, end, True) for start, end in [*parts, *places]]
+    blocks = _join_blocks(text, sorted(strong + [(start, end, False) for start, end in weak]))
+    return [(start, end) for start, end, anchored in blocks if anchored and (start, end) not in places]
 
 
 def _compound_streets(text: str) -> list[tuple[int, int]]:
@@ -150,21 +181,23 @@ def _compound_streets(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _join_blocks(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join parts separated only by commas and whitespace, or by one short line between two of them."""
-    joined: list[tuple[int, int]] = []
-    for start, end in parts:
+def _join_blocks(text: str, parts: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """Join parts separated only by commas and whitespace, or by one short line between two of them; a block is
+    anchored when one of its parts is (a line that is an address by itself, or a known place)."""
+    joined: list[tuple[int, int, bool]] = []
+    for start, end, anchored in parts:
         if joined:
-            gap = text[joined[-1][1] : start]
+            last_start, last_end, last_anchored = joined[-1]
+            gap = text[last_end:start]
             inner = gap.strip(" ,\n")
             if (
-                start < joined[-1][1]
-                or re.fullmatch(r"[\s,;]*", gap)
+                start < last_end
+                or _SEPARATOR.fullmatch(gap)
                 or (gap.count("\n") == 2 and inner and _BLOCK_LINE.fullmatch(inner))
             ):
-                joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+                joined[-1] = (last_start, max(end, last_end), anchored or last_anchored)
                 continue
-        joined.append((start, end))
+        joined.append((start, end, anchored))
     return joined
 
 

@@ -43,7 +43,7 @@ class _Analyzer:
     """The loaded Presidio analyzer and what it knows."""
 
     def __init__(self, pipeline: Pipeline, extra: Sequence[Any] = ()) -> None:
-        from presidio_analyzer import AnalyzerEngine, RecognizerResult
+        from presidio_analyzer import AnalyzerEngine, EntityRecognizer
 
         from jupyter_aigov.redaction.lexicon import load_lexicon
         from jupyter_aigov.redaction.not_names import NameFilter
@@ -53,12 +53,15 @@ class _Analyzer:
         self.nlp_engine = PreloadedSpacyNlpEngine(pipeline.nlp)
         lexicon = load_lexicon(pipeline.nlp)
         self.name_filter = NameFilter(lexicon)
-        # findings read off a postal or record structure, which the name filter would cut ("8892 Romanshorn")
-        self.shaped = SHAPED_RECOGNIZERS
-        self.recognizer_key = RecognizerResult.RECOGNIZER_NAME_KEY
         registry = build_registry(self.nlp_engine, lexicon, extra)
-        self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
         self.supported = frozenset(registry.get_supported_entities([LANGUAGE]))
+        # Findings read off a postal or record structure run apart from Presidio's analyzer: its de-duplication
+        # keeps one of two equal findings by set order, so a name-column value could come back as spaCy's guess
+        # and be cut by the name filter ("Senna" under first_name); these skip the filter, whole.
+        recognizers: list[EntityRecognizer] = list(registry.recognizers)
+        self.shaped = [r for r in recognizers if getattr(r, "name", "") in SHAPED_RECOGNIZERS]
+        registry.recognizers = [r for r in recognizers if getattr(r, "name", "") not in SHAPED_RECOGNIZERS]
+        self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine, supported_languages=[LANGUAGE])
 
     def run(self, texts: list[str], entities: list[str]) -> list[list[Finding]]:
         """Findings of every score for `texts`; spaCy runs over them as one batch."""
@@ -66,12 +69,13 @@ class _Analyzer:
         out = []
         for text, artifacts in batch:  # type: ignore[misc]  # yields pairs when as_tuples is False
             results = self.engine.analyze(text, LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=0)
-            guessed: list[Finding] = []
-            shaped: list[Finding] = []
-            for r in results:
-                finding = Finding(r.entity_type, r.start, r.end, float(r.score))
-                shape = (r.recognition_metadata or {}).get(self.recognizer_key) in self.shaped
-                (shaped if shape else guessed).append(finding)
+            guessed = [Finding(r.entity_type, r.start, r.end, float(r.score)) for r in results]
+            shaped = [
+                Finding(r.entity_type, r.start, r.end, float(r.score))
+                for recognizer in self.shaped
+                for r in recognizer.analyze(text, entities, artifacts)
+                if r.score > 0
+            ]
             out.append(self.name_filter.apply(text, guessed) + shaped)
         return out
 
@@ -238,7 +242,7 @@ class DetectionEngine:
     def _accept(self, text: str, found: Sequence[Finding]) -> list[Finding]:
         """Apply threshold and allow terms, and drop findings nested in a same-type finding."""
         kept = [f for f in found if f.score >= self.score_threshold and not is_allowed(f, text, self.allow_terms)]
-        kept.sort(key=lambda f: (f.start, -f.end))
+        kept.sort(key=lambda f: (f.start, -f.end, -f.score))
         result: list[Finding] = []
         for finding in kept:
             if any(o.entity == finding.entity and o.start <= finding.start and finding.end <= o.end for o in result):

@@ -31,6 +31,10 @@ _CODE_BEFORE = ("import ", ".", "`", "--")
 _CODE_AFTER = ("(", "`", "=", "[", "::")
 # An attribute or a method after a dot ("Path.home", "Adam.step"), not a full stop or an initial's dot.
 _ATTRIBUTE = re.compile(r"\.[a-z_]")
+# Prepositions after which a capitalised word names where, not who.
+_PLACE_CUES = (" in ", " near ")
+# A unit after a number: "142 GB", "3 TB"; not the country or state a model took it for.
+_UNIT_AFTER_NUMBER = re.compile(r"\d\s?$")
 _QUOTE_CUES = ("attribute", "column", "key", "field", "keyerror", "named", "variable")
 
 
@@ -81,7 +85,50 @@ class NameFilter:
             return None
         if finding.entity == "PERSON" and (self._is_phrase(words) or self._is_plain_words(text, finding, words)):
             return None
+        if self._is_heading(text, finding, words) or _is_unit(text, finding) or self._is_term_in_list(text, finding):
+            return None
+        if finding.entity == "PERSON" and self._is_place_after_cue(text, finding, words):
+            finding = replace(finding, entity="LOCATION")
         return self._rescored(text, finding)
+
+    def _is_heading(self, text: str, finding: Finding, words: list[str]) -> bool:
+        """The whole of a Markdown heading that ends in an English word and opens with no given name
+        ("## Hyperparameter Search"): a section's title, not a person or a place."""
+        line_start = text.rfind("\n", 0, finding.start) + 1
+        line_end = text.find("\n", finding.end)
+        line = text[line_start : line_end if line_end != -1 else len(text)]
+        if not line.startswith("#") or line.lstrip("#").strip() != finding.value(text).strip():
+            return False
+        return self._lexicon.is_word(words[-1]) and not self._lexicon.is_given_name(words[0])
+
+    def _is_term_in_list(self, text: str, finding: Finding) -> bool:
+        """An item of a comma-separated list of terms ("the headers Product Sku, Churned, Created At, Score"): the
+        item and most of the others are English words or field names, and none of them opens with a given name."""
+        sentence_start = max(text.rfind(c, 0, finding.start) for c in ".:\n") + 1
+        ends = [e for e in (text.find(c, finding.end) for c in ".:\n") if e != -1]
+        sentence = text[sentence_start : min(ends, default=len(text))]
+        if sentence.count(", ") < 2:
+            return False  # a prose list; a CSV row ("166,Dakotaside,USA") is not one
+        label = _TOKEN.findall(text[max(0, sentence_start - 30) : sentence_start])[-1:]
+        if label and label[0].lower() in self._lexicon.table("people_lists") | self._lexicon.table("name_fields"):
+            return False  # "Customers: Baker, Smith, Cooper"
+        items = [words for words in map(_capitalised_tail, sentence.split(", ")) if words]
+        own = _TOKEN.findall(finding.value(text))
+        if len(items) < 3 or own not in items:
+            return False
+        if any(self._lexicon.is_given_name(words[0]) for words in items):
+            return False
+        is_word = self._lexicon.is_word
+        termlike = sum(all(is_word(w) or w[:1].isdigit() or len(w) <= 3 for w in words) for words in items)
+        return termlike * 3 >= len(items) * 2 and all(is_word(w) or (w.istitle() and len(w) <= 3) for w in own)
+
+    def _is_place_after_cue(self, text: str, finding: Finding, words: list[str]) -> bool:
+        """A "name" right after "in" or "near", or between "from" and "to", that opens with no given name and no
+        initial: a town ("a customer in Zabok", "flying from Perg to Austria"), not "an email from J. R. Kupko"."""
+        if len(words[0]) == 1 or self._lexicon.is_given_name(words[0]):
+            return False
+        before = text[max(0, finding.start - 6) : finding.start]
+        return before.endswith(_PLACE_CUES) or (before.endswith(" from ") and text.startswith(" to ", finding.end))
 
     def _is_plain_words(self, text: str, finding: Finding, words: list[str]) -> bool:
         """English words only, none a given name, and nothing near that says a person ("Label", "Plan Tier",
@@ -209,6 +256,22 @@ class NameFilter:
         if near & self._lexicon.table("lower"):
             score -= _LOWER_BY
         return finding if score == finding.score else replace(finding, score=round(min(score, 1.0), 4))
+
+
+def _capitalised_tail(item: str) -> list[str]:
+    """The capitalised words or numbers that end a list item ("the headers Product Sku": Product, Sku)."""
+    words = _TOKEN.findall(item)
+    start = len(words)
+    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1][:1].isdigit()):
+        start -= 1
+    return words[start:]
+
+
+def _is_unit(text: str, finding: Finding) -> bool:
+    """Two or three capitals right after a number: a unit ("142 GB"), not a place."""
+    value = finding.value(text)
+    after_number = _UNIT_AFTER_NUMBER.search(text, max(0, finding.start - 2), finding.start) is not None
+    return value.isupper() and len(value) <= 3 and after_number
 
 
 def _lines(text: str, finding: Finding) -> list[Finding]:

@@ -132,6 +132,9 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
                 gazetteer.add(name, well_known=True, english=descriptive)
     for name in _translated_country_names(pycountry):
         gazetteer.add(name, well_known=False, english=descriptive)
+    for abbreviation in COUNTRY_ABBREVIATIONS:  # capitals only, which add() leaves out as acronyms
+        gazetteer.by_first_word.setdefault(abbreviation, set()).add((abbreviation,))
+        gazetteer.clear.add((abbreviation,))
     for state in _geonames("us_states.json").values():  # type: ignore[attr-defined]
         gazetteer.add(state["name"], well_known=True, english=descriptive)
     for subdivision in pycountry.subdivisions:
@@ -147,10 +150,14 @@ def build_gazetteer(nouns: Iterable[str] = (), other_words: Iterable[str] = ()) 
     return gazetteer
 
 
+# Countries as commonly abbreviated on envelopes and in address columns.
+COUNTRY_ABBREVIATIONS = ("USA", "UK", "UAE")
 # Languages whose names of countries are loaded: those of the people whose addresses a notebook may hold.
 COUNTRY_NAME_LANGUAGES: tuple[str, ...] = (
     "de", "fr", "it", "es", "pt", "nl", "pl", "cs", "sk", "hu", "ro", "sv", "da", "nb", "fi", "et", "lv", "lt",
     "hr", "sl", "bg", "el", "tr", "ru", "uk", "ga", "is", "id", "vi", "ja", "zh_CN", "ko", "he", "ar", "hi", "th",
+    "nb_NO", "nn", "pt_BR", "ro_MD", "sr@latin", "bs", "sq", "mt", "cy", "eu", "ca", "gl", "oc", "br", "fy", "fo",
+    "mi", "haw", "af", "sw", "tl", "fil", "ms", "az", "uz", "tk", "ha", "yo", "zu", "xh", "so", "rw", "eo",
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from jupyter_aigov.redaction.names import NameFieldRecognizer, NameRecognizer
 from jupyter_aigov.redaction.nlp import LANGUAGE
 from jupyter_aigov.redaction.people import location_recognizer, person_recognizer
 from jupyter_aigov.redaction.phone import PhoneNumberRecognizer
+from jupyter_aigov.redaction.place_cues import CuedPlaceRecognizer
 from jupyter_aigov.redaction.place_fields import PlaceFieldRecognizer
 from jupyter_aigov.redaction.places import PlaceRecognizer, build_gazetteer, english_words
 from jupyter_aigov.redaction.secrets import SecretRecognizer
@@ -64,6 +65,7 @@ def build_registry(
     registry.add_recognizer(NameRecognizer(lexicon))
     registry.add_recognizer(NameFieldRecognizer(lexicon))
     registry.add_recognizer(location_recognizer())
+    registry.add_recognizer(CuedPlaceRecognizer(lexicon))
     pipeline = (getattr(nlp_engine, "nlp", None) or {}).get(LANGUAGE)
     nouns = english_words(pipeline, ("noun",))
     other_words = english_words(pipeline, ("verb", "adj", "adv"))

@@ -52,6 +52,17 @@ def gazetteer() -> Gazetteer:
             "Calzada República de Moldova 599 Edif. 671 , Depto. 337",
         ),
         ("1681 rang Bilodeau", "1681 rang Bilodeau"),
+        ("PO Box 34\nMeredithside 9763\nNew Zealand", "PO Box 34\nMeredithside 9763\nNew Zealand"),
+        ("98 Horowhenua Crescent\nRD 2\nKowhairua 5082", "98 Horowhenua Crescent\nRD 2\nKowhairua 5082"),
+        ("moved to 12 Michael Avenue, Matawaitere 4146. Call me", "12 Michael Avenue, Matawaitere 4146"),
+        ("Cl. 9 Bis U # 25-4 Este, 661320, Guática, Risaralda", "Cl. 9 Bis U # 25-4 Este, 661320"),
+        ("Carrera 157 # 2-19\nOficina 680\n052302", "Carrera 157 # 2-19\nOficina 680\n052302"),
+        ("Strada Manole Nr. 324, Sandominic, 661951", "Strada Manole Nr. 324, Sandominic, 661951"),
+        ("Jalan Peta No. 5\nBekasi, Sumatera Utara 26820", "Jalan Peta No. 5\nBekasi, Sumatera Utara 26820"),
+        ("staying at Flat 22, Victoria Junctions, North Kim, SO4 7WR", "Flat 22, Victoria Junctions"),
+        ("716, Hayre Marg, Nashik-430585", "716, Hayre Marg, Nashik-430585"),
+        ("Rua Otávio Rocha, 259\n51816878 Brito / BA", "Rua Otávio Rocha, 259\n51816878 Brito / BA"),
+        ("Cerrada Tabasco 246 267, San Renato los bajos, MICH 70589", "Cerrada Tabasco 246 267"),
     ],
 )
 def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer, text: str, address: str) -> None:
@@ -73,6 +84,20 @@ def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer,
 )
 def test_when_numbers_sit_in_prose_or_code_then_no_address_is_found(gazetteer: Gazetteer, text: str) -> None:
     assert find_addresses(text, gazetteer, frozenset({"revenue", "results", "summary", "merge", "plot"})) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meredithside 9763",  # a town and a four-digit code say nothing alone: a name and a year read the same
+        "Bodega 85 and Level 7 of the tower",
+        "810916",
+        "Ship to:\nStettlerstrasse 14\n\nWinterthur 2023 was a good year",  # a blank line ends a block
+    ],
+)
+def test_when_a_secondary_line_stands_alone_then_it_is_no_address(gazetteer: Gazetteer, text: str) -> None:
+    found = [text[start:end] for start, end in find_addresses(text, gazetteer)]
+    assert not any("9763" in f or "85" in f or "810916" in f or "2023" in f for f in found), found
 
 
 def test_when_the_engine_finds_a_postal_block_then_the_name_filter_leaves_its_lines_whole(

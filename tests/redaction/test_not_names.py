@@ -38,6 +38,9 @@ def _kept(text: str, value: str, entity: str = "PERSON", score: float = 0.85) ->
         ("Name,City,Country\n1,Ana,Lima", "City", "LOCATION"),
         ("model = Adam(lr=0.1)", "Adam", "PERSON"),
         ("refactor the groupby call", "groupby", "PERSON"),
+        ("# Churn Model v1\n\n## Logistic Regression\nDone.", "Logistic Regression", "PERSON"),
+        ("The job spills 142 GB to disk.", "GB", "LOCATION"),
+        ("the headers Name, City, Country, Logistic Regression", "Logistic Regression", "PERSON"),
     ],
 )
 def test_when_a_finding_is_not_a_name_then_it_is_dropped(text: str, value: str, entity: str) -> None:
@@ -101,3 +104,22 @@ def test_when_a_surname_that_is_an_english_word_has_a_cue_or_a_name_column_then_
 ) -> None:
     found = [text[f.start : f.end] for f in model_engine.analyze(text, {"PERSON"})]
     assert any(surname in value for value in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        ("I've been a customer in Zabok for ten years.", "Zabok", "LOCATION"),
+        ("I'm flying from Perg to Austria next week.", "Perg", "LOCATION"),
+        ("Please summarise this email from Kupko about the invoice.", "Kupko", "PERSON"),
+        ("She met Frank in the office.", "Frank", "PERSON"),
+        ("I met Frank Holt in Zabok.", "Frank Holt", "PERSON"),
+        ("A customer in Frank Holt's team.", "Frank Holt", "PERSON"),  # a given name first: a person
+        ("## Frank Holt\nNotes from the call.", "Frank Holt", "PERSON"),  # a heading that is a name stays one
+        ("Customers: Name, City, Port", "Port", "PERSON"),  # a list of people, whatever its words
+    ],
+)
+def test_when_a_name_follows_a_place_word_then_its_type_says_where_or_who(text: str, value: str, entity: str) -> None:
+    start = text.index(value)
+    found = FILTER.apply(text, [Finding("PERSON", start, start + len(value), 0.85)])
+    assert [(f.value(text), f.entity) for f in found] == [(value, entity)]
