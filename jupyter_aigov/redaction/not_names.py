@@ -31,6 +31,8 @@ _CODE_BEFORE = ("import ", ".", "`", "--")
 _CODE_AFTER = ("(", "`", "=", "[", "::")
 # An attribute or a method after a dot ("Path.home", "Adam.step"), not a full stop or an initial's dot.
 _ATTRIBUTE = re.compile(r"\.[a-z_]")
+# How far around a finding its line or sentence is looked for.
+_WINDOW = 400
 # Prepositions after which a capitalised word names where, not who.
 _PLACE_CUES = (" in ", " near ")
 # A unit after a number: "142 GB", "3 TB"; not the country or state a model took it for.
@@ -94,9 +96,10 @@ class NameFilter:
     def _is_heading(self, text: str, finding: Finding, words: list[str]) -> bool:
         """The whole of a Markdown heading that ends in an English word and opens with no given name
         ("## Hyperparameter Search"): a section's title, not a person or a place."""
-        line_start = text.rfind("\n", 0, finding.start) + 1
-        line_end = text.find("\n", finding.end)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
+        around = _line_around(text, finding)
+        if around is None:
+            return False
+        _, line = around
         if not line.startswith("#") or line.lstrip("#").strip() != finding.value(text).strip():
             return False
         return self._lexicon.is_word(words[-1]) and not self._lexicon.is_given_name(words[0])
@@ -104,9 +107,11 @@ class NameFilter:
     def _is_term_in_list(self, text: str, finding: Finding) -> bool:
         """An item of a comma-separated list of terms ("the headers Product Sku, Churned, Created At, Score"): the
         item and most of the others are English words or field names, and none of them opens with a given name."""
-        sentence_start = max(text.rfind(c, 0, finding.start) for c in ".:\n") + 1
-        ends = [e for e in (text.find(c, finding.end) for c in ".:\n") if e != -1]
-        sentence = text[sentence_start : min(ends, default=len(text))]
+        # the sentence around, within a window: a list of terms is short, and a long text is not read per finding
+        low, high = max(0, finding.start - _WINDOW), min(len(text), finding.end + _WINDOW)
+        sentence_start = max(text.rfind(c, low, finding.start) for c in ".:\n") + 1 or low
+        ends = [e for e in (text.find(c, finding.end, high) for c in ".:\n") if e != -1]
+        sentence = text[sentence_start : min(ends, default=high)]
         if sentence.count(", ") < 2:
             return False  # a prose list; a CSV row ("166,Dakotaside,USA") is not one
         label = _TOKEN.findall(text[max(0, sentence_start - 30) : sentence_start])[-1:]
@@ -224,9 +229,10 @@ class NameFilter:
 
     def _is_header_cell(self, text: str, finding: Finding) -> bool:
         """A whole cell of the first line of a delimited block whose cells are all field names."""
-        line_start = text.rfind("\n", 0, finding.start) + 1
-        line_end = text.find("\n", finding.end)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
+        around = _line_around(text, finding)
+        if around is None:
+            return False
+        line_start, line = around
         delimiter = next((d for d in (",", "\t", ";", "|") if line.count(d) >= 2), None)
         if delimiter is None or (line_start > 1 and text[line_start - 2] != "\n"):
             return False  # a header is a block's first line
@@ -256,6 +262,20 @@ class NameFilter:
         if near & self._lexicon.table("lower"):
             score -= _LOWER_BY
         return finding if score == finding.score else replace(finding, score=round(min(score, 1.0), 4))
+
+
+def _line_around(text: str, finding: Finding) -> tuple[int, str] | None:
+    """The start and text of the line holding `finding`, or None when that line is longer than a heading or a
+    header can be (bounded, so a long text is not scanned once per finding)."""
+    low = max(0, finding.start - _WINDOW)
+    high = min(len(text), finding.end + _WINDOW)
+    line_start = text.rfind("\n", low, finding.start) + 1
+    if line_start == 0 and low > 0:
+        return None
+    line_end = text.find("\n", finding.end, high)
+    if line_end == -1 and high < len(text):
+        return None
+    return line_start, text[line_start : line_end if line_end != -1 else high]
 
 
 def _capitalised_tail(item: str) -> list[str]:

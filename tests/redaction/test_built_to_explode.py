@@ -19,6 +19,11 @@ from jupyter_aigov.redaction import DEFAULT_DETECTED, DetectionEngine
         "1" * 60000,  # one long digit run spaCy may call a name: the name filter's leading-number cut
         "Abc." * 2000,
         "O'Br-" * 1500,
+        "in Abc de Abc " * 1500,  # place words after a cue, joined by particles
+        "PO Box 12\nRD 4\nAbc 1234\n" * 800,  # postal lines that all join one block
+        "Alpha Beta, " * 3000,  # one long prose list: the list-of-terms rule reads a window, not the whole list
+        "# " + "Abc Def " * 4000,  # one long heading line
+        "Cl. 9 Bis U # 25-4 Este, " * 1000,
     ],
 )
 def test_when_text_is_built_to_backtrack_then_analysis_still_finishes(model_engine: DetectionEngine, text: str) -> None:
