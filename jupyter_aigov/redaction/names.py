@@ -13,6 +13,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from jupyter_aigov.redaction.lexicon import Lexicon
+from jupyter_aigov.redaction.records import XML_ELEMENT, printed_table_values
 
 # A word: letters, with inner apostrophes and hyphens ("O'Neil", "Sforza-Raurica", "Ľudmila").
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+(?:['\u2019][^\W\d_]+)*)*")
@@ -27,7 +28,8 @@ _STRONG_CUE = re.compile(
     r"|\b(?i:engineer|analyst|scientist|developer|lead|director|officer|representative|agent|owner|contact)"
     r",[ \t]+"
     r"|(?im:^(?:best|regards|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks|sincerely|"
-    r"yours|love|signed|--|—)[,.!]?[ \t]*(?:\r?\n[ \t]*)?))$"
+    r"yours|yours sincerely|yours faithfully|yours truly|sincerely yours|best wishes|all the best|with best regards|"
+    r"respectfully|love|signed|--|—)[,.!]?[ \t]*(?:\r?\n[ \t]*)?))$"
 )
 # Before a name, weaker: only a known given name follows ("reply to Remo", "with Ernesto").
 _WEAK_CUE = re.compile(r"\b(?i:to|with|by|and|for|from|of)[,]?[ \t]+$")
@@ -45,6 +47,8 @@ _LIST = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)[ \t]*[:=][ \t]*"""
     r"""(?P<items>\[[^\]\n]{0,2000}\]|[^\n,]{1,60}(?:,[^\n,]{1,60})+)"""
 )
+# A chat line's speaker or a message's opening: "Laust: did you get ...", "Kyara here - app charged ...".
+_SPEAKER = re.compile(r"(?m)^(?P<n>[^\W\d_][^\W\d_'\u2019-]{1,30})(?::[ \t]|[ \t]here\b[ \t]*[.,!:-])")
 _ITEM = re.compile(r"""["']?(?P<v>[^"',\[\]]+)["']?""")
 _SQL_INSERT = re.compile(r"(?i:insert\s+into)\s+[\w.\"`]+\s*\((?P<columns>[^()]{1,500})\)\s*(?i:values)\s*")
 _SQL_ROW = re.compile(r"\s*,?\s*\((?P<values>(?:'(?:[^']|'')*'|[^()'])*)\)")
@@ -240,9 +244,43 @@ class NameRecognizer(EntityRecognizer):
 
     def _in_fields(self, text: str) -> Iterator[tuple[int, int]]:
         yield from self._in_key_values(text)
+        yield from self._in_xml(text)
         yield from self._in_lists(text)
         yield from self._in_columns(text)
+        yield from self._in_printed_tables(text)
         yield from self._in_sql_rows(text)
+        yield from self._speakers(text)
+
+    def _in_xml(self, text: str) -> Iterator[tuple[int, int]]:
+        """Values of name elements: `<name>Émilie Ferland</name>`."""
+        if "</" not in text:
+            return
+        for match in XML_ELEMENT.finditer(text):
+            value = match.group("v").strip()
+            if _field(match.group("key")) not in self._name_fields or not value:
+                continue
+            if self._looks_like_name(value, in_column=True):
+                start = match.start("v") + match.group("v").index(value)
+                yield start, start + len(value)
+
+    def _in_printed_tables(self, text: str) -> Iterator[tuple[int, int]]:
+        """Name columns of a table printed with aligned columns (`df.head()`)."""
+        for start, end in printed_table_values(text, lambda header: _field(header) in self._name_fields):
+            if self._looks_like_name(text[start:end], in_column=True):
+                yield start, end
+
+    def _speakers(self, text: str) -> Iterator[tuple[int, int]]:
+        """Speakers of a chat ("Laust: thanks!") when another speaker of it is a known given name, and whoever
+        opens a message with "<name> here": capitalised words that are no English word."""
+        found = [m for m in _SPEAKER.finditer(text) if not self._is_plain_word(m.group("n"))]
+        speakers = {m.group("n") for m in found if text[m.end("n")] == ":"}
+        chat = len(speakers) >= 2 and any(map(self._lexicon.is_given_name, speakers))
+        for match in found:
+            word = match.group("n")
+            if not _is_capitalised(word) or word.lower() in self._never_first | self._calendar:
+                continue
+            if text[match.end("n")] != ":" or chat:
+                yield match.span("n")
 
     def _in_sql_rows(self, text: str) -> Iterator[tuple[int, int]]:
         """Values of name columns in `INSERT INTO t (name, city) VALUES ('Ana Ruiz', 'Lima'), ...`."""

@@ -31,6 +31,8 @@ _CODE_BEFORE = ("import ", ".", "`", "--")
 _CODE_AFTER = ("(", "`", "=", "[", "::")
 # An attribute or a method after a dot ("Path.home", "Adam.step"), not a full stop or an initial's dot.
 _ATTRIBUTE = re.compile(r"\.[a-z_]")
+# What ends a run of base64 or hex: spaces, quotes and the delimiters of records ("1,Ana,Lima,+34911234567").
+_BLOB_ENDS = " \t\n\"'`,;|<>()[]{}"
 # How far around a finding its line or sentence is looked for.
 _WINDOW = 400
 # Prepositions after which a capitalised word names where, not who.
@@ -202,6 +204,8 @@ class NameFilter:
 
     def _is_code(self, text: str, finding: Finding, words: list[str]) -> bool:
         value = finding.value(text)
+        if _inside_blob(text, finding):
+            return True
         if len(words) == 1 and _CAMEL.search(value) and not _CAMEL_NAME.match(value):
             # "LogisticRegression", "NaN" are code; "PelletierBourg" is a place
             parts = re.sub(r"([a-z])([A-Z])", r"\1 \2", value).split()
@@ -262,6 +266,20 @@ class NameFilter:
         if near & self._lexicon.table("lower"):
             score -= _LOWER_BY
         return finding if score == finding.score else replace(finding, score=round(min(score, 1.0), 4))
+
+
+def _inside_blob(text: str, finding: Finding) -> bool:
+    """Letters inside a longer run of base64, a key or a hash ("...Mq60Una+icsr...", "...bQdgUER/vTEHv/E04R..."):
+    part of a run of 24 or more characters without spaces or delimiters, with a digit in it."""
+    edges = text[finding.start - 1 : finding.start] + text[finding.end : finding.end + 1]
+    if not any(c.isalnum() or c in "+/=" for c in edges):
+        return False
+    low = max(0, finding.start - _WINDOW)
+    high = min(len(text), finding.end + _WINDOW)
+    start = max(text.rfind(c, low, finding.start) for c in _BLOB_ENDS) + 1 or low
+    ends = [e for e in (text.find(c, finding.end, high) for c in _BLOB_ENDS) if e != -1]
+    run = text[start : min(ends, default=high)]
+    return len(run) >= 24 and any(c.isdigit() for c in run)
 
 
 def _line_around(text: str, finding: Finding) -> tuple[int, str] | None:

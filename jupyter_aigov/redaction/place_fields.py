@@ -15,6 +15,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from jupyter_aigov.redaction.places import LOCATION
+from jupyter_aigov.redaction.records import XML_ELEMENT, printed_table_values
 
 # Field names for places, compared after lower-casing and dropping everything but letters and digits.
 _PLACE_FIELDS_TEXT = (
@@ -38,7 +39,6 @@ SCORE = 0.7
 _QUOTED = re.compile(r"""["']?(?P<key>[A-Za-z_][\w -]{0,30}?)["']?\s*[:=]\s*(?P<q>["'])(?P<v>[^"'\n]{1,120})(?P=q)""")
 _LISTED = re.compile(r"""["'](?P<key>[A-Za-z_][\w -]{0,30}?)["']\s*:\s*\[(?P<items>[^\]]{1,4000})\]""")
 _ITEM = re.compile(r"""(?P<q>["'])(?P<v>[^"'\n]{1,120})(?P=q)""")
-_XML = re.compile(r"<(?P<key>[A-Za-z_][\w-]{0,30})>(?P<v>[^<\n]{1,120})</(?P=key)>")
 _FORM_LINE = re.compile(r"(?m)^[ \t]*(?P<key>[A-Za-z][\w ]{0,30}?)[ \t]*:[ \t]+(?P<v>[^\n\"'{}\[\]]{1,160}?)[ \t]*$")
 _SQL_INSERT = re.compile(r"(?is)\((?P<cols>[\w\s,\"`]+)\)\s*VALUES\s*(?P<rows>(?:\s*,?\s*\((?:[^()']|'[^']*')*\))+)")
 _SQL_ROW = re.compile(r"\((?P<row>(?:[^()']|'[^']*')*)\)")
@@ -70,7 +70,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _key_values(text: str) -> Iterator[tuple[int, int]]:
-    for regex in (_QUOTED, _XML, _FORM_LINE):
+    for regex in (_QUOTED, XML_ELEMENT, _FORM_LINE):
         for match in regex.finditer(text):
             if is_place_field(match.group("key")) and looks_like_place(match.group("v")):
                 yield match.span("v")
@@ -130,25 +130,10 @@ def _tables(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _printed_frames(text: str) -> Iterator[tuple[int, int]]:
-    """Place columns of a printed DataFrame: a header of names, then rows led by their index."""
-    lines = text.split("\n")
-    position = 0
-    for number, line in enumerate(lines):
-        header = list(re.finditer(r"\S+", line))
-        if len(header) >= 2 and line.startswith(" ") and any(is_place_field(h.group()) for h in header):
-            row_start = position + len(line) + 1
-            for row in lines[number + 1 :]:
-                if not re.match(r"\w+\s{2,}", row):
-                    break
-                for column, name in enumerate(header):
-                    if not is_place_field(name.group()):
-                        continue
-                    end = header[column + 1].start() if column + 1 < len(header) else len(row)
-                    start, stop = _trimmed(row, name.start(), min(end, len(row)))
-                    if looks_like_place(row[start:stop]):
-                        yield row_start + start, row_start + stop
-                row_start += len(row) + 1
-        position += len(line) + 1
+    """Place columns of a printed DataFrame."""
+    for start, end in printed_table_values(text, is_place_field):
+        if looks_like_place(text[start:end]):
+            yield start, end
 
 
 def _sql_inserts(text: str) -> Iterator[tuple[int, int]]:

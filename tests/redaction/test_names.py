@@ -49,6 +49,15 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
         ("The on-call engineer, Nihai İhsanoğlu, rotated the credentials.", "Nihai İhsanoğlu"),
         ("Paul: thanks! also ping Christian about the dashboard", "Christian"),
         ("Mariano: did you get the export?\nGuy: yes, sending it now", "Guy"),
+        ("Amparo: did you get the export?\nEdilberto: yes, sending it now", "Edilberto"),  # no dictionary has him
+        ("Kyara here - app charged my card twice", "Kyara"),
+        ("<customer id='5'>\n  <name>Kusuma Waluyo</name>\n</customer>", "Kusuma Waluyo"),
+        ('{"ticket": "47364", "from": "Tarzícius Janová"}', "Tarzícius Janová"),
+        ("Yours sincerely,\nTörök Piroska\nCustomer Relations", "Török Piroska"),
+        (
+            "                 name       city\n0  Natalia G. Dumitrescu  Gilau\n1  Maksymilian Berek  Wągrowiec",
+            "Maksymilian Berek",
+        ),
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
@@ -84,6 +93,10 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "Use Xavier Initialization for the dense layers.",
         "Run Monte Carlo dropout at inference.",
         "Notes:\n- June sales dropped\n- May is the busiest month\n- Faith in the model is low",
+        "Args:\n    x: the input\nReturns:\n    Kwargs: passed on\nRaises:\n    Dtype: on a bad type",
+        "Note: this runs nightly\nTodo: add the tests",
+        "            model  accuracy\n0          XGBoost      0.91\n1  random forest      0.88",
+        "Colab here: the notebook runs on a T4.",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(
