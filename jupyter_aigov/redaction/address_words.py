@@ -29,7 +29,7 @@ _TYPES_AFTER = """
     Ways Well Wells Wynd
     Access Amble Anchorage Approach Artery Brace Brow Cluster Copse Cross Cutting Driveway Easement Edge End
     Entrance Firetrail Follow Frontage Gap Gate Highroad Interchange Link Meander Nook Pocket Quays Reach Reserve
-    Ride Round Serviceway Steps Strand Strip Subway Tarn Tollway Top Tor Turn Walkway
+    Ride Round Serviceway Steps Strand Strip Subway Tarn Tollway Top Tor Turn Walkway Circlet Trunkway
     Marg Nagar Chowk Ganj Colony Zila Gali Bazar Bagh Enclave Vihar Layout
 """
 STREET_TYPES_AFTER = frozenset(_TYPES_AFTER.split())
@@ -48,7 +48,7 @@ _TYPES_BEFORE = """
     rua travessa praça largo alameda estrada rodovia avenida beco viela vila ladeira parque
     ul ulica al aleja pl plac os osiedle
     boulevard circunvalación acceso conjunto quadra setor loteamento núcleo chácara sítio vereda trecho viaduto
-    residencial condomínio
+    residencial condomínio esplanada trevo ampliación vial
     strada str bulevardul bd calea aleea splaiul șoseaua soseaua intrarea piața drumul fundătura fundatura pasajul
     náměstí nám třída námestie trieda
 """
@@ -123,6 +123,10 @@ STREET_ENDINGS: tuple[str, ...] = (
     "obala",
     "sokak",
     "caddesi",
+    "pot",
+    "put",
+    "odvojak",
+    "prilaz",
 )
 
 # Words that continue an address line after the house number.

@@ -9,6 +9,7 @@ line break) join the span, so a postal block is one finding.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -130,6 +131,15 @@ WEAK_LINES = (
     ),
     re.compile(r"(?m)^\d{4,6}$"),
 )
+# A postal block announced by its label: "Ship to:" (a name, then the address), "new address:" (the address).
+_BLOCK_LABEL = re.compile(
+    r"(?im)(?<![\w-])(?<!e-mail )(?<!email )(?<!ip )(?<!mac )(?<!web )"
+    r"(?:(?P<named>ship to|bill to|deliver to|sold to|mail to)"
+    r"|(?:postal |mailing |home |new |billing |shipping )?address)"
+    r"[ \t]*:[ \t]*\n(?:[ \t]*\n)?"
+)
+_LABELLED_LINE = re.compile(r"[^\n:@]{2,60}")  # a line of the block: no label, no e-mail, not long
+_LABELLED_LINES = 6
 _BLOCK_LINE = re.compile(r"[^\n]{1,40}")  # a short line inside a block (a unit, a district)
 _SEPARATOR = re.compile(r"[ \t,;]*\n?[ \t,;]*")  # commas and spaces, or the end of a line: never a blank line
 SCORE = 0.75
@@ -143,10 +153,15 @@ def find_addresses(
     A town after a postcode may not be an English verb or adjective ("Merge", "Plot"), and after a four-digit
     code (a year, too) not an English noun ("In 2023 Revenue"), unless the gazetteer knows it.
     """
-    parts = _compound_streets(text)
+    name_lines: list[tuple[int, int]] = []
+    parts = _compound_streets(text) + list(_labelled_blocks(text, name_lines))
     for regex in STREET_LINES:
         parts.extend(m.span() for m in regex.finditer(text))
-    places = {(start, end) for start, end, ambiguous in gazetteer.find(text) if not ambiguous}
+    places = {
+        (start, end)
+        for start, end, ambiguous in gazetteer.find(text)
+        if not ambiguous and not any(a <= start and end <= b for a, b in name_lines)  # "Ship to:\nAna Oosterhout"
+    }
     place_starts = {start for start, _ in places}
 
     def plausible(regex: re.Pattern[str], match: re.Match[str]) -> bool:
@@ -166,6 +181,27 @@ def find_addresses(
     strong = [(start, end, True) for start, end in [*parts, *places]]
     blocks = _join_blocks(text, sorted(strong + [(start, end, False) for start, end in weak]))
     return [(start, end) for start, end, anchored in blocks if anchored and (start, end) not in places]
+
+
+def _labelled_blocks(text: str, name_lines: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The lines of a postal block under a label ("Ship to:", "address:"), up to a blank line or a line that is
+    not an address's (a "Tel.:" line, an e-mail, a long sentence); after "Ship to:" the first line is the name,
+    added to `name_lines`."""
+    if ":" not in text:
+        return
+    for label in _BLOCK_LABEL.finditer(text):
+        position = label.end()
+        skip = label.group("named") is not None
+        for _ in range(_LABELLED_LINES + skip):
+            line = _LABELLED_LINE.match(text, position)
+            if line is None or text[line.end() : line.end() + 1] not in ("\n", ""):
+                break
+            if skip:
+                name_lines.append(line.span())
+            elif line.group().strip():
+                yield line.start() + len(line.group()) - len(line.group().lstrip()), line.end()
+            skip = False
+            position = line.end() + 1
 
 
 def _compound_streets(text: str) -> list[tuple[int, int]]:

@@ -63,6 +63,9 @@ def gazetteer() -> Gazetteer:
         ("716, Hayre Marg, Nashik-430585", "716, Hayre Marg, Nashik-430585"),
         ("Rua Otávio Rocha, 259\n51816878 Brito / BA", "Rua Otávio Rocha, 259\n51816878 Brito / BA"),
         ("Cerrada Tabasco 246 267, San Renato los bajos, MICH 70589", "Cerrada Tabasco 246 267"),
+        ("my new address:\n\nBulevardul Oprea\nBranesti, 676220\n\nThanks,", "Bulevardul Oprea\nBranesti, 676220"),
+        ("Bill to:\nCornelia Oosterhout\nMajaweg 35\n5771ZX\nGrave\n", "Majaweg 35\n5771ZX\nGrave"),
+        ("Kriva pot 616\n6554 Cerknica", "Kriva pot 616\n6554 Cerknica"),
     ],
 )
 def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer, text: str, address: str) -> None:
@@ -84,6 +87,20 @@ def test_when_an_address_is_written_then_it_is_one_finding(gazetteer: Gazetteer,
 )
 def test_when_numbers_sit_in_prose_or_code_then_no_address_is_found(gazetteer: Gazetteer, text: str) -> None:
     assert find_addresses(text, gazetteer, frozenset({"revenue", "results", "summary", "merge", "plot"})) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bill to:\nCornelia Oosterhout\nMajaweg 35",  # the line after "Bill to:" is a name, even a town's
+        "My email address:\nLook it up in the CRM",  # an e-mail or IP address is not a postal one
+        "IP address:\nSee the allow-list",
+        "Address:\nTel.: 555 0101",  # a labelled line is not an address line
+    ],
+)
+def test_when_a_label_announces_a_block_then_names_and_other_labels_stay_out(gazetteer: Gazetteer, text: str) -> None:
+    found = [text[start:end] for start, end in find_addresses(text, gazetteer)]
+    assert not any("Cornelia" in f or "Oosterhout" in f or "CRM" in f or "allow" in f or "Tel" in f for f in found)
 
 
 @pytest.mark.parametrize(
