@@ -10,7 +10,9 @@ has been read since it was measured; `--split design` the part the recognizers w
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import hashlib
 import json
 import logging
 import statistics
@@ -27,6 +29,7 @@ from jupyter_aigov.redaction import DEFAULT_DETECTED, DetectionEngine, Finding
 from jupyter_aigov.redaction.nlp import PreloadedSpacyNlpEngine, resolve_model
 
 Analyze = Callable[[Sequence[str]], list[list[Finding]]]
+SPLITS = ("fresh-heldout", "fresh-design", "fresh", "heldout", "design")
 ROOT = Path(__file__).resolve().parent
 CORPUS_DIR = ROOT / "corpus"
 DEV_CORPUS = ROOT.parent.parent / "shared" / "pii-corpus" / "dev.jsonl"
@@ -48,11 +51,33 @@ def load_corpus(path: Path) -> list[dict[str, Any]]:
 
 def default_corpora(split: str) -> dict[str, Path]:
     """The three corpora the issue names: broad and secrets (the given split), and the shared dev corpus."""
+    stem = split.split("-")[0]  # fresh-design and fresh-heldout are halves of the fresh files
     return {
-        f"broad-{split}": CORPUS_DIR / f"broad-{split}.jsonl.gz",
-        f"secrets-{split}": CORPUS_DIR / f"secrets-{split}.jsonl.gz",
+        f"broad-{split}": CORPUS_DIR / f"broad-{stem}.jsonl.gz",
+        f"secrets-{split}": CORPUS_DIR / f"secrets-{stem}.jsonl.gz",
         "dev": DEV_CORPUS,
     }
+
+
+def fresh_half(template: str) -> str:
+    """Which half of the fresh corpora a template belongs to: templates sorted by a hash, alternately design and
+    held-out, so each half has whole templates (and a reader of one half never sees the other's shapes)."""
+    return "design" if _fresh_order().get(template, 0) % 2 == 0 else "heldout"
+
+
+@functools.cache
+def _fresh_order() -> dict[str, int]:
+    paths = (CORPUS_DIR / "broad-fresh.jsonl.gz", CORPUS_DIR / "secrets-fresh.jsonl.gz")
+    templates = {s["template"] for path in paths if path.exists() for s in load_corpus(path)}
+    ranked = sorted(templates, key=lambda t: hashlib.sha256(("fresh-split:" + t).encode()).hexdigest())
+    return {template: index for index, template in enumerate(ranked)}
+
+
+def in_split(samples: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    """The samples of `split`: all of them, or one half of a fresh corpus (`fresh-design`, `fresh-heldout`)."""
+    if not split.startswith("fresh-"):
+        return samples
+    return [s for s in samples if fresh_half(s["template"]) == split.removeprefix("fresh-")]
 
 
 def plain_presidio(model: str, entities: Sequence[str] | None) -> Analyze:
@@ -236,7 +261,7 @@ def table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 def main() -> None:
     """Measure every corpus, throughput and the chat, and write benchmarks/results/redaction.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("fresh", "heldout", "design"), default="fresh")
+    parser.add_argument("--split", choices=SPLITS, default="fresh-heldout")
     parser.add_argument("--corpus", action="append", default=[], metavar="NAME=PATH", help="instead of the defaults")
     parser.add_argument("--model", default="en_core_web_sm")
     parser.add_argument("--repeats", type=int, default=3)
@@ -246,7 +271,11 @@ def main() -> None:
     # Plain Presidio's email recognizer tries to fetch the public suffix list; offline it logs a traceback.
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     corpora = dict(item.split("=", 1) for item in args.corpus) if args.corpus else default_corpora(args.split)
-    loaded = {name: load_corpus(Path(path)) for name, path in corpora.items() if Path(path).exists()}
+    loaded = {
+        name: in_split(load_corpus(Path(path)), args.split if name != "dev" else "all")
+        for name, path in corpora.items()
+        if Path(path).exists()
+    }
     for name, path in corpora.items():
         if name not in loaded:
             print(f"skipped {name}: {path} does not exist")

@@ -28,6 +28,7 @@ from jupyter_aigov.redaction.address_words import (
 )
 from jupyter_aigov.redaction.letters import CAPITALS, CYRILLIC_CAPITALS
 from jupyter_aigov.redaction.places import LOCATION, Gazetteer
+from jupyter_aigov.redaction.text_views import postal_view
 
 _CYRILLIC_CAP = CYRILLIC_CAPITALS
 _CAP = CAPITALS
@@ -257,7 +258,8 @@ class AddressRecognizer(EntityRecognizer):
         """Find addresses in `text`."""
         if LOCATION not in entities:
             return []
+        view = postal_view(text)  # quoted reply lines and addresses in capitals read as ordinary ones
         return [
             RecognizerResult(LOCATION, s, e, SCORE)
-            for s, e in find_addresses(text, self.gazetteer, self.nouns, self.other_words)
+            for s, e in find_addresses(view, self.gazetteer, self.nouns, self.other_words)
         ]

@@ -5,8 +5,8 @@ in Wikipedia's "Payment card number" IIN table (Visa, Mastercard incl. the 2221-
 Discover, Diners Club, JCB, UnionPay, Maestro with its whole historic 50 / 56-69 block and 0604, Mir, RuPay,
 Troy, Verve, Dankort, InterPayment, InstaPayment, BORICA), and ISO/IEC 7812's major industry identifier 9
 (assigned by national bodies: Ukraine's PROSTIR cards). JCB is taken as its whole 35 block: 3500-3527 is
-unassigned, but test-data generators (Faker) issue JCB numbers there. UATP (leading 1) is left out: every
-15-digit number that starts with 1 (millisecond timestamps) would pass its prefix.
+unassigned, but test-data generators (Faker) issue JCB numbers there. UATP (leading 1, 15 digits) is in
+`CUED_RANGES`: so many 15-digit numbers start with 1 that it counts only with a card word near.
 """
 
 from __future__ import annotations
@@ -47,3 +47,6 @@ IIN_RANGES: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (
     ("InterPayment", "636", "636", (16, 17, 18, 19)),
     ("InstaPayment", "637", "639", (16,)),
 )
+
+# Ranges whose shape alone says too little: a number in them is a card only when a card word is near.
+CUED_RANGES: tuple[tuple[str, str, str, tuple[int, ...]], ...] = (("UATP", "1", "1", (15,)),)

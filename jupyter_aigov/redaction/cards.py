@@ -7,7 +7,7 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from jupyter_aigov.redaction.card_ranges import IIN_RANGES
+from jupyter_aigov.redaction.card_ranges import CUED_RANGES, IIN_RANGES
 from jupyter_aigov.redaction.nearby import words_before
 
 CREDIT_CARD = "CREDIT_CARD"
@@ -23,7 +23,7 @@ _NOT_CARD_WORDS_TEXT = (
 _NOT_CARD_WORDS = frozenset(_NOT_CARD_WORDS_TEXT.split())
 _CARD_WORDS_TEXT = (
     "card cards credit debit visa mastercard amex maestro discover jcb diners unionpay cc pan payment pay paid "
-    "charged charge kreditkarte karte carte tarjeta cartão carta"
+    "charged charge kreditkarte karte carte tarjeta cartão carta uatp cardholder"
 )
 _CARD_WORDS = frozenset(_CARD_WORDS_TEXT.split())
 SCORE = 0.9
@@ -41,9 +41,9 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def network_of(digits: str) -> str | None:
+def network_of(digits: str, ranges: tuple[tuple[str, str, str, tuple[int, ...]], ...] = IIN_RANGES) -> str | None:
     """The network whose IIN range and lengths admit `digits`, or None."""
-    for network, first, last, lengths in IIN_RANGES:
+    for network, first, last, lengths in ranges:
         if len(digits) in lengths and first <= digits[: len(first)] <= last:
             return network
     return None
@@ -59,9 +59,10 @@ def find_cards(text: str) -> list[tuple[int, int, float]]:
     found = []
     for match in _CANDIDATE.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
-        if not is_card_number(digits):
-            continue
         near = words_before(text, match.start())
+        cued = near & _CARD_WORDS and network_of(digits, CUED_RANGES) is not None and luhn_valid(digits)
+        if not cued and not is_card_number(digits):
+            continue
         score = SCORE_AGAINST_CONTEXT if near & _NOT_CARD_WORDS and not near & _CARD_WORDS else SCORE
         found.append((match.start(), match.end(), score))
     return found

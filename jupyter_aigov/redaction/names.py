@@ -40,8 +40,22 @@ _PERSON_VERB = re.compile(
 )
 _KEY_VALUE = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
-    r"""(?P<value>[^\W\d_][^"'\n,;:=<>(){}\[\]]{0,60})"""
+    r"""(?P<value>[^\W\d_](?:(?!  )[^"'\n,;:=<>(){}\[\]]){0,60})"""  # a form's columns end at two spaces
 )
+# Words in a form's label that say its value is a name ("Spouse's first name and middle initial").
+_NAME_LABELS = ("first_name", "last_name", "given_name", "family_name", "middle_name", "full_name", "surname")
+_UPPER_WORD = r"[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž]*(?:['\u2019-][A-ZÀ-ÖØ-ÞĀ-Ž]+)*"
+# A name written in capitals, as on cards, labels and forms: "SANTIAGO QUINTEROS", "IMRAN VAN MIL".
+_SHOUTED = re.compile(rf"(?<![\w-]){_UPPER_WORD}(?: {_UPPER_WORD}){{1,3}}(?![\w-])")
+# A family name in capitals before the given name ("HARRISON George", "DE BERKANE Lina"), or a family name and a
+# comma before it ("Wells, Timothy", "Ó Hiolláin, Myles"): directories, rosters, formal lists.
+_FAMILY_FIRST = re.compile(
+    rf"(?<![\w-])(?P<family>{_UPPER_WORD}(?: {_UPPER_WORD})?) (?P<given>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+)(?![\w-])"
+    rf"|(?<![\w-])(?P<surname>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:['\u2019 -][A-ZÀ-ÖØ-ÞĀ-Ž]?[^\W\d_]+)?), "
+    rf"(?P<first>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+)(?: [A-Z]\.?)?(?![\w-])"
+)
+# A code comment that is only a given name: `"+353 85 974 5787",  # Conor`.
+_COMMENT_NAME = re.compile(r"(?m)#[ \t]*(?P<n>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+)[ \t]*$")
 # A key and the list after it: a JSON array of strings, or a line of comma-separated items.
 _LIST = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)[ \t]*[:=][ \t]*"""
@@ -112,7 +126,42 @@ class NameRecognizer(EntityRecognizer):
         """PERSON spans in `text`."""
         if "PERSON" not in entities:
             return []
-        return [RecognizerResult("PERSON", s, e, score) for s, e, score in self._in_prose(text)]
+        found = [*self._in_prose(text), *self._written_formally(text)]
+        return [RecognizerResult("PERSON", s, e, score) for s, e, score in found]
+
+    def _written_formally(self, text: str) -> Iterator[tuple[int, int, float]]:
+        """Names written as on labels, cards and rosters: in capitals, family name first, or alone in a comment."""
+        lexicon = self._lexicon
+        for match in _SHOUTED.finditer(text):
+            words = match.group().split()
+            titled = [w.title() for w in words]
+            if any(
+                w.lower() in self._never_first or (lexicon.is_word(w) and not lexicon.is_given_name(w)) for w in titled
+            ):
+                continue  # "SELECT NAME FROM", "PLEASE NOTE"
+            if any(lexicon.is_given_name(w) for w in titled):
+                yield match.start(), match.end(), _SCORE_INITIAL
+        for match in _FAMILY_FIRST.finditer(text):
+            family, given = (
+                match.group("family") or match.group("surname"),
+                match.group("given") or match.group("first"),
+            )
+            if not lexicon.is_given_name(given) or lexicon.is_everyday_word(given):
+                continue
+            family_words = family.replace("-", " ").split()
+            if any(w.lower() in self._never_first for w in family_words):
+                continue  # "Thanks, Anna" is a greeting
+            at_line_start = not text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
+            if any(lexicon.is_everyday_word(w) for w in family_words) and (match.group("family") or not at_line_start):
+                continue  # "Revised, Grace" is no name; a roster's "Wells, Timothy" opens its line
+            if match.group("family") and len(family) < 4:
+                continue  # "AWS Lambda": capitals this short are an acronym
+            yield match.start(), match.end(), _SCORE_INITIAL
+        if "#" in text:
+            for match in _COMMENT_NAME.finditer(text):
+                word = match.group("n")
+                if lexicon.is_given_name(word) and not lexicon.is_everyday_word(word) and not lexicon.is_word(word):
+                    yield match.start("n"), match.end("n"), _SCORE_WEAK
 
     def in_fields(self, text: str) -> list[RecognizerResult]:
         """PERSON values of name fields and columns (CSV, JSON keys, SQL rows, lists)."""
@@ -313,10 +362,12 @@ class NameRecognizer(EntityRecognizer):
         if ":" not in text and "=" not in text:
             return
         for match in _KEY_VALUE.finditer(text):
-            if _field(match.group("key")) not in self._name_fields:
+            key = _field(match.group("key"))
+            if key not in self._name_fields and not any(label in key for label in _NAME_LABELS):
                 continue
             value = _NAME_VALUE.match(match.group("value"))
-            if value is not None and self._looks_like_name(value.group().rstrip(". ")):
+            shouted = value is not None and value.group().isupper()  # "cardholder": "NADINE LINDEN"
+            if value is not None and self._looks_like_name(value.group().rstrip(". "), in_column=shouted):
                 start = match.start("value")
                 yield start, start + len(value.group().rstrip(". "))
 
@@ -361,7 +412,9 @@ class NameRecognizer(EntityRecognizer):
     def _looks_like_name(self, value: str, *, in_column: bool = False) -> bool:
         """Capitalised words; outside a name column, not all English words unless the first is a given name."""
         parts = _TOKEN.findall(value)
-        if not parts or not all(_is_capitalised(p) or p in self._particles for p in parts):
+        if not parts or not all(
+            _is_capitalised(p) or p in self._particles or (in_column and p.isupper()) for p in parts
+        ):
             return False
         if _NAME_VALUE.fullmatch(value) is None:
             return False

@@ -345,7 +345,9 @@ def _skip_blanks(text: str, start: int, end: int) -> int:
 
 
 def _opens_sentence(text: str, start: int) -> bool:
-    """True when only spaces, quotes or a bullet stand between `start` and a sentence or line break."""
+    """True when only spaces, quotes, a bullet or a checkbox stand between `start` and a sentence or line break."""
+    if text[max(0, start - 5) : start].rstrip(" ").endswith(("[ ]", "[x]", "[X]")):
+        start = text.rfind("[", 0, start)  # a task list's item: "- [x] Tokenize the corpus"
     position = start - 1
     while position >= 0 and text[position] in " \t\"'“(":
         position -= 1

@@ -28,12 +28,13 @@ REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 _SEPARATOR = r"(?:/ |[ .\-/]|\)[ .\-]?|[ .\-]?\()"
-_EXTENSION = r"(?:\s?(?:x|ext\.?|extension|#)\s?(?P<ext>\d{1,6}))"
+# "x549", "ext. 12", "Ext. 4451", "extn. 5154", RFC 3966's ";ext=4531".
+_EXTENSION = r"(?:(?:\s?(?i:x|ext\.?|extn\.?|extension|#)\s?|;ext=)(?P<ext>\d{1,6}))"
 # One written number: an optional + or (, groups of digits joined by single separators, an optional extension.
 _CANDIDATE = re.compile(
     # not inside a word, a number, a path or an IBAN's groups ("NL74 YSMX 1021 0636 43")
     r"(?<![\w+./:#=-])(?<!\d[, .-])(?<![A-Z]{4} )"
-    rf"(?:\+\s?|\(\+?)?\d+(?:{_SEPARATOR}\d+){{0,7}}\)?{_EXTENSION}?(?![\w]|[.:/-]?\d)"
+    rf"(?:\+\s?\(?|\(\+?)?\d+(?:{_SEPARATOR}\d+){{0,7}}\)?{_EXTENSION}?(?![\w]|[.:/-]?\d)"
 )
 _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2(?:\d{4}|\d{2})")
 _VERSION = re.compile(r"\d{1,3}\.\d{1,2}(?:\.\d{1,3})+\b.*")  # "7.3.0 (4021)": a release and its build

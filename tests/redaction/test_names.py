@@ -58,6 +58,12 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
             "                 name       city\n0  Natalia G. Dumitrescu  Gilau\n1  Maksymilian Berek  Wągrowiec",
             "Maksymilian Berek",
         ),
+        ("SHIP TO:\nSANTIAGO QUINTEROS\nMATTA 7", "SANTIAGO QUINTEROS"),  # capitals, as on labels
+        ("{'cardholder': 'NADINE LINDEN', 'exp': '09/29'}", "NADINE LINDEN"),
+        ("Wells, Timothy        Legal\nHARRISON George     Research", "HARRISON George"),  # family name first
+        ("Wells, Timothy        Legal\nHARRISON George     Research", "Wells, Timothy"),
+        ('raw = [\n    "+353 85 974 5787",  # Conor\n]', "Conor"),
+        ("Spouse's first name and middle initial: Lee L.    Last name: Wilcox", "Wilcox"),
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
@@ -97,6 +103,10 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "Note: this runs nightly\nTodo: add the tests",
         "            model  accuracy\n0          XGBoost      0.91\n1  random forest      0.88",
         "Colab here: the notebook runs on a T4.",
+        "SELECT NAME, CITY FROM USERS WHERE ID = 1",
+        "AWS Lambda and GCP Functions run the jobs.",
+        "- [x] Tokenize the daily partitions\n- [ ] Profile the run with Kedro",
+        "Online Inference moved to Kedro last quarter, and Search to Weaviate.",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(

@@ -22,6 +22,10 @@ from jupyter_aigov.redaction.phone import find_phones
         ("mobile 3420837783", "3420837783"),
         ("0703848486", "0703848486"),
         ("(0161) 4960066 ext. 12", "(0161) 4960066 ext. 12"),
+        ("phone +447408094131;ext=4531", "+447408094131;ext=4531"),  # RFC 3966's extension
+        ("Call +46 (0)505 241 66 extn. 8332 today", "+46 (0)505 241 66 extn. 8332"),
+        ("tel +33 1 28 67 49 18 Ext. 4451", "+33 1 28 67 49 18 Ext. 4451"),
+        ("mobile +(370) 99160176", "+(370) 99160176"),
     ],
 )
 def test_when_a_phone_number_is_written_then_it_is_found(text: str, number: str) -> None:
