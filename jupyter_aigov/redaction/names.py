@@ -36,7 +36,8 @@ _WEAK_CUE = re.compile(r"\b(?i:to|with|by|and|for|from|of)[,]?[ \t]+$")
 # Verbs whose object is a person: a given name after them may also be an English word ("ping Christian").
 _PERSON_VERB = re.compile(
     r"\b(?i:thanks|thank|ask|tell|call|email|message|ping|contact|invite|meet|cc|describe|remind|inform|notify|"
-    r"introduce|welcome|congratulate)[,]?[ \t]+$"
+    r"introduce|welcome|congratulate|thanked|asked|told|called|emailed|messaged|pinged|invited|met|reminded|"
+    r"informed|notified|introduced|welcomed|congratulated|action)[,]?[ \t]+$"
 )
 _KEY_VALUE = re.compile(
     r"""(?P<q>["']?)(?P<key>[A-Za-z][A-Za-z _-]{1,30})(?P=q)\s*[:=]\s*["']?"""
@@ -54,6 +55,9 @@ _FAMILY_FIRST = re.compile(
     rf"|(?<![\w-])(?P<surname>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:['\u2019 -][A-ZÀ-ÖØ-ÞĀ-Ž]?[^\W\d_]+)?), "
     rf"(?P<first>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+)(?: [A-Z]\.?)?(?![\w-])"
 )
+# The first cell of a row of a table aligned with spaces ("Koch-Stiebitz Wieslaw  Data Science  (05941) 89044"):
+# in a roster, the person; read as a name when one of its words is a given name.
+_ROW_FIRST_CELL = re.compile(r"(?m)^(?P<cell>[^\W\d_][^\n]*?)(?=[ \t]{2,}\S)")
 # A code comment that is only a given name: `"+353 85 974 5787",  # Conor`.
 _COMMENT_NAME = re.compile(r"(?m)#[ \t]*(?P<n>[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]+)[ \t]*$")
 # A key and the list after it: a JSON array of strings, or a line of comma-separated items.
@@ -157,6 +161,16 @@ class NameRecognizer(EntityRecognizer):
             if match.group("family") and len(family) < 4:
                 continue  # "AWS Lambda": capitals this short are an acronym
             yield match.start(), match.end(), _SCORE_INITIAL
+        if "  " in text:
+            for match in _ROW_FIRST_CELL.finditer(text):
+                words = _TOKEN.findall(match.group("cell"))
+                if not 2 <= len(words) <= 4 or not all(w[:1].isupper() or w in self._particles for w in words):
+                    continue
+                titled = [w.title() if w.isupper() else w for w in words]
+                if any(lexicon.is_everyday_word(w) or w.lower() in self._never_first for w in titled):
+                    continue
+                if any(lexicon.is_given_name(w) for w in titled):
+                    yield match.start("cell"), match.end("cell"), _SCORE_INITIAL
         if "#" in text:
             for match in _COMMENT_NAME.finditer(text):
                 word = match.group("n")
@@ -366,8 +380,8 @@ class NameRecognizer(EntityRecognizer):
             if key not in self._name_fields and not any(label in key for label in _NAME_LABELS):
                 continue
             value = _NAME_VALUE.match(match.group("value"))
-            shouted = value is not None and value.group().isupper()  # "cardholder": "NADINE LINDEN"
-            if value is not None and self._looks_like_name(value.group().rstrip(". "), in_column=shouted):
+            # the label says it is a name ("Last name: White", "cardholder": "NADINE LINDEN"): read it as a column
+            if value is not None and self._looks_like_name(value.group().rstrip(". "), in_column=True):
                 start = match.start("value")
                 yield start, start + len(value.group().rstrip(". "))
 

@@ -64,6 +64,9 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
         ("Wells, Timothy        Legal\nHARRISON George     Research", "Wells, Timothy"),
         ('raw = [\n    "+353 85 974 5787",  # Conor\n]', "Conor"),
         ("Spouse's first name and middle initial: Lee L.    Last name: Wilcox", "Wilcox"),
+        ("Who?\n\nCONTRERAS GARRIDO Eliana  Sales Ops     +56 600 236 771", "CONTRERAS GARRIDO Eliana"),  # a roster
+        ("Chair: Bhekani Sikobi\nPresent: Ana Ruiz", "Bhekani Sikobi"),
+        ("Gunnbjörn thanked Svend for the audit preparation.", "Svend"),
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
@@ -107,6 +110,7 @@ def test_when_text_names_a_person_then_the_whole_name_is_found(
         "AWS Lambda and GCP Functions run the jobs.",
         "- [x] Tokenize the daily partitions\n- [ ] Profile the run with Kedro",
         "Online Inference moved to Kedro last quarter, and Search to Weaviate.",
+        "Model Name     Accuracy  F1\nRandom Forest  0.91      0.88\nGradient Boosting  0.93  0.90",
     ],
 )
 def test_when_text_is_data_science_work_then_no_person_or_place_is_found(
