@@ -47,13 +47,15 @@ class _Analyzer:
 
         from jupyter_aigov.redaction.lexicon import load_lexicon
         from jupyter_aigov.redaction.not_names import NameFilter
+        from jupyter_aigov.redaction.places import PlaceRecognizer
         from jupyter_aigov.redaction.recognizers import SHAPED_RECOGNIZERS, build_registry
 
         self.pipeline = pipeline
         self.nlp_engine = PreloadedSpacyNlpEngine(pipeline.nlp)
         lexicon = load_lexicon(pipeline.nlp)
-        self.name_filter = NameFilter(lexicon)
         registry = build_registry(self.nlp_engine, lexicon, extra)
+        gazetteer = next((r.gazetteer for r in registry.recognizers if isinstance(r, PlaceRecognizer)), None)
+        self.name_filter = NameFilter(lexicon, known_place=gazetteer.knows if gazetteer else lambda name: False)
         self.supported = frozenset(registry.get_supported_entities([LANGUAGE]))
         # Findings read off a postal or record structure run apart from Presidio's analyzer: its de-duplication
         # keeps one of two equal findings by set order, so a name-column value could come back as spaCy's guess

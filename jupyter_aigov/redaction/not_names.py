@@ -7,6 +7,7 @@ Also moves their scores by the words around them, as Presidio's context words do
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from importlib import metadata
@@ -59,9 +60,15 @@ def installed_distributions() -> frozenset[str]:
 class NameFilter:
     """Drops, trims or rescores PERSON and LOCATION findings that are not names of people or places."""
 
-    def __init__(self, lexicon: Lexicon, products: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        products: frozenset[str] | None = None,
+        known_place: Callable[[str], bool] = lambda name: False,
+    ) -> None:
         self._lexicon = lexicon
         self._products = products if products is not None else technical_terms() | installed_distributions()
+        self._known_place = known_place  # the gazetteer's: "Vietnam" in a list is a country, not a term
 
     def apply(self, text: str, findings: list[Finding]) -> list[Finding]:
         """`findings` with the non-names removed or trimmed and context applied to the scores."""
@@ -121,7 +128,7 @@ class NameFilter:
             return False  # "Customers: Baker, Smith, Cooper"
         items = [words for words in map(_capitalised_tail, sentence.split(", ")) if words]
         own = _TOKEN.findall(finding.value(text))
-        if len(items) < 3 or own not in items:
+        if len(items) < 3 or own not in items or self._known_place(finding.value(text)):
             return False
         if any(self._lexicon.is_given_name(words[0]) for words in items):
             return False

@@ -70,6 +70,10 @@ class Gazetteer:
         elif words not in self.clear:
             self.ambiguous.add(words)
 
+    def knows(self, name: str) -> bool:
+        """True when `name`, whole, is a place the gazetteer holds plainly (not one that is also an English word)."""
+        return tuple(WORD.findall(name)) in self.clear
+
     def find(self, text: str) -> list[tuple[int, int, bool]]:
         """(start, end, ambiguous) of the longest place name at each word of `text`."""
         words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
