@@ -127,7 +127,7 @@ def test_when_a_name_follows_a_place_word_then_its_type_says_where_or_who(text: 
 
 def test_when_a_known_place_is_an_item_of_a_list_then_it_stays_a_place() -> None:
     places = NameFilter(LEXICON, products=frozenset(), known_place=lambda name: name == "Logistic")
-    text = "born in Name, Logistic, City and more"
+    text = "Notes.\nShe was born in Name, Logistic, City, Port"
     start = text.index("Logistic")
     found = places.apply(text, [Finding("LOCATION", start, start + len("Logistic"), 0.85)])
     assert [f.value(text) for f in found] == ["Logistic"]
