@@ -10,7 +10,7 @@ from aigov_core.evidence import iter_records
 
 from .governance import require_gateway
 
-DECISION_EVENTS = ("ai.call", "gateway.error", "tool.call", "response.redaction")
+DECISION_EVENTS = ("ai.call", "ai.message", "gateway.error", "tool.call", "response.redaction")
 COLUMNS = [
     "seq", "ts", "event", "session", "user", "use_case", "provider", "model", "requested_model", "operation",
     "tool", "source", "decision", "rules", "reason", "entities", "input_tokens", "output_tokens", "cost_usd",

@@ -82,6 +82,10 @@ LAYERS: dict[str, Installer] = {
     "google.genai.models": _lazy(".sdk_shields", "install_genai_calls"),
     "google.genai.chats": _lazy(".sdk_shields", "install_genai_calls"),
     "litellm": _lazy(".sdk_shields", "install_litellm"),
+    "websockets.asyncio.client": _lazy(".websockets_library", "install_asyncio"),
+    "websockets.sync.client": _lazy(".websockets_library", "install_sync"),
+    "websockets.legacy.client": _lazy(".websockets_library", "install_legacy"),
+    "websocket": _lazy(".websocket_client", "install"),
 }
 
 # What refuses a transport's AI calls when its layer could not be installed (fail closed): each patches one
@@ -94,6 +98,9 @@ GUARDS: dict[str, Installer] = {
     "requests": _lazy(".guards", "guard_requests"),
     "aiohttp": _lazy(".guards", "guard_aiohttp"),
     "botocore.endpoint": _lazy(".guards", "guard_botocore"),
+    "websockets.asyncio.client": _lazy(".guards", "guard_websockets"),
+    "websockets.sync.client": _lazy(".guards", "guard_websockets"),
+    "websocket": _lazy(".websocket_client", "guard"),
 }
 
 

@@ -107,3 +107,13 @@ def guard_botocore(patches: PatchSet, module: ModuleType) -> None:
         )
 
     patches.replace(module.Endpoint, "make_request", _guarding("botocore", read))
+
+
+def guard_websockets(patches: PatchSet, module: ModuleType) -> None:
+    """websockets (asyncio or threading client): `ClientConnection.handshake`, before its request leaves."""
+    from .websockets_library import socket_url, target
+
+    def read(connection: Any, *args: Any, **kwargs: Any) -> Seen:
+        return "GET", socket_url(target(connection)), None, None
+
+    patches.replace(module.ClientConnection, "handshake", _guarding("websockets", read))

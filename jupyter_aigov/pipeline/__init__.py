@@ -12,6 +12,7 @@ from .binding import active_gateway, bind_governor, deciding_pipeline, governor
 from .flow import TAMPER_HINT, Pipeline
 from .refusals import Refusal, carried_violation, refuse, sending, shield
 from .request import OutboundRequest, SendPlan
+from .socket_session import SocketSession
 
 __all__ = [
     "TAMPER_HINT",
@@ -22,6 +23,7 @@ __all__ = [
     "Refusal",
     "ResponseTap",
     "SendPlan",
+    "SocketSession",
     "active_gateway",
     "bind_governor",
     "carried_violation",

@@ -49,6 +49,7 @@ from .answer_redaction import AnswerRedaction
 from .checks import CallContext, Check, decide
 from .refusals import refuse
 from .request import OutboundRequest, SendPlan
+from .socket_session import SocketSession, open_session, refuse_ungoverned
 from .tally import Tally
 from .tool_calls import ToolCallDecisions
 
@@ -106,6 +107,20 @@ class Pipeline:
         call = self.recognise(outbound)
         if call is None:
             return None
+        return self.decide_call(call, outbound)
+
+    def begin_socket(self, outbound: OutboundRequest) -> SocketSession | None:
+        """Decide on a websocket before its handshake leaves: None when it is not an AI endpoint, the session
+        when allowed (decided at its first message when only that names the model); raise when refused."""
+        return open_session(self, outbound)
+
+    def refuse_ungoverned_socket(self, outbound: OutboundRequest) -> None:
+        """A websocket through a client aigov cannot govern message by message: refused when it goes to an AI
+        endpoint (rule websocket.ungoverned), left alone when not."""
+        refuse_ungoverned(self, outbound)
+
+    def decide_call(self, call: AIRequest, outbound: OutboundRequest) -> CallInFlight | None:
+        """Decide on a recognised AI call (see `begin`): the call in flight when allowed; raise when refused."""
         if self.verify_layers is not None:
             self.verify_layers()
         if self.tampering:
@@ -123,7 +138,7 @@ class Pipeline:
                 verdict = _unreadable(effective) or verdict
             if not verdict.blocked:
                 verdict, stripped = self._strip_tools(call, effective, verdict)
-                verdict, transit = self._redact(call, outbound, effective, verdict)
+                verdict, transit = self.redact_in_transit(call, outbound, effective, verdict)
             reservation = None
             if not verdict.blocked:  # last: a call refused for another reason spends nothing
                 reservation, over_budget = self.budgets.reserve(call, effective.budgets, use_case)
@@ -207,7 +222,7 @@ class Pipeline:
             "tools.strip", f"Removed forbidden tool(s) {listed} from the request before sending."
         ), removed
 
-    def _redact(
+    def redact_in_transit(
         self, call: AIRequest, outbound: OutboundRequest, effective: EffectivePolicy, verdict: Verdict
     ) -> tuple[Verdict, TransitOutcome]:
         """Personal data and secrets: block, or rewrite the body with placeholders; detection failing blocks."""
@@ -240,6 +255,30 @@ class Pipeline:
             rules=list(verdict.rules),
             reason=verdict.reason,
         )
+
+    def record_message(
+        self, in_flight: CallInFlight, message: AIRequest, verdict: Verdict, entities: dict[str, int]
+    ) -> Record | None:
+        """A websocket message redacted or refused (`ai.message`, under its session's call id)."""
+        record: Record | None = None
+        with contextlib.suppress(EvidenceError):  # a refusal goes on either way; a redaction is sent as decided
+            record = self.evidence.record(
+                "ai.message",
+                use_case=in_flight.call_record.get("use_case"),
+                call_id=in_flight.call_record.get("call_id"),
+                library=in_flight.call_record.get("library"),
+                api=message.api,
+                operation=message.operation,
+                provider=message.provider,
+                model=message.model,
+                tools=message.tools,
+                entities=entities,
+                decision=verdict.action,
+                rules=list(verdict.rules),
+                reason=verdict.reason,
+            )
+        self.tally.count(verdict.action, record)
+        return record
 
     def _on_internal_error(
         self, call: AIRequest, outbound: OutboundRequest, effective: EffectivePolicy, exc: Exception
@@ -305,7 +344,7 @@ class Pipeline:
 
     def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> NoReturn:
         reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
-        self._refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
+        self.refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
 
     def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.
@@ -325,9 +364,9 @@ class Pipeline:
             "run `%reload_ext aigov` (or restart the kernel and load aigov first); `%aigov status` says what "
             "failed. Calls through the other client libraries are governed as usual."
         )
-        self._refuse_call(call, outbound, "intercept.unavailable", reason, hint)
+        self.refuse_call(call, outbound, "intercept.unavailable", reason, hint)
 
-    def _refuse_call(self, call: AIRequest, outbound: OutboundRequest, rule: str, reason: str, hint: str) -> NoReturn:
+    def refuse_call(self, call: AIRequest, outbound: OutboundRequest, rule: str, reason: str, hint: str) -> NoReturn:
         """Record an AI call refused before any check ran (governance itself is not whole), and refuse it."""
         record: Record | None = None
         with contextlib.suppress(EvidenceError):  # refused either way; the violation carries the reason

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
-from jupyter_aigov.providers import anthropic, bedrock, gemini, ollama, openai
+from jupyter_aigov.providers import anthropic, bedrock, gemini, gemini_live, ollama, openai, openai_realtime
 from jupyter_aigov.providers.base import AIRequest, WireFormat, header_value, string_leaves
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
@@ -26,6 +26,8 @@ WIRE_FORMATS: Mapping[str, WireFormat] = {
     "gemini": gemini,
     "bedrock": bedrock,
     "ollama": ollama,
+    "openai-realtime": openai_realtime,
+    "gemini-live": gemini_live,
 }
 
 ExtraProvider = tuple[str, str, str]  # (name, base_url, api), as declared in a policy's `providers:`
@@ -43,6 +45,21 @@ class Operation:
     pattern: re.Pattern[str]
     requires: tuple[str, ...]
     template: str  # as written in the catalogue, e.g. "**/models/{model}:generateContent"
+
+
+@dataclass(frozen=True)
+class SocketEndpoint:
+    """An AI endpoint reached over a websocket: where its model is named, at connect or in its first message."""
+
+    api: str
+    name: str
+    pattern: re.Pattern[str]
+    model_query: tuple[str, ...]  # query parameters naming the model, the first present wins
+    model_in_first_message: bool
+
+
+SOCKET_SCHEMES = ("ws", "wss")
+UNKNOWN_SOCKET = "websocket"  # the operation of a websocket to an AI host that no endpoint describes
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,21 @@ class Catalogue:
                     self._hosts[host] = provider
         # One alternation for every glob: one regex run per unknown host, not one per glob.
         self._host_glob = re.compile("|".join(globs)) if globs else None
+        self.sockets: list[SocketEndpoint] = []
+        for api, spec in (data.get("websockets") or {}).items():
+            if api not in formats:
+                raise ValueError(f"catalogue websocket api {api!r} has no wire-format module; known: {sorted(formats)}")
+            for endpoint in spec["endpoints"]:
+                for template in endpoint["paths"]:
+                    self.sockets.append(
+                        SocketEndpoint(
+                            api,
+                            endpoint["name"],
+                            compile_template(template),
+                            tuple(endpoint.get("model_query", ())),
+                            bool(endpoint.get("model_in_first_message", False)),
+                        )
+                    )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Catalogue:
@@ -129,10 +161,12 @@ class Catalogue:
         Entries only add: an api, provider or host the catalogue has already is a ValueError.
         """
         apis, providers = dict(entries.get("apis") or {}), dict(entries.get("providers") or {})
-        unknown = sorted(set(entries) - {"apis", "providers"})
+        sockets = dict(entries.get("websockets") or {})
+        unknown = sorted(set(entries) - {"apis", "providers", "websockets"})
         clashes = [
             *(f"api {name!r}" for name in {*apis, *formats} if name in self.formats),
             *(f"provider {name!r}" for name in providers if name in self.providers),
+            *(f"websocket api {name!r}" for name in sockets if name in (self.data.get("websockets") or {})),
             *(
                 f"host {host!r}"
                 for spec in providers.values()
@@ -143,7 +177,11 @@ class Catalogue:
         if unknown or clashes:
             said = f"unknown keys {', '.join(unknown)}" if unknown else f"already known: {', '.join(clashes)}"
             raise ValueError(f"catalogue entries can only add apis and providers ({said})")
-        data = {"apis": {**self.data["apis"], **apis}, "providers": {**self.data["providers"], **providers}}
+        data = {
+            "apis": {**self.data["apis"], **apis},
+            "providers": {**self.data["providers"], **providers},
+            "websockets": {**(self.data.get("websockets") or {}), **sockets},
+        }
         return Catalogue(data, {**self.formats, **formats})
 
     def wire_format(self, api: str) -> WireFormat:
@@ -156,8 +194,46 @@ class Catalogue:
         return tuple(self.operations)
 
     def might_be_ai(self, method: str, url: str) -> bool:
-        """The cheap pre-filter: a POST whose last path segment an AI operation ends in, or to an AI host."""
+        """The cheap pre-filter: a POST whose last path segment an AI operation ends in, or to an AI host;
+        a websocket to an AI endpoint or host."""
+        if url[:2].lower() == "ws" and is_socket_url(url):
+            return self.recognise_socket(url) is not None
         return self._candidates(method, url) is not None
+
+    def socket_endpoint(self, url: str) -> SocketEndpoint | None:
+        """The websocket endpoint a ws:// or wss:// URL's path is, if the catalogue describes it."""
+        path = urlsplit(url).path.rstrip("/")
+        for endpoint in self.sockets:
+            if endpoint.pattern.fullmatch(path) or ("%" in path and endpoint.pattern.fullmatch(unquote(path))):
+                return endpoint
+        return None
+
+    def recognise_socket(
+        self, url: str, extra_providers: Iterable[ExtraProvider] = ()
+    ) -> AIRequest | None:
+        """The AI session a websocket URL opens, or None; its model when the URL names it.
+
+        A websocket to an AI host whose path no endpoint describes is an AI call of operation "websocket"
+        (aigov cannot read it: it is refused). An AI-shaped path on any host is recognised as on HTTP.
+
+        >>> get_catalogue().recognise_socket("wss://api.openai.com/v1/realtime?model=gpt-realtime").model
+        'gpt-realtime'
+        """
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        as_http = ("https" if parts.scheme.lower() == "wss" else "http") + url[len(parts.scheme) :]
+        provider, apis = self._provider(as_http, parts.hostname or "", port, extra_providers)
+        endpoint = self.socket_endpoint(url)
+        if endpoint is None:
+            if provider is None:
+                return None
+            return AIRequest(provider, apis[0], UNKNOWN_SOCKET, None, True, None)
+        query = dict(parse_qsl(parts.query))
+        model = next((query[key] for key in endpoint.model_query if query.get(key)), None)
+        return AIRequest(provider or f"{endpoint.api}-compatible", endpoint.api, endpoint.name, model, True, None)
 
     def split_path(self, api: str, operation: str, path: str) -> PathSplit | None:
         """Where the path of a call recognised as `operation` of `api` splits into the prefix its template's
@@ -234,6 +310,8 @@ class Catalogue:
         ...     b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}').provider
         'openai-compatible'
         """
+        if url[:2].lower() == "ws" and is_socket_url(url):
+            return self.recognise_socket(url, extra_providers)
         candidates = self._candidates(method, url)
         if candidates is None:
             return None
@@ -307,6 +385,11 @@ class Catalogue:
 
 
 _UNPARSED = object()
+
+
+def is_socket_url(url: str) -> bool:
+    """Whether a URL is a websocket's (ws:// or wss://)."""
+    return url.partition("://")[0].lower() in SOCKET_SCHEMES
 
 
 _ANY_OPERATION: dict[str, list[Operation]] = {}

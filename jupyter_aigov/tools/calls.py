@@ -11,6 +11,10 @@ Each wire format says it differently:
 - Bedrock Converse: `output.message.content[].toolUse {name, input}`; streamed as `contentBlockStart` ..
   `contentBlockDelta` pieces .. `contentBlockStop`.
 - Ollama: `message.tool_calls[].function {name, arguments}`, whole in one NDJSON line.
+- OpenAI Realtime (websocket events): a `function_call` item from `response.output_item.added` (or
+  `conversation.item.added`), its arguments in `response.function_call_arguments.delta` pieces, complete at
+  `response.function_call_arguments.done` or the item's `.done`; `response.done` lists every item again.
+- Gemini Live (websocket messages): `toolCall.functionCalls[] {name, args}`, whole in one message.
 """
 
 from __future__ import annotations
@@ -279,6 +283,76 @@ class BedrockInvokeStreamCalls(AnthropicCalls):
         return super().event(inner)
 
 
+_REALTIME_ITEM_EVENTS = ("response.output_item.", "conversation.item.")
+
+
+class RealtimeCalls(ToolCallAssembler):
+    """OpenAI Realtime: a call is held from its first event to its arguments' end, and decided once."""
+
+    markers = (b"function_call",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decided: set[Any] = set()  # item ids (and call ids) of calls already decided
+
+    def event(self, event: Any) -> Step:
+        event = _dict(event)
+        kind = as_str(event.get("type")) or ""
+        item = _dict(event.get("item"))
+        if kind.startswith(_REALTIME_ITEM_EVENTS) and item.get("type") == "function_call":
+            key = item.get("id") or item.get("call_id")
+            if key in self._decided:
+                return HOLD if self.open else PASS
+            current = self.open.setdefault(key, _Open())
+            current.name = current.name or (as_str(item.get("name")) or "")
+            if kind.endswith(".done") or item.get("status") == "completed":
+                current.whole, current.pieces = item.get("arguments"), []
+                return Step(True, self._decide(key, item.get("call_id")))
+            return HOLD
+        if kind.startswith("response.function_call_arguments."):
+            key = event.get("item_id") or event.get("call_id")
+            if key in self._decided:
+                return HOLD if self.open else PASS
+            current = self.open.setdefault(key, _Open())
+            current.name = current.name or (as_str(event.get("name")) or "")
+            if kind.endswith(".delta") and isinstance(event.get("delta"), str):
+                current.pieces.append(event["delta"])
+                return HOLD
+            if kind.endswith(".done"):
+                current.whole, current.pieces = event.get("arguments"), []
+                return Step(True, self._decide(key, event.get("call_id")))
+            return HOLD
+        if kind == "response.done":  # every item of the response again: any call not decided yet is now
+            completed: list[RequestedToolCall] = []
+            for output in as_list(_dict(event.get("response")).get("output")):
+                output = _dict(output)
+                key = output.get("id") or output.get("call_id")
+                if output.get("type") == "function_call" and key not in self._decided:
+                    current = self.open.setdefault(key, _Open(as_str(output.get("name")) or ""))
+                    current.whole, current.pieces = output.get("arguments"), []
+                    completed += self._decide(key, output.get("call_id"))
+            completed += [call for key in list(self.open) for call in self._decide(key, None)]
+            return Step(bool(completed) or bool(self.open), tuple(completed))
+        return HOLD if self.open else PASS
+
+    def _decide(self, key: Any, call_id: Any) -> tuple[RequestedToolCall, ...]:
+        self._decided.update(k for k in (key, call_id) if k)
+        return self._complete(key)
+
+
+class GeminiLiveCalls(ToolCallAssembler):
+    markers = (b"functionCalls", b"function_calls")
+
+    def event(self, event: Any) -> Step:
+        event = _dict(event)
+        asked = _dict(event.get("toolCall") or event.get("tool_call"))
+        calls = [
+            requested(_dict(c).get("name"), _dict(c).get("args"))
+            for c in as_list(asked.get("functionCalls") or asked.get("function_calls"))
+        ]
+        return Step(True, tuple(calls)) if calls else PASS
+
+
 def assembler_for(api: str, operation: str) -> ToolCallAssembler:
     """The assembler for a streamed answer of this wire format and operation."""
     if api == "openai":
@@ -289,6 +363,10 @@ def assembler_for(api: str, operation: str) -> ToolCallAssembler:
         return GeminiCalls()
     if api == "ollama":
         return OllamaCalls()
+    if api == "openai-realtime":
+        return RealtimeCalls()
+    if api == "gemini-live":
+        return GeminiLiveCalls()
     if api == "bedrock":
         return ConverseStreamCalls() if operation == "converse-stream" else BedrockInvokeStreamCalls()
     return OpenAIChatCalls()
