@@ -108,7 +108,13 @@ class RealtimeStandIn:
                 with self._lock:
                     self.received.append(message)
                 continue
-            event = json.loads(message)
+            try:
+                event = json.loads(message)
+            except ValueError:  # not an event: recorded as it came, and answered with an error event
+                with self._lock:
+                    self.received.append(message)
+                self._send(connection, "error", error={"type": "invalid_request_error", "message": "not JSON"})
+                continue
             with self._lock:
                 self.received.append(event)
             if live:
