@@ -45,7 +45,7 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             session = _open(url)
             if session is None and deciding_pipeline() is None:
                 return original(self, url, **options)
-            holder = [url, session]
+            holder: list[Any] = [url, session]
             token = _connecting.set(holder)
             try:
                 result = original(self, url, **options)

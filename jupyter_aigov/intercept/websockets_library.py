@@ -196,7 +196,9 @@ def install_asyncio(patches: PatchSet, module: ModuleType) -> None:
                 async for fragment in original(self, *args, **kwargs):
                     yield fragment
                 return
-            yield await self.recv(kwargs.get("decode", args[0] if args else None))  # a governed message is read whole: one fragment
+            yield await self.recv(
+                kwargs.get("decode", args[0] if args else None)
+            )  # a governed message is read whole: one fragment
 
         return recv_streaming
 
@@ -303,7 +305,9 @@ def install_sync(patches: PatchSet, module: ModuleType) -> None:
             if self not in _sessions:
                 yield from original(self, *args, **kwargs)
                 return
-            yield self.recv(None, kwargs.get("decode", args[0] if args else None))  # a governed message is read whole: one fragment
+            yield self.recv(
+                None, kwargs.get("decode", args[0] if args else None)
+            )  # a governed message is read whole: one fragment
 
         return recv_streaming
 
@@ -344,4 +348,3 @@ def install_legacy(patches: PatchSet, module: ModuleType) -> None:
         return __init__
 
     patches.replace(module.Connect, "__init__", wrap_init)
-

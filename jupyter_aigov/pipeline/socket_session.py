@@ -85,8 +85,7 @@ def refuse_ungoverned(pipeline: Pipeline, outbound: OutboundRequest) -> None:
         call,
         outbound,
         UNGOVERNED,
-        f"{outbound.library} cannot be governed message by message, so its websocket to an AI endpoint was not "
-        "opened.",
+        f"{outbound.library} cannot be governed message by message, so its websocket to an AI endpoint was not opened.",
         "connect with websockets.connect (websockets.asyncio.client) or websockets.sync.client.connect, which "
         "aigov governs.",
     )
@@ -180,8 +179,7 @@ class SocketSession:
             return
         if not self.decided:
             self._refuse_early()
-        if self._in_flight is not None and self._in_flight.gating:
-            self._refusing(lambda: self._in_flight.unreadable("a binary message") if self._in_flight else None)
+        self._refuse_unreadable_answer("a binary message")
 
     def end(self, error: str | None = None) -> None:
         """The websocket closed (or failed): the outcome is recorded once."""
@@ -262,13 +260,16 @@ class SocketSession:
 
     def _unframed(self, text: str) -> list[str]:
         """A message in that is not JSON and spans lines: passed when nothing reads the answer, else refused."""
-        if self._in_flight is not None and self._in_flight.gating:
-            self._refusing(lambda: self._in_flight.unreadable("a message that is not JSON") if self._in_flight else None)
+        self._refuse_unreadable_answer("a message that is not JSON")
         return [text]
 
-    def _refusing(self, refusal: Any) -> None:
+    def _refuse_unreadable_answer(self, what: str) -> None:
+        """A message in that aigov cannot read: refused (tools.unreadable) when the answer's tool calls are gated."""
+        in_flight = self._in_flight
+        if in_flight is None or not in_flight.gating:
+            return
         try:
-            refusal()
+            in_flight.unreadable(what)
         except BaseException as exc:
             with self._lock:
                 self._end(type(getattr(exc, "violation", exc)).__name__)
@@ -326,5 +327,7 @@ def _forbidden_tool(call: AIRequest, effective: Any) -> Verdict | None:
     for name in call.tools:
         verdict = decide_tool(effective, name)
         if verdict.blocked:
-            return Verdict.block(verdict.rule, f"The message offers the model a forbidden tool. {verdict.reason}", verdict.hint)
+            return Verdict.block(
+                verdict.rule, f"The message offers the model a forbidden tool. {verdict.reason}", verdict.hint
+            )
     return None

@@ -208,9 +208,7 @@ class Catalogue:
                 return endpoint
         return None
 
-    def recognise_socket(
-        self, url: str, extra_providers: Iterable[ExtraProvider] = ()
-    ) -> AIRequest | None:
+    def recognise_socket(self, url: str, extra_providers: Iterable[ExtraProvider] = ()) -> AIRequest | None:
         """The AI session a websocket URL opens, or None; its model when the URL names it.
 
         A websocket to an AI host whose path no endpoint describes is an AI call of operation "websocket"

@@ -100,9 +100,7 @@ def usage_from_event(operation: str, event: Any, usage: Usage) -> Usage:
     this = usage_from_json(operation, _get(event, "usage_metadata"))
     if this == Usage():
         return usage
-    return Usage(
-        add_counts(usage.input_tokens, this.input_tokens), add_counts(usage.output_tokens, this.output_tokens)
-    )
+    return Usage(add_counts(usage.input_tokens, this.input_tokens), add_counts(usage.output_tokens, this.output_tokens))
 
 
 def usage_from_headers(operation: str, headers: Mapping[str, str]) -> Usage:

@@ -142,4 +142,3 @@ def usage_from_event(operation: str, event: Any, usage: Usage) -> Usage:
 def usage_from_headers(operation: str, headers: Mapping[str, str]) -> Usage:
     """The handshake's answer carries no usage."""
     return Usage()
-

@@ -86,7 +86,9 @@ class RealtimeStandIn:
 
     @property
     def live_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+        return (
+            f"ws://127.0.0.1:{self.port}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+        )
 
     def script_tool_call(self, name: str, arguments: dict[str, Any]) -> None:
         """The next response is a call of this function (Realtime) or a toolCall (Live)."""
@@ -101,7 +103,9 @@ class RealtimeStandIn:
         live = "BidiGenerateContent" in path
         if not live:
             model = dict(_query(path)).get("model", "gpt-realtime")
-            self._send(connection, "session.created", session={"id": self._id("sess"), "type": "realtime", "model": model})
+            self._send(
+                connection, "session.created", session={"id": self._id("sess"), "type": "realtime", "model": model}
+            )
         last_text = ""
         for message in connection:
             if isinstance(message, bytes):
@@ -139,7 +143,8 @@ class RealtimeStandIn:
     def _respond(self, connection: ServerConnection, last_text: str) -> None:
         response_id = self._id("resp")
         self._send(connection, "response.created", response={"id": response_id, "status": "in_progress", "output": []})
-        at = {"response_id": response_id, "output_index": 0}
+        at: dict[str, Any] = {"response_id": response_id, "output_index": 0}
+        item: dict[str, Any]
         if self._tool_calls:
             name, arguments = self._tool_calls.popleft()
             item = {"id": self._id("item"), "type": "function_call", "status": "in_progress", "name": name}

@@ -375,8 +375,11 @@ def _broken(patches: PatchSet, module: ModuleType) -> None:
 
 @pytest.mark.parametrize(
     ("layer", "client"),
-    [("websockets.sync.client", "websockets-sync"), ("websockets.asyncio.client", "websockets-asyncio"),
-     ("websocket", "websocket-client")],
+    [
+        ("websockets.sync.client", "websockets-sync"),
+        ("websockets.asyncio.client", "websockets-asyncio"),
+        ("websocket", "websocket-client"),
+    ],
 )
 def test_when_a_websocket_layer_cannot_be_installed_then_its_ai_connections_are_refused(
     governed, realtime, monkeypatch, layer, client
