@@ -17,33 +17,33 @@ from jupyter_aigov.providers.request_strings import Structure, request_strings, 
 
 name = "gemini-live"
 
-_PARTS = ("client_content.turns.*.parts.*", "setup.system_instruction.parts.*")
+_PARTS = ("clientContent.turns.*.parts.*", "setup.systemInstruction.parts.*")
 STRUCTURE = Structure(
     fields=(
         "setup.model",
-        "setup.generation_config.response_modalities.*",
-        "setup.generation_config.media_resolution",
-        "setup.generation_config.speech_config.voice_config.prebuilt_voice_config.voice_name",
-        "setup.generation_config.speech_config.language_code",
-        "setup.system_instruction.role",
-        "client_content.turns.*.role",
-        *under(_PARTS, ("inline_data.mime_type", "file_data.mime_type", "file_data.file_uri")),
-        "realtime_input.media_chunks.*.mime_type",
-        "realtime_input.audio.mime_type",
-        "realtime_input.video.mime_type",
-        "tool_response.function_responses.*.id",
-        "tool_response.function_responses.*.name",
-        "setup.tools.*.function_declarations.*.name",
-        "setup.tools.*.function_declarations.*.behavior",
+        "setup.generationConfig.responseModalities.*",
+        "setup.generationConfig.mediaResolution",
+        "setup.generationConfig.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName",
+        "setup.generationConfig.speechConfig.languageCode",
+        "setup.systemInstruction.role",
+        "clientContent.turns.*.role",
+        *under(_PARTS, ("inlineData.mimeType", "fileData.mimeType", "fileData.fileUri")),
+        "realtimeInput.mediaChunks.*.mimeType",
+        "realtimeInput.audio.mimeType",
+        "realtimeInput.video.mimeType",
+        "toolResponse.functionResponses.*.id",
+        "toolResponse.functionResponses.*.name",
+        "setup.tools.*.functionDeclarations.*.name",
+        "setup.tools.*.functionDeclarations.*.behavior",
     ),
-    schemas=("setup.tools.*.function_declarations.*.parameters",),
+    schemas=("setup.tools.*.functionDeclarations.*.parameters",),
     base64=(
-        *under(_PARTS, ("inline_data.data",)),
-        "realtime_input.media_chunks.*.data",
-        "realtime_input.audio.data",
-        "realtime_input.video.data",
+        *under(_PARTS, ("inlineData.data",)),
+        "realtimeInput.mediaChunks.*.data",
+        "realtimeInput.audio.data",
+        "realtimeInput.video.data",
     ),
-    camel_case=True,
+    camel_case=True,  # written camelCase: snake_case keys match as their twins
 )
 
 
