@@ -134,6 +134,11 @@ class Catalogue:
                     self._hosts[host] = provider
         # One alternation for every glob: one regex run per unknown host, not one per glob.
         self._host_glob = re.compile("|".join(globs)) if globs else None
+        self.refused_sockets = tuple(
+            (api, compile_template(template))
+            for api, templates in (data.get("refused_websockets") or {}).items()
+            for template in templates
+        )
         self.sockets: list[SocketEndpoint] = []
         for api, spec in (data.get("websockets") or {}).items():
             if api not in formats:
@@ -178,6 +183,7 @@ class Catalogue:
             said = f"unknown keys {', '.join(unknown)}" if unknown else f"already known: {', '.join(clashes)}"
             raise ValueError(f"catalogue entries can only add apis and providers ({said})")
         data = {
+            **self.data,
             "apis": {**self.data["apis"], **apis},
             "providers": {**self.data["providers"], **providers},
             "websockets": {**(self.data.get("websockets") or {}), **sockets},
@@ -211,8 +217,9 @@ class Catalogue:
     def recognise_socket(self, url: str, extra_providers: Iterable[ExtraProvider] = ()) -> AIRequest | None:
         """The AI session a websocket URL opens, or None; its model when the URL names it.
 
-        A websocket to an AI host whose path no endpoint describes is an AI call of operation "websocket"
-        (aigov cannot read it: it is refused). An AI-shaped path on any host is recognised as on HTTP.
+        A websocket to an AI host whose path no endpoint describes, or to a path of `refused_websockets` on any
+        host, is an AI call of operation "websocket" (aigov cannot read it: it is refused). An endpoint's path
+        is recognised on any host, as on HTTP.
 
         >>> get_catalogue().recognise_socket("wss://api.openai.com/v1/realtime?model=gpt-realtime").model
         'gpt-realtime'
@@ -226,9 +233,12 @@ class Catalogue:
         provider, apis = self._provider(as_http, parts.hostname or "", port, extra_providers)
         endpoint = self.socket_endpoint(url)
         if endpoint is None:
-            if provider is None:
+            path = parts.path.rstrip("/")
+            api = next((api for api, pattern in self.refused_sockets if pattern.fullmatch(path)), None)
+            if provider is None and api is None:
                 return None
-            return AIRequest(provider, apis[0], UNKNOWN_SOCKET, None, True, None)
+            api = api or apis[0]
+            return AIRequest(provider or f"{api}-compatible", api, UNKNOWN_SOCKET, None, True, None)
         query = dict(parse_qsl(parts.query))
         model = next((query[key] for key in endpoint.model_query if query.get(key)), None)
         return AIRequest(provider or f"{endpoint.api}-compatible", endpoint.api, endpoint.name, model, True, None)

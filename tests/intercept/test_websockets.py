@@ -295,6 +295,17 @@ def test_when_a_websocket_goes_to_an_ai_host_at_an_unknown_endpoint_then_it_is_r
     assert (call["decision"], call["host"], call["operation"]) == ("block", "api.openai.com", "websocket")
 
 
+def test_when_the_openai_sdk_opens_a_responses_websocket_then_it_is_refused(governed, realtime):
+    governed(POLICY)
+    client = openai.OpenAI(base_url=realtime.openai_base_url, api_key="x")
+    with pytest.raises(aigov.PolicyViolation) as refused, client.responses.connect():
+        pass
+    assert refused.value.rule == "websocket.ungoverned"
+    assert realtime.handshakes == []
+    (call,) = governed.records("ai.call")
+    assert (call["decision"], call["api"], call["operation"]) == ("block", "openai", "websocket")
+
+
 def test_when_the_legacy_websockets_client_connects_to_an_ai_endpoint_then_it_is_refused(governed, realtime):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -43,7 +43,9 @@ LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGener
             "live",
             None,
         ),
-        ("wss://api.openai.com/v1/responses", "openai", "openai", "websocket", None),  # an AI host: refused
+        ("wss://api.openai.com/v1/responses", "openai", "openai", "websocket", None),  # not read: refused
+        ("wss://api.openai.com/v1/other", "openai", "openai", "websocket", None),  # an AI host: refused
+        ("ws://127.0.0.1:8765/v1/responses", "openai-compatible", "openai", "websocket", None),
     ],
 )
 def test_when_a_websocket_goes_to_an_ai_endpoint_then_it_is_recognised(url, provider, api, operation, model):
