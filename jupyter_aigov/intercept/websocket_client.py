@@ -123,7 +123,8 @@ def install(patches: PatchSet, module: ModuleType) -> None:
                             ready.append((opcode, released))
                         continue
                     if opcode in (abnf.OPCODE_TEXT, abnf.OPCODE_BINARY, abnf.OPCODE_CONT):
-                        session.incoming_binary()
+                        if not session.incoming_binary():
+                            continue
                     elif opcode == abnf.OPCODE_CLOSE:
                         session.end()
                 except BaseException:

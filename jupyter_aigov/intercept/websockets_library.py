@@ -11,6 +11,7 @@ connects through these. A governed connection's messages pass through its `Socke
 from __future__ import annotations
 
 import contextvars
+import importlib
 import weakref
 from collections import deque
 from collections.abc import AsyncIterable, Iterable
@@ -103,14 +104,16 @@ def _take(session: SocketSession, connection: Any, message: Any) -> None:
     """A message received: into the connection's queue as the session releases it (raises when refused)."""
     if isinstance(message, str):
         _ready[connection].extend(session.incoming(message))
-    else:
-        session.incoming_binary()
+    elif session.incoming_binary():
         _ready[connection].append(message)
 
 
 def _ended(session: SocketSession, exc: BaseException) -> None:
+    """A receive that failed: the session ends when the connection closed (a timeout or a cancelled receive
+    leaves it governed)."""
     name = type(exc).__name__
-    session.end(None if name in ("ConnectionClosedOK", "CancelledError") else name)
+    if name.startswith("ConnectionClosed"):
+        session.end(None if name == "ConnectionClosedOK" else name)
 
 
 # -- asyncio --------------------------------------------------------------------------------------------------
@@ -118,7 +121,7 @@ def install_asyncio(patches: PatchSet, module: ModuleType) -> None:
     """Govern `websockets.asyncio.client` (also `websockets.connect`)."""
     from websockets.uri import parse_uri
 
-    connection_class = module.ClientConnection.__mro__[1]  # websockets.asyncio.connection.Connection
+    connection_class = importlib.import_module("websockets.asyncio.connection").Connection
 
     def wrap_connect(original: Any) -> Any:
         async def connect(self: Any) -> Any:
@@ -228,7 +231,7 @@ def install_sync(patches: PatchSet, module: ModuleType) -> None:
     """Govern `websockets.sync.client` (the openai SDK's Realtime API connects through it)."""
     from websockets.uri import parse_uri
 
-    connection_class = module.ClientConnection.__mro__[1]  # websockets.sync.connection.Connection
+    connection_class = importlib.import_module("websockets.sync.connection").Connection
 
     def wrap_connect(original: Any) -> Any:
         def connect(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -288,8 +291,7 @@ def install_sync(patches: PatchSet, module: ModuleType) -> None:
                 try:
                     message = original(self, timeout, decode=None)
                 except BaseException as exc:
-                    if type(exc).__name__ != "TimeoutError":
-                        _ended(session, exc)
+                    _ended(session, exc)
                     raise
                 try:
                     _take(session, self, message)

@@ -149,16 +149,20 @@ class SocketSession:
         """A binary message: refused when the policy must read what is sent (redaction, tool rules)."""
         if self._ended or (self.decided and self._in_flight is None):
             return
+        if not self.decided:  # the first message must name the model
+            self._decide_first("", _NOT_JSON)
         self._unreadable("a binary message")
 
     # -- in -----------------------------------------------------------------------------------------
     def incoming(self, text: str) -> list[str]:
         """The messages to hand to the caller now (none while a tool call is held); raises when one is refused."""
         tap = self._tap
-        if self._ended or tap is None:
-            if not self.decided and not self._ended:
+        if self._ended:  # refused, or closed: nothing more reaches the caller
+            return []
+        if tap is None:
+            if not self.decided:
                 self._refuse_early()
-            return [text]
+            return [text]  # on_error: allow let the session through undecided
         data = text.encode("utf-8")
         if b"\n" in data or b"\r" in data:  # one message, one line: re-encoded compactly
             event = _json(text)
@@ -173,13 +177,15 @@ class SocketSession:
                 raise
         return [line.decode("utf-8") for line in out.split(b"\n") if line]
 
-    def incoming_binary(self) -> None:
-        """A binary message in: refused when the answer's tool calls are gated (aigov cannot read it)."""
-        if self._ended:
-            return
+    def incoming_binary(self) -> bool:
+        """Whether a binary message in goes on to the caller; refused when the answer's tool calls are gated
+        (aigov cannot read it)."""
+        if self._ended:  # refused, or closed: nothing more reaches the caller
+            return False
         if not self.decided:
             self._refuse_early()
         self._refuse_unreadable_answer("a binary message")
+        return True
 
     def end(self, error: str | None = None) -> None:
         """The websocket closed (or failed): the outcome is recorded once."""

@@ -242,6 +242,24 @@ def test_when_a_denied_tool_call_is_refused_then_the_caller_saw_none_of_its_even
     assert len(governed.records("tool.call")) == 1
 
 
+def test_when_a_receive_times_out_then_the_session_stays_governed(governed, realtime):
+    governed(POLICY)
+    realtime.script_tool_call("run_shell", {"command": "ls"})
+
+    async def talk() -> None:
+        async with websockets.connect(realtime.realtime_url(ALLOWED)) as connection:
+            await connection.recv()  # session.created; the server says nothing more until asked
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(connection.recv(), 0.01)  # a cancelled receive
+            await connection.send(json.dumps(RESPOND))
+            while True:
+                await connection.recv()
+
+    with pytest.raises(aigov.ToolCallBlocked):
+        asyncio.run(talk())
+    assert len(governed.records("tool.call")) == 1
+
+
 def test_when_the_model_asks_for_an_allowed_tool_then_the_call_reaches_the_caller(governed, realtime):
     governed(POLICY)
     realtime.script_tool_call("get_weather", {"city": "Paris"})
