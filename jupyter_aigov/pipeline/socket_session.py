@@ -116,8 +116,6 @@ class SocketSession:
     # -- out ----------------------------------------------------------------------------------------
     def outgoing(self, text: str) -> str:
         """The text to send instead (redacted, or as it was); raises when the message is refused."""
-        if self._ended:
-            return text
         event = _json(text)
         if not self.decided:
             return self._decide_first(text, event)
@@ -147,7 +145,7 @@ class SocketSession:
 
     def outgoing_binary(self) -> None:
         """A binary message: refused when the policy must read what is sent (redaction, tool rules)."""
-        if self._ended or (self.decided and self._in_flight is None):
+        if self.decided and self._in_flight is None:  # on_error: allow let the session through undecided
             return
         if not self.decided:  # the first message must name the model
             self._decide_first("", _NOT_JSON)
