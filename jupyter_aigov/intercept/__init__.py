@@ -72,6 +72,7 @@ LAYERS: dict[str, Installer] = {
     "requests": _lazy(".requests_adapter", "install"),
     "aiohttp": _lazy(".aiohttp_session", "install"),
     "botocore.endpoint": _lazy(".botocore_endpoint", "install"),
+    "grpc._channel": _lazy(".grpc_channel", "install"),
     "openai._base_client": _lazy(".sdk_shields", "install_stainless"),
     "anthropic._base_client": _lazy(".sdk_shields", "install_stainless"),
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),
@@ -101,6 +102,7 @@ GUARDS: dict[str, Installer] = {
     "websockets.asyncio.client": _lazy(".guards", "guard_websockets"),
     "websockets.sync.client": _lazy(".guards", "guard_websockets"),
     "websocket": _lazy(".websocket_client", "guard"),
+    "grpc._channel": _lazy(".guards", "guard_grpc"),
 }
 
 
@@ -126,6 +128,7 @@ SENTINELS: dict[str, tuple[tuple[str, str], ...]] = {
     "urllib3": (("PoolManager", "urlopen"), ("connection.HTTPConnection", "request")),
     "aiohttp": (("ClientSession", "request"), ("client_reqrep.ClientRequest", "send")),
     "botocore.endpoint": (("Endpoint", "make_request"),),
+    "grpc._channel": (("_UnaryUnaryMultiCallable", "_blocking"), ("_UnaryUnaryMultiCallable", "_prepare")),
 }
 
 

@@ -117,3 +117,17 @@ def guard_websockets(patches: PatchSet, module: ModuleType) -> None:
         return "GET", socket_url(target(connection)), None, None
 
     patches.replace(module.ClientConnection, "handshake", _guarding("websockets", read))
+
+
+def guard_grpc(patches: PatchSet, module: ModuleType) -> None:
+    """grpcio: the unary-unary and unary-stream multicallables' calls, on every channel."""
+    from .grpc_channel import call_url
+
+    def read(multicallable: Any, *args: Any, **kwargs: Any) -> Seen:
+        return "POST", call_url(multicallable), {"content-type": "application/grpc"}, None
+
+    unary_unary = module._UnaryUnaryMultiCallable
+    for name in ("__call__", "with_call", "future"):
+        patches.replace(unary_unary, name, _guarding("grpcio", read))
+    patches.replace(module._UnaryStreamMultiCallable, "__call__", _guarding("grpcio", read))
+    patches.replace(module._SingleThreadedUnaryStreamMultiCallable, "__call__", _guarding("grpcio", read))

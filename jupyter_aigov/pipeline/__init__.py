@@ -7,6 +7,7 @@ call raises from `begin`, as the verdict's exception, before one byte leaves.
 """
 
 from .answer import CallInFlight, ResponseTap
+from .answer_messages import MessageTap
 from .answer_stream import AnswerStream
 from .binding import active_gateway, bind_governor, deciding_pipeline, governor
 from .flow import TAMPER_HINT, Pipeline
@@ -18,6 +19,7 @@ __all__ = [
     "TAMPER_HINT",
     "AnswerStream",
     "CallInFlight",
+    "MessageTap",
     "OutboundRequest",
     "Pipeline",
     "Refusal",

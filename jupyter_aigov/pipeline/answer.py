@@ -21,6 +21,7 @@ from .request import SendPlan
 
 if TYPE_CHECKING:
     from ..policy import EffectivePolicy
+    from .answer_messages import MessageTap
     from ..routing import RoutePlan
     from ..spend.ledger import Reservation
     from .answer_redaction import AnswerRedaction
@@ -75,6 +76,12 @@ class CallInFlight:
     def tap(self, status: int, headers: Mapping[str, str]) -> ResponseTap:
         """The answer as the caller reads it: its bytes through its AnswerStream; finishes the call once it ends."""
         return ResponseTap(self, status, headers)
+
+    def message_tap(self) -> MessageTap:
+        """The answer of a call carried in messages (gRPC), message by message; finishes the call once it ends."""
+        from .answer_messages import MessageTap
+
+        return MessageTap(self)
 
     # the ToolCallJudge of this answer's gate
     def judge(self, calls: Sequence[RequestedToolCall]) -> None:

@@ -146,6 +146,8 @@ class Pipeline:
                 rewritten = stripped or (route is not None and route.model_in_body)
                 if rewritten and transit.body is None:
                     transit = replace(transit, body=_encoded(call.body, outbound))
+                if transit.body is not None and call.messages is not None:  # a gRPC message: its twin written back
+                    transit = replace(transit, body=call.messages.request_bytes(json.loads(transit.body)))
             record = self._record_call(call, outbound, verdict, use_case, transit.plan.entities, stripped, route)
         except PolicyViolation:
             raise
@@ -185,6 +187,14 @@ class Pipeline:
             plan = plan_route(call, outbound.url, effective.routes, self.catalogue)
             # a request whose own credentials cannot be taken off stays on its host
             movable = outbound.can_change_host and not (outbound.fixed_headers & CREDENTIAL_HEADERS)
+            if plan is not None and not outbound.can_route:
+                raise RouteUnsupported(
+                    plan.route,
+                    f"Route '{plan.route}' sends this call to {plan.destination}, but a {outbound.library} call "
+                    "cannot be routed from here.",
+                    "point the channel at the deployment and use its model name, or make the call over REST "
+                    "(requests or httpx), which routes can re-target.",
+                )
             if plan is not None and not movable and _host(plan.url) != _host(outbound.url):
                 raise RouteUnsupported(
                     plan.route,

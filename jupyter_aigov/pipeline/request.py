@@ -19,6 +19,8 @@ class OutboundRequest:
     can_change_host: bool = True
     # lower-case names of headers the layer cannot take off this request (an aiohttp session's defaults)
     fixed_headers: frozenset[str] = frozenset()
+    # whether a route can send the call elsewhere at all (a gRPC call's method and message cannot be re-targeted)
+    can_route: bool = True
 
 
 @dataclass(frozen=True)

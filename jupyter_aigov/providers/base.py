@@ -49,6 +49,24 @@ class AIRequest:
     # every string of the body but the wire format's own words (ids, roles, enums, schema keywords, base64)
     text_parts: list[TextPart] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)  # names of tools offered to the model
+    # how a call whose body is not JSON (a gRPC message) travels: None for JSON over HTTP
+    messages: MessageCodec | None = None
+
+
+class MessageCodec(Protocol):
+    """A call carried in messages that are not JSON (gRPC's protobuf): `body` is their REST twin's JSON."""
+
+    def request_bytes(self, body: Any) -> bytes:
+        """The request message holding what the twin `body` (changed: redacted, stripped) holds now."""
+        ...
+
+    def answer_json(self, message: bytes) -> Any:
+        """One answer message as its REST twin's JSON (a streamed chunk, or the whole answer); ValueError if unreadable."""
+        ...
+
+    def answer_bytes(self, message: bytes, answer: Any) -> bytes:
+        """The answer message holding what its twin `answer` (changed: values restored, masked) holds now."""
+        ...
 
 
 class WireFormat(Protocol):

@@ -15,7 +15,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
-from jupyter_aigov.providers import anthropic, bedrock, gemini, gemini_live, ollama, openai, openai_realtime
+from jupyter_aigov.providers import (
+    anthropic,
+    bedrock,
+    gemini,
+    gemini_live,
+    grpc_messages,
+    ollama,
+    openai,
+    openai_realtime,
+)
 from jupyter_aigov.providers.base import AIRequest, WireFormat, header_value, string_leaves
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
@@ -154,6 +163,12 @@ class Catalogue:
                             bool(endpoint.get("model_in_first_message", False)),
                         )
                     )
+        self.grpc_methods: dict[str, GrpcMethod] = {}
+        for path, spec in (data.get("grpc") or {}).items():
+            method = GrpcMethod(spec["api"], spec["operation"], spec["messages"])
+            if method.api not in formats or method.messages not in grpc_messages.FAMILIES:
+                raise ValueError(f"catalogue grpc method {path!r} names an unknown api or message family")
+            self.grpc_methods[path] = method
 
     @classmethod
     def from_file(cls, path: str | Path) -> Catalogue:
@@ -201,9 +216,12 @@ class Catalogue:
 
     def might_be_ai(self, method: str, url: str) -> bool:
         """The cheap pre-filter: a POST whose last path segment an AI operation ends in, or to an AI host;
-        a websocket to an AI endpoint or host."""
+        a websocket to an AI endpoint or host; a gRPC call (grpc://target/package.Service/Method) to a
+        method the catalogue names."""
         if url[:2].lower() == "ws" and is_socket_url(url):
             return self.recognise_socket(url) is not None
+        if url.startswith(GRPC_SCHEME):
+            return urlsplit(url).path in self.grpc_methods
         return self._candidates(method, url) is not None
 
     def socket_endpoint(self, url: str) -> SocketEndpoint | None:
@@ -320,6 +338,8 @@ class Catalogue:
         """
         if url[:2].lower() == "ws" and is_socket_url(url):
             return self.recognise_socket(url, extra_providers)
+        if url.startswith(GRPC_SCHEME):
+            return self._recognise_grpc(url, body, extra_providers)
         candidates = self._candidates(method, url)
         if candidates is None:
             return None
@@ -373,6 +393,57 @@ class Catalogue:
             return _other_operation(provider, apis[0], _parse_json(headers, body) if parsed is _UNPARSED else parsed)
         return None
 
+    def _recognise_grpc(
+        self, url: str, body: Body | None, extra_providers: Iterable[ExtraProvider]
+    ) -> AIRequest | None:
+        """A gRPC call to a method the catalogue names, decided as its REST twin; None for any other method.
+
+        The twin's JSON is read from the request message; a message that cannot be read leaves the body None
+        (the pipeline refuses it when the policy must read it).
+        """
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        method = self.grpc_methods.get(parts.path)
+        if method is None:
+            return None
+        target = parts.netloc.lower()
+        provider = next(
+            (name for name, base_url, api in extra_providers if api == method.api and _authority(base_url) == target),
+            None,
+        ) or self.provider_for_host(parts.hostname or "", port)
+        stream = method.operation.startswith("stream")
+        named = provider or f"{method.api}-compatible"
+        try:
+            twin = grpc_messages.request_twin(method.messages, bytes(body)) if body is not None else None
+        except ValueError:
+            twin = None
+        if twin is None:
+            return AIRequest(named, method.api, method.operation, None, stream, None)
+        resource = twin.body.get("model")
+        params: dict[str, str] = {}
+        for op in self.operations[method.api]:
+            found = op.pattern.fullmatch(f"/{resource}:{method.operation}") if op.name == method.operation else None
+            if found is not None:
+                params = {k: v for k, v in found.groupdict().items() if v is not None}
+                break
+        model, stream, text_parts, tools = self.formats[method.api].parse_request(method.operation, params, twin.body)
+        if model is None and isinstance(resource, str) and resource:
+            model = resource
+        return AIRequest(
+            provider=named,
+            api=method.api,
+            operation=method.operation,
+            model=model,
+            stream=stream,
+            body=twin.body,
+            text_parts=text_parts,
+            tools=tools,
+            messages=grpc_messages.Codec(method.messages, twin),
+        )
+
     def _provider(
         self, url: str, host: str, port: int | None, extra_providers: Iterable[ExtraProvider]
     ) -> tuple[str | None, tuple[str, ...]]:
@@ -393,6 +464,27 @@ class Catalogue:
 
 
 _UNPARSED = object()
+GRPC_SCHEME = "grpc://"  # how a layer names a gRPC call: grpc://host:port/package.Service/Method
+
+
+@dataclass(frozen=True)
+class GrpcMethod:
+    """A gRPC method that is an AI call: the wire format and operation of its REST twin, the messages it carries."""
+
+    api: str
+    operation: str
+    messages: str
+
+
+def _authority(base_url: str) -> str:
+    """host:port of a policy provider's base_url (the port its scheme implies when none is written)."""
+    try:
+        parts = urlsplit(str(base_url))
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def is_socket_url(url: str) -> bool:
