@@ -121,7 +121,7 @@ class GovernedFuture:
         self._outcome: tuple[bool, Any] | None = None
 
     def _settle(self, timeout: float | None) -> tuple[bool, Any]:
-        raw = None
+        raw: bytes = b""
         try:
             raw = self._inner.result(timeout)
         except BaseException as exc:

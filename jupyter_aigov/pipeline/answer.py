@@ -21,9 +21,9 @@ from .request import SendPlan
 
 if TYPE_CHECKING:
     from ..policy import EffectivePolicy
-    from .answer_messages import MessageTap
     from ..routing import RoutePlan
     from ..spend.ledger import Reservation
+    from .answer_messages import MessageTap
     from .answer_redaction import AnswerRedaction
     from .flow import Pipeline
 

@@ -184,17 +184,16 @@ class Pipeline:
         if not effective.routes or outbound.method != "POST":
             return None, None
         try:
-            plan = plan_route(call, outbound.url, effective.routes, self.catalogue)
+            try:
+                plan = plan_route(call, outbound.url, effective.routes, self.catalogue)
+            except RouteError as problem:
+                if outbound.can_route:
+                    raise
+                _refuse_routing(outbound, problem.route)
+            if plan is not None and not outbound.can_route:
+                _refuse_routing(outbound, plan.route)
             # a request whose own credentials cannot be taken off stays on its host
             movable = outbound.can_change_host and not (outbound.fixed_headers & CREDENTIAL_HEADERS)
-            if plan is not None and not outbound.can_route:
-                raise RouteUnsupported(
-                    plan.route,
-                    f"Route '{plan.route}' sends this call to {plan.destination}, but a {outbound.library} call "
-                    "cannot be routed from here.",
-                    "point the channel at the deployment and use its model name, or make the call over REST "
-                    "(requests or httpx), which routes can re-target.",
-                )
             if plan is not None and not movable and _host(plan.url) != _host(outbound.url):
                 raise RouteUnsupported(
                     plan.route,
@@ -427,6 +426,17 @@ def _call_fields(call: AIRequest, outbound: OutboundRequest, url: str) -> Record
         "model": call.model,
         "tools": call.tools,
     }
+
+
+def _refuse_routing(outbound: OutboundRequest, route: str) -> NoReturn:
+    """A route matches a call that cannot be re-targeted at all (gRPC: the method and message stay as they are)."""
+    raise RouteUnsupported(
+        route,
+        f"Route '{route}' matches this call, but a {outbound.library} call cannot be routed to another deployment "
+        "or model, so it was not sent.",
+        "point the channel at the approved deployment and name its model in the request, or make the call over "
+        "REST (requests, httpx), which routes can re-target.",
+    )
 
 
 def _unreadable(effective: EffectivePolicy) -> Verdict | None:

@@ -61,7 +61,7 @@ class MessageCodec(Protocol):
         ...
 
     def answer_json(self, message: bytes) -> Any:
-        """One answer message as its REST twin's JSON (a streamed chunk, or the whole answer); ValueError if unreadable."""
+        """One answer message as its REST twin's JSON (a streamed chunk, or the whole answer); ValueError if not."""
         ...
 
     def answer_bytes(self, message: bytes, answer: Any) -> bytes:

@@ -416,6 +416,8 @@ class Catalogue:
         ) or self.provider_for_host(parts.hostname or "", port)
         stream = method.operation.startswith("stream")
         named = provider or f"{method.api}-compatible"
+        if isinstance(body, str):
+            body = body.encode("utf-8")
         try:
             twin = grpc_messages.request_twin(method.messages, bytes(body)) if body is not None else None
         except ValueError:

@@ -225,10 +225,7 @@ class _Reader:
                 name = self.text(_len(found.value), 1)
             elif found.number == 2 and found.wire_type == LEN:
                 at = (*node, index)
-                if value_kind == "string":
-                    value = self.text(_len(found.value), 2)
-                else:
-                    value = (_len(found.value), at)
+                value = self.text(_len(found.value), 2) if value_kind == "string" else (_len(found.value), at)
         if value_kind == "value" and isinstance(value, tuple):
             return name, self.value(value[0], (*path, name), value[1], depth + 1), at
         return name, value, at

@@ -47,7 +47,7 @@ def read_varint(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def encode_varint(value: int) -> bytes:
-    """A non-negative int (below 2**64) as a varint; negative int32/int64 values go in as their 64-bit two's complement."""
+    """An int below 2**64 as a varint; a negative int32/int64 goes in as its 64-bit two's complement."""
     if value < 0:
         value += 1 << 64
     if not 0 <= value < 1 << 64:

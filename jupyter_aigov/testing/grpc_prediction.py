@@ -34,10 +34,7 @@ class Received:
 
 def answer_message(text: str, *, usage: bool = True, function_call: str | None = None) -> bytes:
     """A GenerateContentResponse: one candidate with the text (or a function call), and usage metadata."""
-    if function_call is not None:
-        part = new_field(5, new_field(1, function_call).raw).raw
-    else:
-        part = new_field(1, text).raw
+    part = new_field(5, new_field(1, function_call).raw).raw if function_call is not None else new_field(1, text).raw
     content = new_field(1, "model").raw + new_field(2, part).raw
     candidate = new_field(1, 0).raw + new_field(2, content).raw
     message = new_field(2, candidate).raw + new_field(11, "stand-in-001").raw
