@@ -73,6 +73,7 @@ LAYERS: dict[str, Installer] = {
     "aiohttp": _lazy(".aiohttp_session", "install"),
     "botocore.endpoint": _lazy(".botocore_endpoint", "install"),
     "grpc._channel": _lazy(".grpc_channel", "install"),
+    "grpc.aio._channel": _lazy(".grpc_channel", "install_aio"),
     "openai._base_client": _lazy(".sdk_shields", "install_stainless"),
     "anthropic._base_client": _lazy(".sdk_shields", "install_stainless"),
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),

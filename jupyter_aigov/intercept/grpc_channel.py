@@ -27,7 +27,7 @@ _TARGET_PREFIXES = ("dns:///", "dns:", "ipv4:", "ipv6:")
 
 def call_url(multicallable: Any) -> str:
     """grpc://host:port/package.Service/Method of a multicallable (port 443 when its target names none)."""
-    target = _text(getattr(multicallable, "_target", b""))
+    target = _text(getattr(multicallable, "_target", b"")) or "unknown-target:0"  # grpc.aio keeps none
     method = _text(getattr(multicallable, "_method", b""))
     for prefix in _TARGET_PREFIXES:
         if target.startswith(prefix):
@@ -251,3 +251,34 @@ def install(patches: PatchSet, module: ModuleType) -> None:
     patches.replace(unary_unary, "future", future)
     patches.replace(module._UnaryStreamMultiCallable, "__call__", stream)
     patches.replace(module._SingleThreadedUnaryStreamMultiCallable, "__call__", stream)
+
+
+def install_aio(patches: PatchSet, module: ModuleType) -> None:
+    """grpc.aio: not governed yet, so its AI calls are refused before they start (never sent unchecked)."""
+    reason = (
+        "aigov does not govern grpc.aio channels yet, so AI calls made through them are refused instead of being "
+        "sent unchecked."
+    )
+    hint = "make the call through a grpc channel (grpc.insecure_channel / grpc.secure_channel), which aigov governs."
+
+    def refusing(original: Any) -> Any:
+        def refused_if_ai(self: Any, *args: Any, **kwargs: Any) -> Any:
+            pipeline = deciding_pipeline()
+            if pipeline is not None:
+                url = call_url(self)
+                if pipeline.might_be_ai("POST", url):
+                    headers = {"content-type": "application/grpc"}
+                    pipeline.refuse_unintercepted(
+                        OutboundRequest(LIBRARY + ".aio", "POST", url, headers, None), reason, hint
+                    )
+            return original(self, *args, **kwargs)
+
+        return refused_if_ai
+
+    for name in (
+        "UnaryUnaryMultiCallable",
+        "UnaryStreamMultiCallable",
+        "StreamUnaryMultiCallable",
+        "StreamStreamMultiCallable",
+    ):
+        patches.replace(getattr(module, name), "__call__", refusing)

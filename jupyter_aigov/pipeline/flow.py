@@ -355,21 +355,21 @@ class Pipeline:
         reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
         self.refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
 
-    def refuse_unintercepted(self, outbound: OutboundRequest) -> None:
+    def refuse_unintercepted(self, outbound: OutboundRequest, reason: str = "", hint: str = "") -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.
 
         Whatever on_error says: the call could be neither checked nor rewritten, and a control that fails open
-        gives confidence without protection.
+        gives confidence without protection. `reason` and `hint` say why when aigov has no layer for it at all.
         """
         call = self.recognise(outbound)
         if call is None:
             return
         library = outbound.library
-        reason = (
+        reason = reason or (
             f"aigov could not install its {library} layer in this kernel, so AI calls made through {library} "
             "are refused instead of being sent unchecked."
         )
-        hint = (
+        hint = hint or (
             "run `%reload_ext aigov` (or restart the kernel and load aigov first); `%aigov status` says what "
             "failed. Calls through the other client libraries are governed as usual."
         )

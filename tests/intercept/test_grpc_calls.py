@@ -225,3 +225,31 @@ def test_when_governance_is_unloaded_then_grpc_is_as_it_was(governed, prediction
     with grpc.insecure_channel(prediction.target) as channel:
         channel.unary_unary(f"{SERVICE}/GenerateContent")(request(DENIED))
     assert len(prediction.received) == 1
+
+
+async def test_when_a_grpc_aio_channel_makes_an_ai_call_then_it_is_refused_before_it_starts(governed, prediction):
+    governed(policy(prediction))
+    async with grpc.aio.insecure_channel(prediction.target) as channel:
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            await channel.unary_unary(f"{SERVICE}/GenerateContent")(request())
+        with pytest.raises(aigov.PolicyViolation):
+            channel.unary_stream(f"{SERVICE}/StreamGenerateContent")(request())
+        assert await channel.unary_unary(ECHO_METHOD)(b"fine") == b"fine"  # what is not AI still goes
+    assert refused.value.rule == "intercept.unavailable" and "grpc.aio" in refused.value.reason
+    assert [r.method for r in prediction.received] == [ECHO_METHOD]
+    assert len(governed.records("ai.call")) == 2
+
+
+def test_when_the_grpc_patch_is_put_back_by_hand_then_the_next_call_is_refused(governed, prediction):
+    import grpc._channel as channel_module
+
+    owner = channel_module._UnaryUnaryMultiCallable
+    governed(policy(prediction))
+    with grpc.insecure_channel(prediction.target) as channel:
+        generate = channel.unary_unary(f"{SERVICE}/GenerateContent")
+        owner.__call__ = owner.__dict__["__call__"].__aigov_original__  # one line, in a cell
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            generate(request(DENIED))
+    assert refused.value.rule == "governance.tampered"
+    assert prediction.received == []
+    assert [r["rules"] for r in governed.records("governance.tampered")] == [["governance.tampered"]]
