@@ -29,9 +29,11 @@ class MessageTap:
             raise ValueError("a message tap is for calls carried in messages (gRPC)")
         self._codec = codec
         self._call = call
-        self._tap = call.tap(200, {"content-type": "text/event-stream"})
+        self._streamed = call.call.stream  # a unary answer is one JSON body, as its REST twin's is
+        self._tap = call.tap(200, {"content-type": "text/event-stream" if self._streamed else "application/json"})
         self._released = SSEFramer()
         self._waiting: deque[tuple[int, bytes]] = deque()
+        self._last: bytes | None = None  # the last message passed on: what text released later is written into
         self._count = 0
 
     def message(self, raw: bytes) -> list[bytes]:
@@ -47,13 +49,15 @@ class MessageTap:
             return [raw]
         index, self._count = self._count, self._count + 1
         self._waiting.append((index, raw))
+        if not self._streamed:
+            return self._whole(self._feed(json.dumps(twin).encode()))
         event = {**twin, _INDEX: index} if isinstance(twin, dict) else twin
         return self._passed(self._feed(b"data: " + json.dumps(event).encode() + b"\n\n"))
 
     def end(self) -> list[bytes]:
         """The server's answer ended: the messages still held, and the call's outcome recorded."""
         try:
-            out = self._passed(self._feed(None))
+            out = self._passed(self._feed(None)) if self._streamed else self._whole(self._feed(None))
         finally:
             self._tap.close()
         return out
@@ -69,14 +73,29 @@ class MessageTap:
             self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
             raise
 
+    def _whole(self, out: bytes) -> list[bytes]:
+        """A unary answer: the body the tap released (once the answer ended), written back into its message."""
+        if not out:
+            return []
+        if not self._tap.filters:
+            return [self._waiting.popleft()[1]]
+        return [self._codec.answer_bytes(self._waiting.popleft()[1], json.loads(out))]
+
     def _passed(self, out: bytes) -> list[bytes]:
         """The messages the tap released, written back from their (changed) twins."""
         messages: list[bytes] = []
         for frame in self._released.feed(out) if out else []:
             payload: Any = frame.payload
             index = payload.pop(_INDEX, None) if isinstance(payload, dict) else None
+            if index is not None and not (self._waiting and self._waiting[0][0] <= index):
+                # text held back (to its sentence end) and released after its message went: a message of its own,
+                # written into the one its event was made from
+                if self._last is not None:
+                    messages.append(self._codec.answer_bytes(self._last, payload))
+                continue
             while self._waiting and (index is None or self._waiting[0][0] <= index):
                 place, raw = self._waiting.popleft()
+                self._last = raw
                 if index is None or place == index:
                     messages.append(self._codec.answer_bytes(raw, payload))
                     break

@@ -34,12 +34,13 @@ def prediction(running_prediction: StandInPrediction) -> StandInPrediction:
     return running_prediction
 
 
-def policy(server: StandInPrediction, extra: str = "") -> str:
+def policy(server: StandInPrediction, extra: str = "", responses: str = "allow") -> str:
     return f"""
 version: 1
 models:
   deny: ["gemini-1.5-*"]
 redaction:
+  responses: {responses}
   entities: {{EMAIL_ADDRESS: redact}}
 providers:
   - {{name: vertex-standin, base_url: "http://{server.target}", api: gemini}}
@@ -253,3 +254,16 @@ def test_when_the_grpc_patch_is_put_back_by_hand_then_the_next_call_is_refused(g
     assert refused.value.rule == "governance.tampered"
     assert prediction.received == []
     assert [r["rules"] for r in governed.records("governance.tampered")] == [["governance.tampered"]]
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["unary", "stream"])
+def test_when_answers_are_scanned_then_an_email_in_them_is_masked_for_the_caller(governed, prediction, streamed):
+    governed(policy(prediction, responses="redact"))
+    prediction.reply_text = "Reach the owner at bob.jones@example.net for details."
+    with grpc.insecure_channel(prediction.target) as channel:
+        if streamed:
+            stream = channel.unary_stream(f"{SERVICE}/StreamGenerateContent", response_deserializer=reply_text)
+            text = "".join(stream(request(text="who owns it?")))
+        else:
+            text = channel.unary_unary(f"{SERVICE}/GenerateContent", response_deserializer=reply_text)(request())
+    assert "bob.jones" not in text and text.startswith("Reach the owner at ") and text.endswith(" for details.")
