@@ -103,6 +103,14 @@ def _is_capitalised(word: str) -> bool:
     return word[:1].isupper() and (len(word) == 1 or not word[1:].isupper() or "-" in word)
 
 
+def _is_verb_form(lexicon: Lexicon, word: str) -> bool:
+    """A verb, or its past or gerund ("Signed", "Attending"): never a family name before a comma."""
+    low = word.lower()
+    if lexicon.is_verb(low) or low in lexicon.verbs_past:
+        return True
+    return low.endswith(("ed", "ing")) and lexicon.is_word(low)
+
+
 def _field(header: str) -> str:
     return header.strip().strip("\"'").strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -153,8 +161,8 @@ class NameRecognizer(EntityRecognizer):
             if not lexicon.is_given_name(given) or lexicon.is_everyday_word(given):
                 continue
             family_words = family.replace("-", " ").split()
-            if any(w.lower() in self._never_first for w in family_words):
-                continue  # "Thanks, Anna" is a greeting
+            if any(w.lower() in self._never_first or _is_verb_form(lexicon, w) for w in family_words):
+                continue  # "Thanks, Anna" is a greeting, "Signed, Anna" a sign-off
             at_line_start = not text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
             if any(lexicon.is_everyday_word(w) for w in family_words) and (match.group("family") or not at_line_start):
                 continue  # "Revised, Grace" is no name; a roster's "Wells, Timothy" opens its line

@@ -67,6 +67,7 @@ def _covered(engine: DetectionEngine, text: str, value: str) -> bool:
         ("Who?\n\nCONTRERAS GARRIDO Eliana  Sales Ops     +56 600 236 771", "CONTRERAS GARRIDO Eliana"),  # a roster
         ("Chair: Bhekani Sikobi\nPresent: Ana Ruiz", "Bhekani Sikobi"),
         ("Gunnbjörn thanked Svend for the audit preparation.", "Svend"),
+        ("Signed, Ana Ruiz", "Ana Ruiz"),  # a sign-off, not a family name before a comma
     ],
 )
 def test_when_text_names_a_person_then_the_whole_name_is_found(
