@@ -45,9 +45,10 @@ def load_line(info: dict[str, Any]) -> str:
     governed = ", ".join(imported) if imported else "nothing imported yet"
     if rest:
         governed += f" (and {', '.join(rest)} when imported)"
+    locked = f" · locked by {info['locked']['by']}" if info.get("locked") else ""
     return (
         f"{BOLD}aigov {info['version']}{RESET} governs this kernel's AI calls · policy: {policy_origin(info)} · "
-        f"clients: {governed} · detection: {info['detection_state']} · evidence: {info['evidence_log']}"
+        f"clients: {governed} · detection: {info['detection_state']} · evidence: {info['evidence_log']}{locked}"
     )
 
 

@@ -14,6 +14,7 @@ from .plugins import NO_PLUGINS, LoadedPlugins
 from .policy import LoadedPolicy
 from .session import Session
 from .spend.guard import BudgetGuard
+from .state import sealed_setattr
 
 if TYPE_CHECKING:
     from .inventory.store import Inventory
@@ -24,7 +25,11 @@ class Gateway:
 
     `session` holds who and under which policy and use case; `evidence` writes the records; `pipeline` decides on
     each call; `budgets` is the spending ledger; `projects` opens the project's model inventory on first use.
+    In a locked kernel none of them can be rebound, nor can one be added.
     """
+
+    __slots__ = ("__weakref__", "budgets", "evidence", "evidence_dir", "pipeline", "plugins", "projects", "session")
+    __setattr__ = sealed_setattr()
 
     def __init__(
         self,

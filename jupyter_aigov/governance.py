@@ -10,24 +10,33 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigov_core.errors import AIGovError, EvidenceError, PluginError, PolicyViolation
+from aigov_core.errors import AIGovError, EvidenceError, GovernanceLocked, PluginError, PolicyViolation
 
 from . import __version__
 from .context import current_context, kernel_id
 from .gateway import Gateway
 from .intercept import Interceptor
-from .pipeline import TAMPER_HINT, refuse
+from .locked import (
+    LOCKED_HINT,
+    LockedMode,
+    environment_guard,
+    locked_by,
+    locked_user,
+    put_back_environment,
+    start_environment,
+)
+from .pipeline import refuse, tamper_hint
 from .plugins import load_plugins
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
 from .redaction.transit import prepare as prepare_detection
 from .spend.guard import has_limits
 from .spend.prices import warm_up as warm_up_prices
-from .state import active_gateway, set_active_gateway
+from .state import active_gateway, lock, locked_mode, set_active_gateway
 
 if TYPE_CHECKING:
     from .registry_client.link import RegistryLink
@@ -85,10 +94,15 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         if previous is not None and not _reloading:
             return previous
         env = os.environ
+        kept = start_environment(env)  # before anything else reads it: what a locked kernel keeps
         context = current_context(env, user_ns)
+        claimed_user = context.user
         use_case = env.get("AIGOV_USE_CASE", "").strip() or None
         link = _registry_link(env, pull=policy is None)
         pulled = link.policy_for(use_case) if link is not None else None
+        locked = locked_by(env, pulled.policy if pulled is not None else None)
+        if locked is not None:  # the user JupyterHub started the server for, not whoever the notebook claims
+            context = replace(context, user=locked_user(env))
         # a bad policy raises PolicyError: nothing is patched
         loaded = pulled or _load(policy, context.notebook_dir, env)
         plugins = load_plugins(loaded.policy.plugins, loaded.source)  # one that cannot load: PluginError, as above
@@ -109,8 +123,10 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             gateway.evidence.record(
                 "extension.load",
                 decision="allow",
-                reason=f"aigov {__version__} loaded.",
+                reason=f"aigov {__version__} loaded." + (f" Locked by {locked}." if locked else ""),
                 context_source=context.source,
+                **({"locked": locked} if locked else {}),
+                **({"claimed_user": claimed_user} if locked and claimed_user != context.user else {}),
             )
             _record_policy_load(gateway, loaded, link)
             if first_user != context.user:
@@ -135,7 +151,7 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         _interceptor = _interceptor or Interceptor(_STOP_KEY)
         _interceptor.on_failure = functools.partial(_layer_failed, gateway)
         _interceptor.start(gateway)  # makes it the active gateway too, in one step: a reload is never ungoverned
-        gateway.pipeline.verify_layers = _interceptor.verify
+        gateway.pipeline.verify_layers = _integrity_check(_interceptor)
         if kernel and first is not None:
             _sessions.setdefault(kernel, first)
         _watch_connections(_interceptor)
@@ -150,6 +166,10 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         warm.daemon = True
         warm.start()
         atexit.register(flush_evidence)
+        if locked is not None:  # last: everything above may still set up the gateway
+            mode = LockedMode(locked, context.user, kept, _locked_refusal(gateway, locked))
+            lock(mode)
+            sys.addaudithook(environment_guard(mode))
         return gateway
 
 
@@ -191,6 +211,9 @@ def disable(*, from_extension: bool = False) -> None:
     In IPython, the aigov extension is unloaded with it, so that a later `%load_ext aigov` loads it again.
     """
     global _registry
+    mode = locked_mode()
+    if mode is not None:
+        raise mode.refuse("`%unload_ext aigov`" if from_extension else "`aigov.disable()`")
     if not from_extension and _unload_extension():
         return  # the extension's unload called back here
     with _lock:
@@ -207,6 +230,9 @@ def disable(*, from_extension: bool = False) -> None:
 def begin_reload() -> None:
     """`%reload_ext aigov` is unloading: keep the gateway in force, and its patches, until the load replaces it."""
     global _reloading
+    mode = locked_mode()
+    if mode is not None:  # a reload would start afresh: a new policy, user and evidence log, and no tampering
+        raise mode.refuse("`%reload_ext aigov`")
     with _lock:
         _reloading = active_gateway() is not None
 
@@ -266,9 +292,9 @@ def _connection_watch(interceptor: Interceptor) -> Callable[[str, tuple[Any, ...
             refuse(
                 PolicyViolation(
                     "governance.tampered",
-                    f"{found[0]}, so this connection was refused; AI calls are refused until aigov is loaded again.",
+                    f"{found[0]}, so this connection was refused; AI calls are refused from now on.",
                     None,
-                    TAMPER_HINT,
+                    tamper_hint(),
                 )
             )
 
@@ -285,9 +311,45 @@ def _watch_connections(interceptor: Interceptor) -> None:
         _watched.append(interceptor)
 
 
+def _integrity_check(interceptor: Interceptor) -> Callable[[], list[str]]:
+    """What runs on every AI call and after each cell: the patches checked, and a locked kernel's environment.
+
+    It holds the interceptor itself, so rebinding this module's names does not blind it.
+    """
+
+    def check() -> list[str]:
+        found = interceptor.verify()
+        mode = locked_mode()
+        if mode is not None:  # a kept variable changed around the audit hook (os.environ._data): put back
+            found += [f"{name} was changed in the kernel's environment" for name in put_back_environment(mode)]
+        return found
+
+    return check
+
+
 def check_integrity() -> list[str]:
     """Look for patches and switches of aigov changed behind its back (after each cell, and on every AI call)."""
-    return _interceptor.verify() if _interceptor is not None else []
+    gateway = active_gateway()
+    check = gateway.pipeline.verify_layers if gateway is not None else None
+    if check is None:
+        return _interceptor.verify() if _interceptor is not None else []
+    found = check()
+    return found if isinstance(found, list) else []
+
+
+def _locked_refusal(gateway: Gateway, by: str) -> Callable[[str], GovernanceLocked]:
+    """How a locked kernel refuses an attempt: a governance.locked record, and the error that names it."""
+
+    def refuse_attempt(attempt: str) -> GovernanceLocked:
+        reason = f"Governance of this kernel is locked by the administrator ({by}): {attempt} was refused."
+        record = None
+        with contextlib.suppress(EvidenceError):  # refused either way
+            record = gateway.evidence.record(
+                "governance.locked", decision="block", rules=["governance.locked"], attempt=attempt, reason=reason
+            )
+        return GovernanceLocked(attempt, reason, record, LOCKED_HINT)
+
+    return refuse_attempt
 
 
 def require_gateway() -> Gateway:
@@ -330,7 +392,14 @@ def status() -> dict[str, Any]:
         "interception_failures": dict(_interceptor.failed) if _interceptor else {},
         "refusing": list(_interceptor.guarded) if _interceptor else [],
         "registry": _registry.status() if _registry is not None else None,
+        "locked": _locked_status(),
     }
+
+
+def _locked_status() -> dict[str, str] | None:
+    """Locked mode as status shows it: what locked the kernel, and its user; None when not locked."""
+    mode = locked_mode()
+    return None if mode is None else {"by": mode.by, "user": mode.user}
 
 
 def _budget_status(gateway: Gateway) -> dict[str, Any] | None:

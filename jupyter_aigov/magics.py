@@ -37,6 +37,8 @@ def _status(argument: str) -> None:
     print(f"aigov {info['version']} governing this kernel")
     print(f"  policy:      {info['policy']}  (on_error: {info['on_error']})")
     print(f"  user:        {info['user']}    use case: {info['use_case'] or '-'}")
+    if info.get("locked"):
+        print(f"  locked:      by {info['locked']['by']}: it cannot be unloaded or disabled in this kernel")
     print(f"  notebook:    {info['notebook']}")
     print(f"  evidence:    {info['evidence_log']}")
     print(

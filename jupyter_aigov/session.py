@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from .context import RunContext
 from .policy import EffectivePolicy, LoadedPolicy, for_context
+from .state import sealed_setattr
 
 ExtraProvider = tuple[str, str, str]  # (name, base_url, api) of a policy's providers entry
 
@@ -22,6 +23,8 @@ class InForce:
 
 class Session:
     """The policy loaded, the run context, and the use case declared; `in_force` is what calls are decided under."""
+
+    __setattr__ = sealed_setattr()  # in a locked kernel, only its own methods change it
 
     def __init__(self, loaded: LoadedPolicy, context: RunContext, use_case: str | None) -> None:
         self.loaded = loaded
@@ -40,12 +43,12 @@ class Session:
     def set_use_case(self, name: str | None, policy: LoadedPolicy | None = None) -> None:
         """Declare the use case for the calls that follow (under `policy`, the registry's, when given)."""
         if policy is not None:
-            self.loaded = policy
-        self.in_force = self._resolve(name or None)
+            object.__setattr__(self, "loaded", policy)
+        object.__setattr__(self, "in_force", self._resolve(name or None))
 
     def after_fork(self) -> None:
         """In a forked child: its own session id."""
-        self.context = replace(self.context, session=uuid.uuid4().hex[:16])
+        object.__setattr__(self, "context", replace(self.context, session=uuid.uuid4().hex[:16]))
 
     def _resolve(self, use_case: str | None) -> InForce:
         policy = self.loaded.policy

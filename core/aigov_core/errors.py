@@ -18,6 +18,7 @@ AIGovError                  base of everything aigov raises
  +-- PolicyViolation        a call (or part of one) was refused by policy
       +-- ToolCallBlocked   a model asked for a tool call that policy forbids
       +-- BudgetExceeded    a token / cost / rate budget would be overspent
+      +-- GovernanceLocked  locked mode: turning governance off, or changing what it started with, was refused
 """
 
 from __future__ import annotations
@@ -185,3 +186,14 @@ class BudgetExceeded(PolicyViolation):
         self.spent = spent
         self.retry_after = retry_after
         super().__init__(rule, reason, record, hint)
+
+
+class GovernanceLocked(PolicyViolation):
+    """Locked mode (AIGOV_LOCKED=1, or `locked: true` in the registry's policy) refused to turn governance off.
+
+    Its rule is ``governance.locked``; ``.attempt`` names what was tried, e.g. "%unload_ext aigov".
+    """
+
+    def __init__(self, attempt: str, reason: str, record: dict[str, Any] | None = None, hint: str = "") -> None:
+        self.attempt = attempt
+        super().__init__("governance.locked", reason, record, hint)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aigov_core.errors import AIGovError
 
-from ..pipeline import bind_governor, governor
+from ..pipeline import bind_governor, deciding_pipeline, governor, sealed_setattr
 from .patches import PatchSet
 from .tampering import refuse_tampered, refusing
 
@@ -133,6 +133,9 @@ SENTINELS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+_LAYER_PREFIX = __name__ + "."
+
+
 def _owner(module: ModuleType, dotted: str) -> Any:
     found: Any = module
     for part in dotted.split("."):
@@ -208,10 +211,15 @@ class Interceptor:
     through it (rule intercept.unavailable) until governance is loaded again.
     """
 
+    __setattr__ = sealed_setattr()  # in a locked kernel, what it holds cannot be rebound
+
     def __init__(self, key: object, on_failure: FailureListener | None = None) -> None:
         """`key`: what `stop` must be given, so only the one who started governance can take the patches out."""
         self._key = key
         self._bind, self._governor = bind_governor, governor  # held here: rebinding the module's names is moot
+        self._deciding = deciding_pipeline
+        # the layer modules' namespaces: a layer reads deciding_pipeline there on each request
+        self._layer_namespaces: dict[str, dict[str, Any]] = {}
         self.patches = PatchSet()
         self._finder: _PatchOnImport | None = None
         self._lock = threading.RLock()  # the import watch installs layers on whichever thread imports
@@ -239,6 +247,9 @@ class Interceptor:
             self.modules[name] = module
             if name not in self.installed:
                 self.installed.append(name)
+            for loaded, layer_module in list(sys.modules.items()):
+                if loaded.startswith(_LAYER_PREFIX) and "deciding_pipeline" in vars(layer_module):
+                    self._layer_namespaces.setdefault(loaded, vars(layer_module))
             watched = [patch for patch in self.patches.active() if patch not in layer]
             for owner, method in SENTINELS.get(name, ()):
                 with contextlib.suppress(Exception):  # a second line, where the library has it; the layer is in place
@@ -343,6 +354,10 @@ class Interceptor:
         if self._governor() is not gateway:
             found.append("the gateway the client layers answer to was changed without unloading aigov")
             self._bind(gateway)
+        for name, namespace in list(self._layer_namespaces.items()):
+            if namespace.get("deciding_pipeline") is not self._deciding:
+                found.append(f"{name}.deciding_pipeline was rebound")
+                namespace["deciding_pipeline"] = self._deciding
         for name, patched in list(self.modules.items()):
             module = sys.modules.get(name)
             if module is not None and module is not patched:  # imported anew (del sys.modules[...], a reload)

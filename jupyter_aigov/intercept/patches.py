@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..pipeline import locked_mode
+
 
 @dataclass
 class Patch:
@@ -80,6 +82,9 @@ class PatchSet:
 
     def restore_all(self) -> list[str]:
         """Put every original back; return the names left as pass-through because someone wrapped us."""
+        mode = locked_mode()
+        if mode is not None:  # only stop() calls it, and a locked kernel refuses that first: this is by hand
+            raise mode.refuse("taking aigov's patches out")
         stacked: list[str] = []
         for patch in self._patches.values():
             if self.current(patch) is patch.replacement:

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 from aigov_core.errors import PolicyViolation
 
-from ..pipeline import TAMPER_HINT, active_gateway, refuse
+from ..pipeline import active_gateway, refuse, tamper_hint
 
 TAMPERED = "governance.tampered"
 
@@ -25,9 +25,9 @@ def refuse_tampered(where: str) -> NoReturn:
         PolicyViolation(
             TAMPERED,
             f"aigov's patch of {where} was removed or replaced behind its back, so calls through it are refused "
-            "until aigov is loaded again.",
+            "from now on.",
             record,
-            TAMPER_HINT,
+            tamper_hint(),
         )
     )
 

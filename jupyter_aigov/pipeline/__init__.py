@@ -9,8 +9,8 @@ call raises from `begin`, as the verdict's exception, before one byte leaves.
 from .answer import CallInFlight, ResponseTap
 from .answer_messages import MessageTap
 from .answer_stream import AnswerStream
-from .binding import active_gateway, bind_governor, deciding_pipeline, governor
-from .flow import TAMPER_HINT, Pipeline
+from .binding import active_gateway, bind_governor, deciding_pipeline, governor, locked_mode, sealed_setattr
+from .flow import TAMPER_HINT, Pipeline, tamper_hint
 from .refusals import Refusal, carried_violation, refuse, sending, shield
 from .request import OutboundRequest, SendPlan
 from .socket_session import SocketSession
@@ -31,7 +31,10 @@ __all__ = [
     "carried_violation",
     "deciding_pipeline",
     "governor",
+    "locked_mode",
     "refuse",
+    "sealed_setattr",
     "sending",
     "shield",
+    "tamper_hint",
 ]

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..state import active_gateway, set_active_gateway
+from ..state import active_gateway, locked_mode, sealed_setattr, set_active_gateway
 from .refusals import outer_layer_has_it
 
 if TYPE_CHECKING:
@@ -19,14 +19,16 @@ if TYPE_CHECKING:
     from .flow import Pipeline
 
 
-def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None], Callable[[], Gateway | None]]:
+def _binding(
+    set_active: Callable[[Gateway | None], None],
+) -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway | None], Callable[[], Gateway | None]]:
     bound: list[Gateway | None] = [None]
     lock = threading.Lock()
 
     def bind(governed: Gateway | None) -> None:
         with lock:
+            set_active(governed)  # first: once locked, switching is refused here, before anything changed
             bound[0] = governed
-            set_active_gateway(governed)
 
     def governor() -> Gateway | None:
         return bound[0]
@@ -38,7 +40,7 @@ def _binding() -> tuple[Callable[[Gateway | None], None], Callable[[], Gateway |
     return bind, governor, settled
 
 
-bind_governor, governor, _settled_governor = _binding()
+bind_governor, governor, _settled_governor = _binding(set_active_gateway)
 
 
 def _deciding(
@@ -73,6 +75,6 @@ def _deciding(
     return deciding_pipeline
 
 
-__all__ = ["active_gateway", "bind_governor", "deciding_pipeline", "governor"]
+__all__ = ["active_gateway", "bind_governor", "deciding_pipeline", "governor", "locked_mode", "sealed_setattr"]
 
 deciding_pipeline = _deciding(outer_layer_has_it, governor, _settled_governor, active_gateway)

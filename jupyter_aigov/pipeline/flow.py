@@ -40,6 +40,7 @@ from ..redaction.transit import NO_EXTRA, ExtraRecognizers, TransitOutcome, dete
 from ..routing import CREDENTIAL_HEADERS, RoutePlan, plan_route
 from ..session import Session
 from ..spend.guard import BudgetGuard
+from ..state import locked_mode, sealed_setattr
 from ..tools.calls import RequestedToolCall
 from ..tools.definitions import strip_tools
 from ..tools.rules import decide_tool
@@ -57,11 +58,26 @@ NOT_EXAMINED = TransitOutcome(RedactionPlan("allow"))
 TAMPER_HINT = (
     "run `%reload_ext aigov` (or restart the kernel); the change is in the evidence log as governance.tampered."
 )
+LOCKED_TAMPER_HINT = (
+    "restart the kernel: it is locked by the administrator, so AI calls stay refused until it restarts. The change "
+    "is in the evidence log as governance.tampered."
+)
+
+
+def tamper_hint() -> str:
+    """How to proceed once governance was changed behind its back: a reload, or in a locked kernel a restart."""
+    return TAMPER_HINT if locked_mode() is None else LOCKED_TAMPER_HINT
+
+
+def _refused_until() -> str:
+    return "until aigov is loaded again" if locked_mode() is None else "until the kernel restarts"
 Record = dict[str, Any]
 
 
 class Pipeline:
     """Decides on the AI calls of one kernel's session, and records each decision before the call leaves."""
+
+    __setattr__ = sealed_setattr()  # in a locked kernel, none of what decides can be rebound
 
     def __init__(
         self,
@@ -338,7 +354,7 @@ class Pipeline:
                 "governance.tampered",
                 decision="block",
                 rules=["governance.tampered"],
-                reason=f"{what}; every AI call of this kernel is refused until aigov is loaded again.",
+                reason=f"{what}; every AI call of this kernel is refused {_refused_until()}.",
             )
 
     def refuse_record(self, rule: str, reason: str) -> Record | None:
@@ -353,7 +369,7 @@ class Pipeline:
 
     def _refuse_tampered(self, call: AIRequest, outbound: OutboundRequest) -> NoReturn:
         reason = f"Governance was changed behind aigov's back ({self.tampering[0]}), so AI calls are refused."
-        self.refuse_call(call, outbound, "governance.tampered", reason, TAMPER_HINT)
+        self.refuse_call(call, outbound, "governance.tampered", reason, tamper_hint())
 
     def refuse_unintercepted(self, outbound: OutboundRequest, reason: str = "", hint: str = "") -> None:
         """A request through a library whose layer could not be installed: an AI call is refused, never sent.

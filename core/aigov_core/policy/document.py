@@ -435,6 +435,14 @@ class Policy(_Section):
         description="What happens to a call when aigov itself fails: block it or let it through.",
     )
     require_use_case: bool = Field(default=False, description="Refuse AI calls until a use case is declared.")
+    locked: bool = Field(
+        default=False,
+        description=(
+            "Locked mode, for administrators: governance cannot be unloaded or disabled in the kernel, and the "
+            "policy, user and evidence folder it started with stay. Honoured in a policy served by the registry "
+            "(AIGOV_REGISTRY_URL); a local file cannot lock (set AIGOV_LOCKED=1 in the kernel's environment)."
+        ),
+    )
     require_registered_model: bool = Field(
         default=False, description="Refuse models that have no approved registration."
     )
