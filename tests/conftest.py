@@ -43,7 +43,7 @@ class Governed:
         monkeypatch.setenv("AIGOV_NOTEBOOK", str(tmp_path / "analysis.ipynb"))
         monkeypatch.setenv("AIGOV_USER", "ada")
         monkeypatch.setenv("AIGOV_INVENTORY_DIR", str(tmp_path / "inventory"))
-        for name in ("AIGOV_POLICY", "AIGOV_USE_CASE", "JPY_SESSION_NAME"):
+        for name in ("AIGOV_POLICY", "AIGOV_USE_CASE", "AIGOV_LOCKED", "JUPYTERHUB_USER", "JPY_SESSION_NAME"):
             monkeypatch.delenv(name, raising=False)
 
     def __call__(self, policy: str | None = None, **env: str) -> Gateway:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -201,3 +202,24 @@ def test_when_the_cached_copy_cannot_be_read_then_the_record_has_the_os_error_no
     loaded = governed.records("policy.load")[0]
     assert loaded["registry_note"] == f"The cached policy {document} is unusable (PermissionError: Permission denied)."
     assert "frank.holt" not in governed.log_path.read_text()
+
+
+LOCK_SCRIPT = """
+import aigov
+aigov.enable()
+print(aigov.status()["locked"]["by"])
+try:
+    aigov.disable()
+except aigov.GovernanceLocked as refused:
+    print("refused", refused.attempt)
+"""
+
+
+def test_when_the_registry_policy_says_locked_then_a_governed_process_cannot_disable_it(
+    registry: Registry, tmp_path: Path
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIGOV_") and k != "JUPYTERHUB_USER"}
+    env |= _team(registry, MINI_ONLY + "locked: true\n")  # a process once locked stays so: a process of its own
+    env |= {"AIGOV_EVIDENCE_DIR": str(tmp_path / "evidence"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", LOCK_SCRIPT], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines() == ["the registry's policy (locked: true)", "refused `aigov.disable()`"], done.stderr
