@@ -33,10 +33,6 @@ LOCKED_HINT = (
     "`locked: true` in the registry's policy); ask them if it is in your way. The attempt is in the evidence log "
     "as governance.locked."
 )
-LOCKED_TAMPER_HINT = (
-    "restart the kernel: this kernel is locked, so AI calls stay refused until it restarts. The change is in the "
-    "evidence log as governance.tampered."
-)
 
 Refuse = Callable[[str], GovernanceLocked]
 

@@ -92,7 +92,7 @@ def test_when_a_policy_says_locked_then_it_validates_and_the_schema_documents_it
 
 
 def test_when_a_policy_says_locked_yes_then_it_is_refused_with_its_line():
-    with pytest.raises(PolicyError, match="aigov.yaml:2: locked"):
+    with pytest.raises(PolicyError, match=r"aigov\.yaml:2: locked"):
         parse_policy_bytes(b"version: 1\nlocked: 'yes'\n", "aigov.yaml")
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -195,4 +193,3 @@ def test_when_not_locked_then_the_kernel_config_loads_aigov_and_unload_works(tmp
     assert _text(cells[0]).startswith("None mallory")  # AIGOV_USER as the contract says, when not locked
     assert _text(cells[2]).strip() == "False answered"
     assert [r["event"] for r in records][-1] == "extension.unload"
-

@@ -71,6 +71,8 @@ def tamper_hint() -> str:
 
 def _refused_until() -> str:
     return "until aigov is loaded again" if locked_mode() is None else "until the kernel restarts"
+
+
 Record = dict[str, Any]
 
 

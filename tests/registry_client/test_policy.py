@@ -222,4 +222,6 @@ def test_when_the_registry_policy_says_locked_then_a_governed_process_cannot_dis
     env |= _team(registry, MINI_ONLY + "locked: true\n")  # a process once locked stays so: a process of its own
     env |= {"AIGOV_EVIDENCE_DIR": str(tmp_path / "evidence"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     done = subprocess.run([sys.executable, "-c", LOCK_SCRIPT], env=env, capture_output=True, text=True, timeout=120)
-    assert done.stdout.splitlines() == ["the registry's policy (locked: true)", "refused `aigov.disable()`"], done.stderr
+    assert done.stdout.splitlines() == ["the registry's policy (locked: true)", "refused `aigov.disable()`"], (
+        done.stderr
+    )
