@@ -253,3 +253,21 @@ def test_when_aigov_is_disabled_in_a_shell_then_load_ext_loads_it_again(tmp_path
         shell.run_line_magic("unload_ext", "aigov")
         InteractiveShell.clear_instance()
     assert not aigov.status()["enabled"]
+
+
+def test_when_a_layer_module_name_is_rebound_then_it_is_put_back_and_the_connection_refused(governed, provider):
+    from jupyter_aigov.intercept import httpx_family
+
+    governed(POLICY)
+    original = httpx_family.deciding_pipeline
+    httpx_family.deciding_pipeline = lambda: None  # the layer would ask no one: found before the connection opens
+    try:
+        with pytest.raises(aigov.PolicyViolation) as refused:
+            httpx.post(provider.openai_base_url + "/chat/completions", json=ALLOWED)
+    finally:
+        put_back = httpx_family.deciding_pipeline
+        httpx_family.deciding_pipeline = original
+    assert put_back is original and refused.value.rule == "governance.tampered"
+    assert provider.received == []
+    (tampered,) = governed.records("governance.tampered")
+    assert "httpx_family.deciding_pipeline was rebound" in tampered["reason"]
