@@ -25,7 +25,9 @@ from .locked import (
     LockedMode,
     environment_guard,
     locked_by,
+    locked_policy,
     locked_user,
+    policy_failed,
     put_back_environment,
     start_environment,
 )
@@ -77,10 +79,12 @@ def evidence_dir_for(notebook_dir: Path, env: Mapping[str, str]) -> Path:
     return Path(configured).expanduser() if configured else notebook_dir / ".aigov" / "evidence"
 
 
-def _load(policy: str | os.PathLike[str] | None, start: Path, env: Mapping[str, str]) -> LoadedPolicy:
-    if policy is None:
-        return discover_policy(start, env)
-    return load_policy_file(Path(policy))
+def _load(
+    policy: str | os.PathLike[str] | None, start: Path, env: Mapping[str, str], locked: str | None
+) -> LoadedPolicy:
+    if policy is not None:
+        return load_policy_file(Path(policy))
+    return discover_policy(start, env) if locked is None else locked_policy(start, env)
 
 
 def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str, Any] | None = None) -> Gateway:
@@ -103,9 +107,15 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         locked = locked_by(env, pulled.policy if pulled is not None else None)
         if locked is not None:  # the user JupyterHub started the server for, not whoever the notebook claims
             context = replace(context, user=locked_user(env))
-        # a bad policy raises PolicyError: nothing is patched
-        loaded = pulled or _load(policy, context.notebook_dir, env)
-        plugins = load_plugins(loaded.policy.plugins, loaded.source)  # one that cannot load: PluginError, as above
+        # a bad policy raises PolicyError: nothing is patched (a locked kernel refuses every AI call instead)
+        loaded = pulled or _load(policy, context.notebook_dir, env, locked)
+        try:
+            plugins = load_plugins(loaded.policy.plugins, loaded.source)  # one that cannot load: PluginError
+        except PluginError as error:
+            if locked is None:
+                raise
+            loaded = policy_failed(error)
+            plugins = load_plugins(loaded.policy.plugins, loaded.source)
         kernel = kernel_id()  # a kernel's session outlives reloads; a script's ends with it
         evidence_dir = evidence_dir_for(context.notebook_dir, env)
         log = evidence_dir / f"{context.stem}.jsonl"

@@ -7,15 +7,21 @@ and the environment variables below keep the values read at start: a change is r
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import warnings
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from aigov_core.errors import GovernanceLocked
+from aigov_core.errors import GovernanceLocked, PolicyError
 from aigov_core.policy.document import Policy
+from aigov_core.policy.load import parse_policy_bytes
 
 from .context import acting_user
+from .policy import POLICY_ENV, LoadedPolicy, default_policy, discover_policy, find_policy_file
 
 LOCKED_ENV = "AIGOV_LOCKED"
 # what governance read at start, and what a child process inherits: each keeps its start value while locked
@@ -57,6 +63,48 @@ def locked_by(env: Mapping[str, str], registry_policy: Policy | None) -> str | N
     if registry_policy is not None and registry_policy.locked:
         return "the registry's policy (locked: true)"
     return None
+
+
+FAIL_CLOSED_SOURCE = "aigov's fail-closed policy (the administrator's policy did not load in this locked kernel)"
+_REFUSE_EVERY_MODEL = b"version: 1\nmodels:\n  deny: ['*']\n"
+
+
+def fail_closed_policy() -> LoadedPolicy:
+    """What governs a locked kernel whose policy did not load: every model denied, so every AI call is refused."""
+    policy = parse_policy_bytes(_REFUSE_EVERY_MODEL, FAIL_CLOSED_SOURCE)
+    return LoadedPolicy(policy, FAIL_CLOSED_SOURCE, "default", hashlib.sha256(_REFUSE_EVERY_MODEL).hexdigest(), None)
+
+
+def policy_failed(error: PolicyError) -> LoadedPolicy:
+    """A locked kernel's policy (or a plugin it lists) did not load: said in red, and every AI call refused."""
+    warnings.warn(
+        f"aigov: {error} This kernel is locked, so it is not left ungoverned: every AI call is refused until the "
+        "administrator fixes the policy and the kernel restarts.",
+        stacklevel=3,
+    )
+    return fail_closed_policy()
+
+
+def locked_policy(start: Path, env: Mapping[str, str]) -> LoadedPolicy:
+    """The administrator's policy: AIGOV_POLICY, else the built-in default (the registry's is pulled before).
+
+    An aigov.yaml found from the notebook's folder up is not read: whoever runs the notebook can write one there.
+    """
+    try:
+        if env.get(POLICY_ENV, "").strip():
+            return discover_policy(start, env)
+    except PolicyError as error:
+        return policy_failed(error)
+    found = None
+    with contextlib.suppress(PolicyError, OSError):
+        found = find_policy_file(start.expanduser().resolve(), None)
+    if found is not None:
+        warnings.warn(
+            f"aigov: {found} is not read: this kernel is locked, so its policy is the administrator's "
+            f"({POLICY_ENV}, or the registry's), else the built-in default.",
+            stacklevel=2,
+        )
+    return default_policy()
 
 
 def locked_user(env: Mapping[str, str]) -> str:

@@ -14,14 +14,17 @@ from aigov_core.policy import policy_schema
 from aigov_core.policy.load import parse_policy_bytes
 from jupyter_aigov import governance, state
 from jupyter_aigov.locked import (
+    FAIL_CLOSED_SOURCE,
     KEPT_ENV,
     LockedMode,
     environment_changes,
     locked_by,
+    locked_policy,
     locked_user,
     put_back_environment,
     start_environment,
 )
+from jupyter_aigov.policy import DEFAULT_SOURCE, decide_model, for_context
 
 LOCKED_POLICY = parse_policy_bytes(b"version: 1\nlocked: true\n", "registry")
 OPEN_POLICY = parse_policy_bytes(b"version: 1\n", "registry")
@@ -114,3 +117,23 @@ def test_when_locked_mode_is_off_then_unload_works_and_the_gateway_is_not_sealed
     assert not aigov.status()["enabled"]
     assert [record["event"] for record in governed.records("extension.unload")] == ["extension.unload"] * 2
     assert governed.records("governance.locked") == []
+
+
+def test_when_locked_then_the_policy_is_the_administrators_not_one_beside_the_notebook(tmp_path):
+    (tmp_path / "aigov.yaml").write_text("version: 1\n")
+    with pytest.warns(UserWarning, match="is not read: this kernel is locked"):
+        loaded = locked_policy(tmp_path, {})
+    assert loaded.source == DEFAULT_SOURCE
+    (tmp_path / "admin.yaml").write_text("version: 1\nmodels: {allow: [gpt-4o-mini]}\n")
+    assert locked_policy(tmp_path, {"AIGOV_POLICY": str(tmp_path / "admin.yaml")}).origin == "env"
+
+
+@pytest.mark.parametrize("admin_policy", ["version: 1\nmodles: {}\n", None], ids=["invalid", "missing"])
+def test_when_the_administrators_policy_does_not_load_then_a_locked_kernel_refuses_every_model(tmp_path, admin_policy):
+    if admin_policy is not None:
+        (tmp_path / "admin.yaml").write_text(admin_policy)
+    with pytest.warns(UserWarning, match="every AI call is refused until the administrator fixes the policy"):
+        loaded = locked_policy(tmp_path, {"AIGOV_POLICY": str(tmp_path / "admin.yaml")})
+    assert loaded.source == FAIL_CLOSED_SOURCE
+    verdict = decide_model(for_context(loaded.policy, "grace", None), "openai", "gpt-4o-mini")
+    assert verdict.action == "block" and verdict.rules == ("models.deny",)

@@ -31,12 +31,20 @@ print(aigov.status()["locked"], aigov.status()["user"])
 """
 
 
-def _run(tmp_path: Path, provider: Any, *sources: str, locked: str = "1") -> tuple[list[Any], list[dict[str, Any]]]:
-    """Run the cells in a kernel whose config loads aigov; the cells, and the records of its evidence log."""
+def _run(
+    tmp_path: Path, provider: Any, *sources: str, locked: str = "1", admin_policy: str | None = POLICY
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Run the cells in a kernel whose config loads aigov; the cells, and the records of its evidence log.
+
+    `admin_policy` is the text of the file AIGOV_POLICY names (None: unset); the notebook's folder has an
+    aigov.yaml of its own that allows every model.
+    """
     notebook = new_notebook(cells=[new_code_cell(s) for s in (CALL, *sources)])
     for cell in notebook.cells:
         cell.metadata["tags"] = ["raises-exception"]  # keep going: the test reads every cell's outputs
-    (tmp_path / "aigov.yaml").write_text(POLICY)
+    (tmp_path / "aigov.yaml").write_text("version: 1\n")  # the notebook user's own
+    (tmp_path / "admin").mkdir()
+    (tmp_path / "admin" / "aigov.yaml").write_text(admin_policy or "")
     profile = tmp_path / "ipython" / "profile_default"
     profile.mkdir(parents=True)
     (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
@@ -45,7 +53,7 @@ def _run(tmp_path: Path, provider: Any, *sources: str, locked: str = "1") -> tup
         "IPYTHONDIR": str(tmp_path / "ipython"),
         "JPY_SESSION_NAME": str(tmp_path / "analysis.ipynb"),
         "AIGOV_LOCKED": locked,
-        "AIGOV_POLICY": str(tmp_path / "aigov.yaml"),
+        "AIGOV_POLICY": str(tmp_path / "admin" / "aigov.yaml"),
         "AIGOV_EVIDENCE_DIR": str(tmp_path / "evidence"),
         "JUPYTERHUB_USER": "grace",
         "AIGOV_USER": "mallory",  # what the notebook's environment claims; a locked kernel's user is the hub's
@@ -53,6 +61,8 @@ def _run(tmp_path: Path, provider: Any, *sources: str, locked: str = "1") -> tup
     }
     for name in ("AIGOV_NOTEBOOK", "AIGOV_USE_CASE", "AIGOV_REGISTRY_URL"):
         env.pop(name, None)
+    if admin_policy is None:
+        del env["AIGOV_POLICY"]
     client = NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
@@ -112,7 +122,7 @@ def test_when_locked_then_changing_the_environment_has_no_effect_and_is_recorded
     )
     error = _error(cells[1])
     assert error.ename == "GovernanceLocked" and "changing AIGOV_USER" in error.evalue
-    assert _text(cells[3]).strip() == f"{tmp_path / 'aigov.yaml'} mallory"
+    assert _text(cells[3]).strip() == f"{tmp_path / 'admin' / 'aigov.yaml'} mallory"
     # checked at the AI call: put back before it was decided
     assert _text(cells[4]).splitlines() == ["answered", f"{tmp_path / 'evidence'} grace"]
     assert _error(cells[5]).ename == "GovernanceLocked"
@@ -193,3 +203,28 @@ def test_when_not_locked_then_the_kernel_config_loads_aigov_and_unload_works(tmp
     assert _text(cells[0]).startswith("None mallory")  # AIGOV_USER as the contract says, when not locked
     assert _text(cells[2]).strip() == "False answered"
     assert [r["event"] for r in records][-1] == "extension.unload"
+
+
+STATUS = "print(aigov.status()['policy'], ask('gpt-4o'))"
+
+
+def test_when_locked_then_an_aigov_yaml_beside_the_notebook_is_not_read(tmp_path, provider):
+    cells, _ = _run(tmp_path, provider, STATUS, admin_policy=None)
+    assert _text(cells[1]).strip() == "built-in default answered"  # not the user's file, which allows every model
+
+
+def test_when_locked_and_the_administrators_policy_does_not_load_then_every_ai_call_is_refused(tmp_path, provider):
+    cells, records = _run(
+        tmp_path, provider, STATUS, "print(ask('gpt-4o-mini'))", admin_policy="version: 1\nmodles: {}\n"
+    )
+    assert (
+        _text(cells[1])
+        .strip()
+        .endswith(
+            "fail-closed policy (the administrator's policy did not load in this locked kernel) refused models.deny"
+        )
+    )
+    assert _text(cells[2]).strip() == "refused models.deny"
+    assert provider.received == []
+    (load,) = [r for r in records if r["event"] == "policy.load"]
+    assert "fail-closed" in load["policy_source"]
