@@ -258,8 +258,13 @@ class Interceptor:
     def _sentinel(self, watched: list[Any]) -> Callable[[Any], Any]:
         """A wrapper maker: before each request, the layer's patches are checked to be ours (a few dict reads)."""
         patches, verify = self.patches, self.verify
+        namespaces, deciding = self._layer_namespaces, self._deciding
 
         def check(instance: Any) -> None:
+            for name, namespace in namespaces.items():  # a layer asking someone else who decides, even on a
+                if namespace.get("deciding_pipeline") is not deciding:  # kept-alive connection: put back, refused
+                    verify()
+                    refuse_tampered(f"{name}.deciding_pipeline")
             shadowing = getattr(instance, "__dict__", None) or ()
             for patch in watched:  # the usual case is one identity test per patch (a stacked wrapper: a few more)
                 if PatchSet.current(patch) is not patch.replacement and not patches.is_intact(patch):

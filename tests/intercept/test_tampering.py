@@ -271,3 +271,21 @@ def test_when_a_layer_module_name_is_rebound_then_it_is_put_back_and_the_connect
     assert provider.received == []
     (tampered,) = governed.records("governance.tampered")
     assert "httpx_family.deciding_pipeline was rebound" in tampered["reason"]
+
+
+def test_when_a_layer_module_name_is_rebound_then_a_kept_alive_connection_is_refused_too(governed, provider):
+    from jupyter_aigov.intercept import httpx_family
+
+    governed(POLICY)
+    original = httpx_family.deciding_pipeline
+    with httpx.Client() as client:
+        client.post(provider.openai_base_url + "/chat/completions", json=ALLOWED)  # a kept-alive connection
+        httpx_family.deciding_pipeline = lambda: None
+        try:
+            with pytest.raises(aigov.PolicyViolation) as refused:
+                client.post(provider.openai_base_url + "/chat/completions", json=ALLOWED)
+        finally:
+            put_back = httpx_family.deciding_pipeline
+            httpx_family.deciding_pipeline = original
+    assert put_back is original and refused.value.rule == "governance.tampered"
+    assert len(provider.received) == 1  # only the call before the change
