@@ -218,7 +218,8 @@ def flush_evidence() -> None:
 def disable(*, from_extension: bool = False) -> None:
     """Stop governing and restore every patched function; harmless when governance is off.
 
-    In IPython, the aigov extension is unloaded with it, so that a later `%load_ext aigov` loads it again.
+    In IPython, the aigov extension is unloaded with it, so that a later `%load_ext aigov` loads it again. In a
+    locked kernel it is refused (`GovernanceLocked`), on record.
     """
     global _registry
     mode = locked_mode()
