@@ -247,7 +247,7 @@ class Interceptor:
             self.modules[name] = module
             if name not in self.installed:
                 self.installed.append(name)
-            for loaded, layer_module in list(sys.modules.items()):
+            for loaded, layer_module in sys.modules.copy().items():  # one C call: another thread may be importing
                 if loaded.startswith(_LAYER_PREFIX) and "deciding_pipeline" in vars(layer_module):
                     self._layer_namespaces.setdefault(loaded, vars(layer_module))
             watched = [patch for patch in self.patches.active() if patch not in layer]
