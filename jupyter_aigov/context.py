@@ -21,6 +21,8 @@ class RunContext:
     notebook_dir: Path  # where the notebook lives: policy discovery and evidence start here
     session: str
     source: str  # how the notebook was found, e.g. "JPY_SESSION_NAME"
+    # whose child this process is, when it inherited governance: {"session", "kernel", "pid"} (inheritance.py)
+    parent: Mapping[str, Any] | None = None
 
     @property
     def stem(self) -> str:

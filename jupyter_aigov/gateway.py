@@ -42,6 +42,8 @@ class Gateway:
         plugins: LoadedPlugins = NO_PLUGINS,
     ):
         self.evidence_dir = evidence_dir
+        # the kernel this governance descends from: this one's id, or the one a child inherited (inheritance.py)
+        self.kernel = kernel_id() or (context.parent or {}).get("kernel")
         self.plugins = plugins  # the policy's plugins: catalogue entries, checks and recognizers, record sinks
         self.session = Session(loaded, context, use_case)
         self.evidence = EvidenceRecorder(EvidenceLog(evidence_dir / f"{context.stem}.jsonl"), self._common_fields)
@@ -64,12 +66,15 @@ class Gateway:
 
     def _common_fields(self) -> dict[str, Any]:
         context = self.session.context
-        return {
+        fields = {
             "session": context.session,
             "user": context.user,
             "notebook": context.notebook,
             "use_case": self.session.use_case,
         }
+        if context.parent is not None:  # a child process of a governed kernel says whose child it is
+            fields["parent"] = dict(context.parent)
+        return fields
 
     @property
     def inventory(self) -> Inventory:
@@ -81,9 +86,9 @@ class Gateway:
         self.session.set_use_case(name, policy)
         self.evidence.record("use_case.set", decision="allow", reason=f"Use case set to {name!r}.")
 
-    def after_fork(self) -> None:
-        """In a forked child: its own session id, and none of the parent's queued records."""
-        self.session.after_fork()
+    def after_fork(self, parent_pid: int) -> None:
+        """In a forked child: its own session id, whose child it is, and none of the parent's queued records."""
+        self.session.after_fork(parent_pid, self.kernel)
         self.evidence.after_fork()
 
     def close(self) -> None:

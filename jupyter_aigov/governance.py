@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import functools
 import os
 import sys
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from aigov_core.errors import AIGovError, EvidenceError, GovernanceLocked, PluginError, PolicyViolation
 
-from . import __version__
+from . import __version__, inheritance
+from .backstop import arm as arm_backstop
 from .context import current_context, kernel_id
 from .gateway import Gateway
 from .intercept import Interceptor
@@ -31,7 +33,7 @@ from .locked import (
     put_back_environment,
     start_environment,
 )
-from .pipeline import refuse, tamper_hint
+from .pipeline import governor, refuse, tamper_hint
 from .plugins import load_plugins
 from .policy import LoadedPolicy, discover_policy, find_policy_file, load_policy_file
 from .redaction.transit import engine_state, engine_status
@@ -66,7 +68,8 @@ _registry: RegistryLink | None = None
 def _after_fork_in_child() -> None:
     gateway = active_gateway()
     if gateway is not None:
-        gateway.after_fork()
+        gateway.after_fork(os.getppid())
+        inheritance.export(gateway)  # this child's own children descend from it
 
 
 if hasattr(os, "register_at_fork"):  # a forked worker (multiprocessing) keeps governing, as its own session
@@ -99,7 +102,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
             return previous
         env = os.environ
         kept = start_environment(env)  # before anything else reads it: what a locked kernel keeps
-        context = current_context(env, user_ns)
+        # a child of a governed process says whose child it is (the parent handed governance down)
+        context = dataclasses.replace(current_context(env, user_ns), parent=inheritance.parent_of(env))
         claimed_user = context.user
         use_case = env.get("AIGOV_USE_CASE", "").strip() or None
         link = _registry_link(env, pull=policy is None)
@@ -165,6 +169,8 @@ def enable(policy: str | os.PathLike[str] | None = None, *, user_ns: Mapping[str
         if kernel and first is not None:
             _sessions.setdefault(kernel, first)
         _watch_connections(_interceptor)
+        arm_backstop(governor)  # AI routes around the layers (raw sockets, programs) are refused from now on
+        inheritance.export(gateway)  # Python children start governed as this process is
         if previous is not None:  # a reload: the gateway before hands over, then closes
             _close(previous, f"aigov reloaded; the policy from {loaded.source} governs from here.")
         _reloading = False
@@ -233,6 +239,7 @@ def disable(*, from_extension: bool = False) -> None:
         if _interceptor is not None:  # unbinds and switches the active gateway off in one step
             _interceptor.stop(_STOP_KEY)
         set_active_gateway(None)
+        inheritance.withdraw()
         if gateway is not None:
             _close(gateway, "aigov unloaded.")
         _registry = None
@@ -451,6 +458,7 @@ def set_use_case(name: str | None) -> None:
             "and run `%reload_ext aigov`. The use case was not changed."
         )
     gateway.set_use_case(name, pulled if changed else None)
+    inheritance.export(gateway)
     if changed and pulled is not None:
         _record_policy_load(gateway, pulled, link)
 

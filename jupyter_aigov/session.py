@@ -46,9 +46,10 @@ class Session:
             object.__setattr__(self, "loaded", policy)
         object.__setattr__(self, "in_force", self._resolve(name or None))
 
-    def after_fork(self) -> None:
-        """In a forked child: its own session id."""
-        object.__setattr__(self, "context", replace(self.context, session=uuid.uuid4().hex[:16]))
+    def after_fork(self, parent_pid: int, kernel: str | None) -> None:
+        """In a forked child: its own session id, and whose child it is."""
+        parent = {"session": self.context.session, "kernel": kernel, "pid": parent_pid}
+        object.__setattr__(self, "context", replace(self.context, session=uuid.uuid4().hex[:16], parent=parent))
 
     def _resolve(self, use_case: str | None) -> InForce:
         policy = self.loaded.policy

@@ -253,7 +253,7 @@ class Interceptor:
             watched = [patch for patch in self.patches.active() if patch not in layer]
             for owner, method in SENTINELS.get(name, ()):
                 with contextlib.suppress(Exception):  # a second line, where the library has it; the layer is in place
-                    self.patches.replace(_owner(module, owner), method, self._sentinel(watched))
+                    self.patches.replace(_owner(module, owner), method, self._sentinel(watched), governs=False)
 
     def _sentinel(self, watched: list[Any]) -> Callable[[Any], Any]:
         """A wrapper maker: before each request, the layer's patches are checked to be ours (a few dict reads)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..pipeline import locked_mode
+from ..pipeline import locked_mode, through_layer
 
 
 @dataclass
@@ -35,14 +36,20 @@ class PatchSet:
     def __init__(self) -> None:
         self._patches: dict[tuple[int, str], Patch] = {}
 
-    def replace(self, owner: Any, name: str, make_wrapper: Callable[[Any], Any]) -> None:
-        """Replace owner.name by make_wrapper(original); a second call for the same attribute does nothing."""
+    def replace(self, owner: Any, name: str, make_wrapper: Callable[[Any], Any], *, governs: bool = True) -> None:
+        """Replace owner.name by make_wrapper(original); a second call for the same attribute does nothing.
+
+        `governs`: the wrapper decides the requests it sends (a layer, a guard), so the connections opened beneath
+        it are marked as coming from a governed layer; a sentinel or an SDK's shield decides nothing and says so.
+        """
         key = (id(owner), name)
         existing = self._patches.get(key)
         if existing is not None and existing.active:
             return
         original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
         replacement = make_wrapper(original)
+        if governs and inspect.isfunction(replacement):
+            replacement = through_layer(replacement)
         replacement.__aigov_original__ = original
         setattr(owner, name, replacement)
         self._patches[key] = Patch(owner, name, original, replacement)

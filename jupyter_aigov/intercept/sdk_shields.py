@@ -56,7 +56,7 @@ def _shield_methods(patches: PatchSet, owner: type, methods: Iterable[str]) -> N
     """Shield those of `methods` that `owner` defines itself (inherited ones are shielded on their class)."""
     for method in methods:
         if method in vars(owner):
-            patches.replace(owner, method, shield)
+            patches.replace(owner, method, shield, governs=False)
 
 
 def _classes_of(module: ModuleType, package: str) -> list[type]:
@@ -102,7 +102,7 @@ def install_litellm(patches: PatchSet, module: ModuleType) -> None:
     for owner in (module, sys.modules.get(f"{module.__name__}.main")):
         for name in LITELLM_CALLS if owner is not None else ():
             if callable(vars(owner).get(name)):
-                patches.replace(owner, name, shield)
+                patches.replace(owner, name, shield, governs=False)
     wrapper = vars(module).get("CustomStreamWrapper")  # not getattr: litellm imports some names lazily
     if isinstance(wrapper, type):
         _shield_methods(patches, wrapper, LITELLM_STREAM_METHODS)

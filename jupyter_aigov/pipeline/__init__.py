@@ -11,7 +11,7 @@ from .answer_messages import MessageTap
 from .answer_stream import AnswerStream
 from .binding import active_gateway, bind_governor, deciding_pipeline, governor, locked_mode, sealed_setattr
 from .flow import TAMPER_HINT, Pipeline, tamper_hint
-from .refusals import Refusal, carried_violation, refuse, sending, shield
+from .refusals import Refusal, carried_violation, in_governed_layer, refuse, sending, shield, through_layer
 from .request import OutboundRequest, SendPlan
 from .socket_session import SocketSession
 
@@ -31,10 +31,12 @@ __all__ = [
     "carried_violation",
     "deciding_pipeline",
     "governor",
+    "in_governed_layer",
     "locked_mode",
     "refuse",
     "sealed_setattr",
     "sending",
     "shield",
     "tamper_hint",
+    "through_layer",
 ]

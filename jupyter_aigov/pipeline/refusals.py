@@ -39,6 +39,46 @@ class _Mark:
             self._variable.reset(token)
             self._live.discard(id(token_object))
 
+    def around(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function` (sync or a coroutine function) run with the mark held; a call already marked costs one test.
+
+        Generators are returned as they are: a mark set inside one would stay set in its caller between steps.
+        """
+        if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+            return function
+        variable, live = self._variable, self._live
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def marked_async(*args: Any, **kwargs: Any) -> Any:
+                if id(variable.get()) in live:
+                    return await function(*args, **kwargs)
+                token_object = object()
+                live.add(id(token_object))
+                token = variable.set(token_object)
+                try:
+                    return await function(*args, **kwargs)
+                finally:
+                    variable.reset(token)
+                    live.discard(id(token_object))
+
+            return marked_async
+
+        @functools.wraps(function)
+        def marked(*args: Any, **kwargs: Any) -> Any:
+            if id(variable.get()) in live:
+                return function(*args, **kwargs)
+            token_object = object()
+            live.add(id(token_object))
+            token = variable.set(token_object)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                variable.reset(token)
+                live.discard(id(token_object))
+
+        return marked
+
 
 # Set while one layer handles a call, so the layers beneath it (requests -> urllib3, botocore -> urllib3)
 # let it through instead of deciding a second time.
@@ -55,6 +95,13 @@ def sending(call: CallInFlight) -> Iterator[None]:
         except BaseException as exc:
             call.finish(None, error=type(exc).__name__)
             raise
+
+
+# Set while a client layer's patch runs (intercept's PatchSet marks the wrappers of layers and guards): a connection
+# opened beneath it comes from a governed layer, which the backstop (jupyter_aigov/backstop) lets through.
+_in_layer = _Mark("aigov_in_layer")
+in_governed_layer = _in_layer.is_set
+through_layer = _in_layer.around
 
 
 # Set while an SDK that retries or wraps transport errors (anthropic, botocore, google-genai) is on the stack.
