@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,17 @@ def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
     helper = Governed(tmp_path, monkeypatch)
     yield helper
     governance.disable()
+
+
+@pytest.fixture
+def inheriting_site(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A PYTHONPATH under which a Python process runs aigov_inherit.pth at start, as an installed aigov's does.
+
+    The venv's own copy comes with setup (pip install -e); this one is the worktree's, so the tests do not depend on
+    a re-install. A second run of the .pth (both present) finds the child governed already and does nothing.
+    """
+    site_dir = tmp_path_factory.mktemp("site")
+    pth = Path(__file__).resolve().parent.parent / "aigov_inherit.pth"
+    (site_dir / "aigov_inherit.pth").write_text(pth.read_text())
+    (site_dir / "sitecustomize.py").write_text(f"import site\nsite.addsitedir({str(site_dir)!r})\n")
+    return os.pathsep.join([str(site_dir), *filter(None, [os.environ.get("PYTHONPATH")])])
