@@ -68,8 +68,8 @@ _registry: RegistryLink | None = None
 def _after_fork_in_child() -> None:
     gateway = active_gateway()
     if gateway is not None:
+        # AIGOV_INHERIT stays the parent's: a fork that execs Python (`!python x.py` through pexpect) is its child
         gateway.after_fork(os.getppid())
-        inheritance.export(gateway)  # this child's own children descend from it
 
 
 if hasattr(os, "register_at_fork"):  # a forked worker (multiprocessing) keeps governing, as its own session

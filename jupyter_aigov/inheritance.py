@@ -30,6 +30,9 @@ _HANDED_DOWN = {
     "evidence_dir": "AIGOV_EVIDENCE_DIR",
 }
 CHILD_EXIT_STATUS = 70  # EX_SOFTWARE: the child could not be governed, so it did not run
+# the sessions this process image handed down itself: a payload naming one is ours, not a parent's (a pid would not
+# do: `sh -c "python x.py"` may exec python in the very process that exported, after a fork)
+_own_sessions: set[str] = set()
 
 
 def handed_down(gateway: Gateway) -> str:
@@ -51,6 +54,7 @@ def handed_down(gateway: Gateway) -> str:
 
 def export(gateway: Gateway, env: MutableMapping[str, str] = os.environ) -> None:
     """Hand governance down to the children started from now on (called whenever what governs changes)."""
+    _own_sessions.add(gateway.session.context.session)
     env[INHERIT_ENV] = handed_down(gateway)
 
 
@@ -62,7 +66,7 @@ def withdraw(env: MutableMapping[str, str] = os.environ) -> None:
 def parent_of(env: Mapping[str, str]) -> dict[str, Any] | None:
     """Whose child this process is ({"session", "kernel", "pid"}), when it inherited governance; else None."""
     inherited = _read(env.get(INHERIT_ENV, ""))
-    if inherited is None or inherited.get("pid") == os.getpid():  # our own export, not a parent's
+    if inherited is None or inherited.get("session") in _own_sessions:  # our own export, not a parent's
         return None
     return {"session": inherited.get("session"), "kernel": inherited.get("kernel"), "pid": inherited.get("pid")}
 
@@ -85,7 +89,7 @@ def start_child() -> None:
     """
     env = os.environ
     inherited = _read(env.get(INHERIT_ENV, ""))
-    if inherited is None or inherited.get("pid") == os.getpid():
+    if inherited is None or _own_sessions:  # nothing handed down, or this process is governed already
         return
     try:
         for key, variable in _HANDED_DOWN.items():

@@ -92,7 +92,7 @@ def test_when_governance_is_off_then_children_are_not_governed(governed, provide
 def test_when_a_child_cannot_be_governed_then_it_stops_before_its_code_runs(governed, child_work, tmp_path):
     gateway = governed(POLICY)
     payload = json.loads(inheritance.handed_down(gateway))
-    payload.update(policy=str(tmp_path / "gone.yaml"), pid=1)
+    payload.update(policy=str(tmp_path / "gone.yaml"), session="elsewhere")
     env = {**os.environ, inheritance.INHERIT_ENV: json.dumps(payload)}
     done = subprocess.run([sys.executable, "-c", "print('ran')"], env=env, capture_output=True, text=True)
     assert done.returncode == inheritance.CHILD_EXIT_STATUS and "ran" not in done.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ HINT = (
     "curl cannot be governed."
 )
 _PYTHON = re.compile(r"python(\d+(\.\d+)*)?(\.exe)?")
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
+_SHELL_SEPARATORS = re.compile(r"\|\||&&|[|;&\n]")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 # audit event -> where its program and its arguments are among the event's arguments
 PROGRAM_EVENTS = {
     "subprocess.Popen": (0, 1, 3),  # executable, args, cwd, env
@@ -51,23 +55,51 @@ def _words(args: Any) -> list[str]:
     return words
 
 
+def shell_commands(command: str) -> list[list[str]]:
+    """The simple commands of a shell command line, each as its words (`a x | b y; c` -> [[a, x], [b, y], [c]])."""
+    commands = []
+    for part in _SHELL_SEPARATORS.split(command):
+        try:
+            words = shlex.split(part)
+        except ValueError:  # an unclosed quote: read it as plain words
+            words = part.split()
+        while words and _ASSIGNMENT.match(words[0]):  # `VAR=value program ...`
+            words = words[1:]
+        if words:
+            commands.append(words)
+    return commands
+
+
+def _ungoverned(endpoints: Endpoints, commands: list[list[str]]) -> tuple[str, tuple[str, str]] | None:
+    """The first command that is not Python and names an AI endpoint: (its program, (provider, endpoint))."""
+    for words in commands:
+        if is_python(words[0]):
+            continue  # a Python child inherits governance
+        found = endpoints.named_in(words)
+        if found is not None:
+            return words[0], found
+    return None
+
+
 def on_program(gateway: Gateway, endpoints: Endpoints, event: str, args: tuple[Any, ...], home_pid: int) -> None:
     """A program about to start: a Python child gets governance handed down; another naming an AI host is refused."""
     program_at, words_at, env_at = PROGRAM_EVENTS[event]
     words = _words(args[words_at])
     if event == "os.system":
-        program = words[0].split(None, 1)[0] if words and words[0].strip() else ""
+        program, commands = "sh", shell_commands(words[0] if words else "")
     else:
         program = os.fsdecode(args[program_at]) if args[program_at] is not None else (words[0] if words else "")
+        shell = os.path.basename(program) in _SHELLS and len(words) > 2 and words[1] == "-c"
+        commands = shell_commands(words[2]) if shell else [[program, *words[1:]]]
     if is_python(program):
         env = args[env_at] if env_at is not None else None
         if isinstance(env, dict) and INHERIT_ENV not in env and b"AIGOV_INHERIT" not in env:
             env[INHERIT_ENV] = handed_down(gateway)  # an environment of its own still hands governance down
         return
-    found = endpoints.named_in(words)
-    if found is None:
+    refused = _ungoverned(endpoints, commands)
+    if refused is None:
         return
-    provider, endpoint = found
+    program, (provider, endpoint) = refused
     name = os.path.basename(program) or program
     what = f"The program {name!r} ({event})"
     if event == "os.exec" and os.getpid() != home_pid:
