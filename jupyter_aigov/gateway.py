@@ -66,7 +66,7 @@ class Gateway:
 
     def _common_fields(self) -> dict[str, Any]:
         context = self.session.context
-        fields = {
+        fields: dict[str, Any] = {
             "session": context.session,
             "user": context.user,
             "notebook": context.notebook,

@@ -1,4 +1,5 @@
-"""Which hosts are AI endpoints: the catalogue's (with the plugins') and the policy's `providers:`, by name or address."""
+"""Which hosts are AI endpoints: the catalogue's (with the plugins') and the policy's `providers:`, by name or
+address."""
 
 from __future__ import annotations
 

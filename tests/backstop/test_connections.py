@@ -14,7 +14,8 @@ import aigov
 
 
 def _policy(url: str) -> str:
-    return f"version: 1\nmodels:\n  allow: ['gpt-4o-mini']\nproviders:\n  - {{name: standin, base_url: '{url}/v1', api: openai}}\n"
+    provider = f"  - {{name: standin, base_url: '{url}/v1', api: openai}}\n"
+    return f"version: 1\nmodels:\n  allow: ['gpt-4o-mini']\nproviders:\n{provider}"
 
 
 @pytest.fixture

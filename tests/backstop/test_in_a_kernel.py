@@ -1,8 +1,9 @@
 """In a fresh kernel: AI routes around the layers are refused once, on record; its Python children start governed.
 
-A raw socket and asyncio streams to a provider the policy lists, and `curl` or `!curl` naming it, are refused; a multiprocessing
-spawn child, a `subprocess.run([sys.executable, script])` child and `!python script.py` calling a denied model are refused in the child,
-on the kernel's evidence log with the kernel as their parent; traffic and programs that are not AI pass.
+A raw socket and asyncio streams to a provider the policy lists, and `curl` or `!curl` naming it, are refused; a
+multiprocessing spawn child, a `subprocess.run([sys.executable, script])` child and `!python script.py` calling a
+denied model are refused in the child, on the kernel's evidence log with the kernel as their parent; traffic and
+programs that are not AI pass.
 """
 
 from __future__ import annotations
