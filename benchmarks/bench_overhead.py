@@ -2,7 +2,8 @@
 
     python benchmarks/bench_overhead.py [--rounds 30] [--requests 20] [--ai-calls 40] [--profile-calls 300]
 
-Targets: a non-AI request at most 3% slower with aigov enabled; an AI call that passes policy with nothing
+Targets: a non-AI request at most 3% slower with aigov enabled (new connections too, which the backstop's audit
+hook looks at); an AI call that passes policy with nothing
 to redact at most 0.5 ms added (median). Each is measured in one process, in rounds of one short block of
 requests with aigov disabled and one enabled (ABBA order across rounds) so that drift cancels; the servers
 run in child processes so that they do not compete with the client for the GIL.
@@ -79,6 +80,28 @@ def _non_ai(base: str, hx: Any, hx2: Any, rq: Any) -> dict[str, Request]:
         "requests GET": lambda: rq.get(f"{base}/page").content,
         "requests POST /upload": lambda: rq.post(f"{base}/upload", json=UPLOAD).content,
     }
+
+
+def backstop_requests(base: str) -> dict[str, Request]:
+    """Non-AI traffic that opens a new connection each time: what the backstop's audit hook looks at."""
+    import http.client
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+
+    def connect() -> object:
+        with socket.create_connection((host, int(port))):
+            return None
+
+    def stdlib_get() -> object:
+        connection = http.client.HTTPConnection(host, int(port))
+        try:
+            connection.request("GET", "/page")
+            return connection.getresponse().read()
+        finally:
+            connection.close()
+
+    return {"socket connect + close": connect, "http.client GET (new connection)": stdlib_get}
 
 
 def ai_requests(base_url: str) -> dict[str, Request]:
@@ -340,6 +363,15 @@ def print_non_ai(loopback: dict[str, Any], seam: dict[str, Any], implied: dict[s
         )
 
 
+def print_backstop(results: dict[str, Any]) -> None:
+    print(f"\nNew non-AI connections under the backstop's audit hook (target: on/off <= {NON_AI_TARGET:.2f})")
+    print(f"{'request':<36}{'off us':>9}{'on us':>9}{'ratio':>8}{'rounds q1-q3':>16}  met")
+    for name, r in results.items():
+        met = "yes" if r["ratio"] <= NON_AI_TARGET else "NO"
+        spread = f"{r['round_ratio_q1']:.3f}-{r['round_ratio_q3']:.3f}"
+        print(f"{name:<36}{r['median_off_us']:>9.1f}{r['median_on_us']:>9.1f}{r['ratio']:>8.4f}{spread:>16}  {met}")
+
+
 def print_ai(results: dict[str, Any]) -> None:
     print(f"\nAllowed AI call, nothing to redact (target: <= {AI_TARGET_MS} ms added)")
     print(f"{'client':<36}{'off ms':>9}{'on ms':>9}{'added ms':>10}  met")
@@ -427,10 +459,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_non_ai:
             with small_server() as base:
                 loopback = alternate(non_ai_requests(base), args.rounds, args.requests, args.warmup)
+                backstop = alternate(backstop_requests(base), args.rounds, args.requests, args.warmup)
             seam = seam_cost(canned_non_ai_requests(), args.seam_rounds, args.seam_number)
             implied = seam_ratios(loopback, seam)
-            results["non_ai"] = {"loopback": loopback, "seam": seam, "seam_ratio": implied}
+            results["non_ai"] = {"loopback": loopback, "seam": seam, "seam_ratio": implied, "backstop": backstop}
             print_non_ai(loopback, seam, implied)
+            print_backstop(backstop)
         if not args.skip_ai:
             with stand_in_provider() as base:
                 clients = ai_requests(f"{base}/v1")

@@ -14,6 +14,7 @@ from ..session import ExtraProvider
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "grpc": 443}
 # a host (a DNS name, an IPv4 address or a bracketed IPv6 one) and its port, anywhere in a command's words
 _HOST_IN_TEXT = re.compile(r"(?<![\w.-])(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::(\d{1,5}))?")
+_SEEN_LIMIT = 4096  # hosts and ports looked up, remembered
 _LEARNED_LIMIT = 1024  # addresses remembered for AI host names; a process resolves few of them
 
 
@@ -23,6 +24,7 @@ class Endpoints:
     def __init__(self, catalogue: Catalogue, extra_providers: Iterable[ExtraProvider]) -> None:
         self._catalogue = catalogue
         self._extra: dict[tuple[str, int | None], str] = {}
+        self._seen: dict[tuple[str, int | None], str | None] = {}
         for name, base_url, _api in extra_providers:
             try:
                 parts = urlsplit(str(base_url))
@@ -34,7 +36,18 @@ class Endpoints:
 
     def provider(self, host: str, port: int | None) -> str | None:
         """The provider serving `host` at `port` (None: any port), or None when it is no AI endpoint."""
-        host = host.lower().strip("[]")
+        key = (host, port)
+        try:
+            return self._seen[key]  # a process connects to few places, again and again
+        except KeyError:
+            pass
+        found = self._look_up(host.lower().strip("[]"), port)
+        if len(self._seen) >= _SEEN_LIMIT:
+            self._seen.clear()
+        self._seen[key] = found
+        return found
+
+    def _look_up(self, host: str, port: int | None) -> str | None:
         found = self._catalogue.provider_for_host(host, port)
         if found is not None:
             return found
