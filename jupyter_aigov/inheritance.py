@@ -10,6 +10,7 @@ chain holds), and its records carry `parent`. A child that cannot be governed st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -55,12 +56,26 @@ def handed_down(gateway: Gateway) -> str:
 def export(gateway: Gateway, env: MutableMapping[str, str] = os.environ) -> None:
     """Hand governance down to the children started from now on (called whenever what governs changes)."""
     _own_sessions.add(gateway.session.context.session)
-    env[INHERIT_ENV] = handed_down(gateway)
+    value = handed_down(gateway)
+    if env.get(INHERIT_ENV) != value:
+        env[INHERIT_ENV] = value
+        _restart_forkserver()
 
 
 def withdraw(env: MutableMapping[str, str] = os.environ) -> None:
     """Governance is off: children started from now on are not governed by this process."""
-    env.pop(INHERIT_ENV, None)
+    if env.pop(INHERIT_ENV, None) is not None:
+        _restart_forkserver()
+
+
+def _restart_forkserver() -> None:
+    """A multiprocessing forkserver started earlier forks children with the environment it started with: stop it,
+    so the next one starts with what governs now (workers already running are not touched)."""
+    forkserver = sys.modules.get("multiprocessing.forkserver")
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(Exception):  # a private method: where it is missing, the old server stays
+            stop()
 
 
 def parent_of(env: Mapping[str, str]) -> dict[str, Any] | None:

@@ -114,3 +114,17 @@ def test_the_wheel_ships_the_pth_file_into_site_packages():
     config = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
     forced = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     assert forced == {"aigov_inherit.pth": "aigov_inherit.pth"}
+
+
+def test_when_governance_changes_then_a_running_forkserver_starts_again_with_it(governed, provider, child_work):
+    governed(POLICY)
+    import childwork  # type: ignore[import-not-found]
+
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(1) as pool:
+        assert pool.apply(childwork.call, (provider.url,)) == "refused models.allow"
+    from jupyter_aigov import governance
+
+    governance.disable()
+    with context.Pool(1) as pool:  # forked by a forkserver started without governance
+        assert pool.apply(childwork.call, (provider.url,)) == "sent"
