@@ -91,10 +91,9 @@ def on_program(gateway: Gateway, endpoints: Endpoints, event: str, args: tuple[A
         program = os.fsdecode(args[program_at]) if args[program_at] is not None else (words[0] if words else "")
         shell = os.path.basename(program) in _SHELLS and len(words) > 2 and words[1] == "-c"
         commands = shell_commands(words[2]) if shell else [[program, *words[1:]]]
+    if is_python(program) or any(is_python(words[0]) for words in commands):
+        _hand_down(gateway, args[env_at] if env_at is not None else None)
     if is_python(program):
-        env = args[env_at] if env_at is not None else None
-        if isinstance(env, dict) and INHERIT_ENV not in env and b"AIGOV_INHERIT" not in env:
-            env[INHERIT_ENV] = handed_down(gateway)  # an environment of its own still hands governance down
         return
     refused = _ungoverned(endpoints, commands)
     if refused is None:
@@ -105,6 +104,15 @@ def on_program(gateway: Gateway, endpoints: Endpoints, event: str, args: tuple[A
     if event == "os.exec" and os.getpid() != home_pid:
         _stop_forked_child(gateway, provider, endpoint, name, what)
     refuse_route(gateway, event, provider, endpoint, what, HINT)
+
+
+def _hand_down(gateway: Gateway, env: Any) -> None:
+    """A Python child starts governed: AIGOV_INHERIT goes into the environment it is given, or back into ours."""
+    if isinstance(env, dict):
+        if INHERIT_ENV not in env and b"AIGOV_INHERIT" not in env:
+            env[INHERIT_ENV] = handed_down(gateway)  # an environment of its own still hands governance down
+    elif env is None and INHERIT_ENV not in os.environ:
+        os.environ[INHERIT_ENV] = handed_down(gateway)  # taken out of the kernel's environment: put back
 
 
 def _stop_forked_child(gateway: Gateway, provider: str, endpoint: str, program: str, what: str) -> None:

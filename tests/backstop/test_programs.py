@@ -66,3 +66,11 @@ def test_when_governance_is_off_then_programs_are_not_looked_at(governed):
     governed(POLICY)
     aigov.disable()
     assert subprocess.run(["true", "https://api.openai.com"], check=False).returncode == 0
+
+
+def test_when_the_inherited_variable_was_taken_out_then_a_python_child_still_gets_it(governed, monkeypatch):
+    governed(POLICY)
+    monkeypatch.delenv("AIGOV_INHERIT")
+    code = "import os; print(os.environ.get('AIGOV_INHERIT', 'none'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
+    assert b'"format":1' in done.stdout
