@@ -57,6 +57,18 @@ def _httpx2_guard(patches: PatchSet, module: ModuleType) -> None:
     guard_httpx(patches, module, "httpx2")
 
 
+def _httpcore(patches: PatchSet, module: ModuleType) -> None:
+    from .httpcore_pool import install
+
+    install(patches, module, module.__name__)
+
+
+def _httpcore_guard(patches: PatchSet, module: ModuleType) -> None:
+    from .guards import guard_httpcore
+
+    guard_httpcore(patches, module, module.__name__)
+
+
 def _lazy(module_name: str, function: str) -> Installer:
     def installer(patches: PatchSet, module: ModuleType) -> None:
         getattr(importlib.import_module(module_name, __name__), function)(patches, module)
@@ -74,6 +86,10 @@ LAYERS: dict[str, Installer] = {
     "botocore.endpoint": _lazy(".botocore_endpoint", "install"),
     "grpc._channel": _lazy(".grpc_channel", "install"),
     "grpc.aio._channel": _lazy(".grpc_channel", "install_aio"),
+    "http.client": _lazy(".http_client", "install"),
+    "httpcore": _httpcore,
+    "httpcore2": _httpcore,
+    "tornado.httpclient": _lazy(".tornado_client", "install"),
     "openai._base_client": _lazy(".sdk_shields", "install_stainless"),
     "anthropic._base_client": _lazy(".sdk_shields", "install_stainless"),
     "google.genai._api_client": _lazy(".sdk_shields", "install_genai"),
@@ -104,6 +120,10 @@ GUARDS: dict[str, Installer] = {
     "websockets.sync.client": _lazy(".guards", "guard_websockets"),
     "websocket": _lazy(".websocket_client", "guard"),
     "grpc._channel": _lazy(".guards", "guard_grpc"),
+    "http.client": _lazy(".guards", "guard_http_client"),
+    "httpcore": _httpcore_guard,
+    "httpcore2": _httpcore_guard,
+    "tornado.httpclient": _lazy(".guards", "guard_tornado"),
 }
 
 
@@ -130,6 +150,10 @@ SENTINELS: dict[str, tuple[tuple[str, str], ...]] = {
     "aiohttp": (("ClientSession", "request"), ("client_reqrep.ClientRequest", "send")),
     "botocore.endpoint": (("Endpoint", "make_request"),),
     "grpc._channel": (("_UnaryUnaryMultiCallable", "_blocking"), ("_UnaryUnaryMultiCallable", "_prepare")),
+    "http.client": (("HTTPConnection", "request"),),
+    "httpcore": (("_sync.interfaces.RequestInterface", "request"),),
+    "httpcore2": (("_sync.interfaces.RequestInterface", "request"),),
+    "tornado.httpclient": (("HTTPClient", "fetch"),),
 }
 
 

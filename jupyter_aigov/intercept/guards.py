@@ -131,3 +131,39 @@ def guard_grpc(patches: PatchSet, module: ModuleType) -> None:
         patches.replace(unary_unary, name, _guarding("grpcio", read))
     patches.replace(module._UnaryStreamMultiCallable, "__call__", _guarding("grpcio", read))
     patches.replace(module._SingleThreadedUnaryStreamMultiCallable, "__call__", _guarding("grpcio", read))
+
+
+def guard_http_client(patches: PatchSet, module: ModuleType) -> None:
+    """http.client: `HTTPConnection.putrequest`, the first step of every request (`request()` takes it too).
+
+    The body is not sent yet: an AI-looking request line is refused on it alone.
+    """
+    from .http_client import full_url
+
+    def read(connection: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Seen:
+        return method, full_url(connection, url, module.HTTPS_PORT), None, None
+
+    patches.replace(module.HTTPConnection, "putrequest", _guarding("http.client", read))
+
+
+def guard_httpcore(patches: PatchSet, module: ModuleType, library: str) -> None:
+    """httpcore / httpcore2: the connection pools' `handle_request` and `handle_async_request`."""
+    from .httpcore_pool import request_body, request_headers, request_url
+
+    def read(pool: Any, request: Any, *args: Any, **kwargs: Any) -> Seen:
+        method = request.method.decode("ascii", "replace")
+        return method, request_url(request), request_headers(request), request_body(request)
+
+    patches.replace(module.ConnectionPool, "handle_request", _guarding(library, read))
+    patches.replace(module.AsyncConnectionPool, "handle_async_request", _guarding(library, read))
+
+
+def guard_tornado(patches: PatchSet, module: ModuleType) -> None:
+    """tornado: `AsyncHTTPClient.fetch`, which every request of its clients (the blocking one too) starts in."""
+    from .tornado_client import as_request, outbound
+
+    def read(client: Any, request: Any, raise_error: bool = True, **kwargs: Any) -> Seen:
+        seen = outbound(as_request(module, request, kwargs))
+        return seen.method, seen.url, seen.headers, seen.body
+
+    patches.replace(module.AsyncHTTPClient, "fetch", _guarding("tornado", read))

@@ -6,13 +6,12 @@ before loading, since the method is looked up on the class at each call.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
 from ..pipeline import CallInFlight, OutboundRequest, ResponseTap, deciding_pipeline, sending
 from .patches import PatchSet
+from .tapped_streams import tapped_stream_classes
 
 
 def _outbound(library: str, request: Any, url: str) -> OutboundRequest:
@@ -45,72 +44,9 @@ def _tapped(call: CallInFlight, response: Any) -> ResponseTap:
     return tap
 
 
-class _Relay:
-    """What sync and async streams share: each chunk through the tap, and what it releases to the caller."""
-
-    def __init__(self, inner: Any, tap: ResponseTap) -> None:
-        self._inner, self._tap = inner, tap
-        # a response dropped unread still completes its record, when the stream is collected
-        weakref.finalize(self, tap.close, "dropped unread")
-
-    def _pass_on(self, chunk: bytes) -> bytes:
-        return self._tap.feed(chunk)
-
-    def _end(self) -> bytes:
-        """What the tap still held, once the provider's stream ended."""
-        return self._tap.end()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._tap.close(error=type(getattr(exc, "violation", exc)).__name__)
-
-
-def _tapped_stream_classes(module: ModuleType) -> tuple[type, type]:
-    """Byte-stream classes of this module that copy what the caller reads into a ResponseTap."""
-
-    class TappedSyncStream(_Relay, module.SyncByteStream):  # type: ignore[name-defined]
-        def __iter__(self) -> Iterator[bytes]:
-            try:
-                for chunk in self._inner:
-                    if out := self._pass_on(chunk):
-                        yield out
-                if tail := self._end():
-                    yield tail
-            except BaseException as exc:
-                self._failed(exc)
-                raise
-            self._tap.close()
-
-        def close(self) -> None:
-            try:
-                self._inner.close()
-            finally:
-                self._tap.close()
-
-    class TappedAsyncStream(_Relay, module.AsyncByteStream):  # type: ignore[name-defined]
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            try:
-                async for chunk in self._inner:
-                    if out := self._pass_on(chunk):
-                        yield out
-                if tail := self._end():
-                    yield tail
-            except BaseException as exc:
-                self._failed(exc)
-                raise
-            self._tap.close()
-
-        async def aclose(self) -> None:
-            try:
-                await self._inner.aclose()
-            finally:
-                self._tap.close()
-
-    return TappedSyncStream, TappedAsyncStream
-
-
 def install(patches: PatchSet, module: ModuleType, library: str) -> None:
     """Govern httpx or httpx2 (`library` names it in the evidence)."""
-    sync_stream, async_stream = _tapped_stream_classes(module)
+    sync_stream, async_stream = tapped_stream_classes(module.SyncByteStream, module.AsyncByteStream)
 
     def wrap_sync(original: Any) -> Any:
         def _send_single_request(self: Any, request: Any) -> Any:

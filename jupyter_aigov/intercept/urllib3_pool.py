@@ -30,11 +30,7 @@ def tap_response(response: Any, call: CallInFlight) -> ResponseTap:
         response.headers.discard("Content-Length")  # restored values change the length
     body = getattr(response, "_body", None)
     if body:  # preloaded: the whole body is already here
-        try:
-            passed = tap.feed(body) + tap.end()
-        except BaseException as exc:
-            tap.close(error=type(getattr(exc, "violation", exc)).__name__)
-            raise
+        passed = tap.relay(body, end=True)
         if tap.filters:
             response._body = passed
         tap.close()
@@ -43,21 +39,6 @@ def tap_response(response: Any, call: CallInFlight) -> ResponseTap:
     # urllib3 releases the connection from inside read(), before read() returns the last bytes:
     # a release seen mid-read only marks the end, and the tap closes once those bytes are fed.
     reading = [False]
-    ended = [False]
-
-    def passed_on(data: bytes, end: bool) -> bytes:
-        if ended[0]:
-            return b"" if tap.filters else data
-        try:
-            out = tap.feed(data) if data else b""
-            if end:
-                ended[0] = True
-                out += tap.end()
-        except BaseException as exc:  # a refused tool call: nothing more reaches the caller
-            ended[0] = True
-            tap.close(error=type(getattr(exc, "violation", exc)).__name__)
-            raise
-        return out
 
     def tapped_read(amt: int | None = None, decode_content: bool | None = None, *args: Any, **kwargs: Any) -> Any:
         while True:
@@ -67,7 +48,7 @@ def tap_response(response: Any, call: CallInFlight) -> ResponseTap:
             finally:
                 reading[0] = False
             end = not data or amt is None or response.isclosed()
-            out = passed_on(data, end)
+            out = tap.relay(data, end)
             if end:
                 tap.close()
             # an empty read means the end to most callers: while the tap holds bytes back, read on
@@ -78,11 +59,11 @@ def tap_response(response: Any, call: CallInFlight) -> ResponseTap:
         reading[0] = True
         try:
             for chunk in read_chunked(amt, decode_content):
-                if out := passed_on(chunk, False):
+                if out := tap.relay(chunk, False):
                     yield out
         finally:
             reading[0] = False
-        tail = passed_on(b"", True)
+        tail = tap.relay(b"", True)
         tap.close()
         if tail:
             yield tail

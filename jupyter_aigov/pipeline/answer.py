@@ -124,7 +124,7 @@ class CallInFlight:
 class ResponseTap:
     """Passes the bytes of one response through its AnswerStream, and finishes the call once."""
 
-    __slots__ = ("_answer", "_call", "_closed", "_scanner", "_stream")
+    __slots__ = ("_answer", "_call", "_closed", "_ended", "_scanner", "_stream")
 
     def __init__(self, call: CallInFlight, status: int, headers: Mapping[str, str]) -> None:
         call.status = status
@@ -140,6 +140,7 @@ class ResponseTap:
             scanner=self._scanner,
         )
         self._closed = False
+        self._ended = False
         # a JSON answer is kept (up to a size) when redaction examined the call: see redaction/echoes.py
         json_answer = "json" in header_value(headers, "content-type").lower()
         self._answer: bytearray | None = bytearray() if call.echoing and json_answer else None
@@ -159,6 +160,22 @@ class ResponseTap:
     def end(self) -> bytes:
         """The provider's answer ended: the bytes still to hand to the caller. Raises when a tool call is refused."""
         return self._stream.close()
+
+    def relay(self, data: bytes, end: bool = False) -> bytes:
+        """`feed`, and at the `end` what the tap still held: what a layer passes on. A failure (a refused tool
+        call) closes the tap with the error's type and raises; after the end, bytes pass as they came."""
+        if self._ended:
+            return b"" if self.filters else data
+        try:
+            out = self.feed(data) if data else b""
+            if end:
+                self._ended = True
+                out += self.end()
+        except BaseException as exc:
+            self._ended = True
+            self.close(error=type(getattr(exc, "violation", exc)).__name__)
+            raise
+        return out
 
     def parsed(self, content: bytes | None, answer: Any) -> None:
         """The SDK read and parsed the answer itself (botocore's Converse): usage from its bytes, the outcome
