@@ -194,7 +194,8 @@ def _whole(name: str, module: ModuleType) -> ModuleType:
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Patches a watched library right after it is first imported, so loading aigov imports none of them."""
+    """Patches a watched library right after it is first imported, so loading aigov imports none of them; and
+    patches again what a reload (`importlib.reload`, which finds the module's spec anew) defines anew."""
 
     def __init__(self, interceptor: Interceptor) -> None:
         self._interceptor = interceptor
@@ -203,6 +204,8 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
+        if target is not None:  # a reload of a module in sys.modules
+            return self._reloading(fullname, path, target)
         if installer_for(fullname) is None or getattr(self._busy, "name", None) == fullname:
             return None
         self._busy.name = fullname
@@ -210,6 +213,26 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
             spec = importlib.util.find_spec(fullname)
         finally:
             self._busy.name = None
+        return self._patching(fullname, spec, reloading=False)
+
+    def _reloading(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType
+    ) -> importlib.machinery.ModuleSpec | None:
+        interceptor = self._interceptor
+        if installer_for(fullname) is None and not interceptor.patches.in_module(fullname):
+            return None
+        for finder in sys.meta_path:  # the spec as the import system finds it without us
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                return self._patching(fullname, spec, reloading=True)
+        return None
+
+    def _patching(
+        self, fullname: str, spec: importlib.machinery.ModuleSpec | None, reloading: bool
+    ) -> importlib.machinery.ModuleSpec | None:
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return None
         loader, interceptor = spec.loader, self._interceptor
@@ -221,8 +244,11 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
             def exec_module(self, module: ModuleType) -> None:
                 loader.exec_module(module)
                 module.__spec__.loader = loader  # type: ignore[union-attr]  # hide ourselves once done
+                module.__loader__ = loader
                 # whole now, on whichever thread imports it: patched before any other thread can use it
                 interceptor.install_layer(fullname, module)
+                if reloading:
+                    interceptor.renew(module)
 
         spec.loader = PatchingLoader()
         return spec
@@ -278,6 +304,11 @@ class Interceptor:
             for owner, method in SENTINELS.get(name, ()):
                 with contextlib.suppress(Exception):  # a second line, where the library has it; the layer is in place
                     self.patches.replace(_owner(module, owner), method, self._sentinel(watched), governs=False)
+
+    def renew(self, module: ModuleType) -> None:
+        """A module ran again (a reload): what it defines anew is patched as the old definitions were."""
+        with self._lock:
+            self.patches.renew(module)
 
     def _sentinel(self, watched: list[Any]) -> Callable[[Any], Any]:
         """A wrapper maker: before each request, the layer's patches are checked to be ours (a few dict reads)."""

@@ -134,16 +134,18 @@ def guard_grpc(patches: PatchSet, module: ModuleType) -> None:
 
 
 def guard_http_client(patches: PatchSet, module: ModuleType) -> None:
-    """http.client: `HTTPConnection.putrequest`, the first step of every request (`request()` takes it too).
-
-    The body is not sent yet: an AI-looking request line is refused on it alone.
-    """
+    """http.client: `HTTPConnection.request` (urllib.request's way in, body and all) and `putrequest`, the first
+    step of every request, where the body is not known yet: an AI-looking request line is refused on it alone."""
     from .http_client import full_url
 
-    def read(connection: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Seen:
+    def read_request(connection: Any, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> Seen:
+        return method, full_url(connection, url, module.HTTPS_PORT), headers, as_bytes(body)
+
+    def read_putrequest(connection: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Seen:
         return method, full_url(connection, url, module.HTTPS_PORT), None, None
 
-    patches.replace(module.HTTPConnection, "putrequest", _guarding("http.client", read))
+    patches.replace(module.HTTPConnection, "request", _guarding("http.client", read_request))
+    patches.replace(module.HTTPConnection, "putrequest", _guarding("http.client", read_putrequest))
 
 
 def guard_httpcore(patches: PatchSet, module: ModuleType, library: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from ..pipeline import locked_mode, through_layer
@@ -19,6 +20,24 @@ class Patch:
     original: Any  # as found in owner.__dict__ (keeps staticmethod/classmethod wrappers)
     replacement: Any
     active: bool = True
+    make: Callable[[Any], Any] | None = None  # what made the replacement: made again for a reloaded definition
+
+
+def _module_of(owner: Any) -> str | None:
+    """The name of the module a patched owner is, or where a patched class is defined."""
+    if isinstance(owner, ModuleType):
+        return owner.__name__
+    return getattr(owner, "__module__", None) if isinstance(owner, type) else None
+
+
+def _defined_anew(module: ModuleType, old: type) -> type | None:
+    """The class the module now defines where `old` was (same qualified name), if it is another one."""
+    found: Any = module
+    for part in old.__qualname__.split("."):
+        found = getattr(found, part, None)
+        if found is None:
+            return None
+    return found if isinstance(found, type) and found is not old else None
 
 
 def _function(found: Any) -> Any:
@@ -52,7 +71,7 @@ class PatchSet:
             replacement = through_layer(replacement)
         replacement.__aigov_original__ = original
         setattr(owner, name, replacement)
-        self._patches[key] = Patch(owner, name, original, replacement)
+        self._patches[key] = Patch(owner, name, original, replacement, make=make_wrapper)
 
     def active(self) -> list[Patch]:
         """The patches in place now (as aigov left them; see `current`)."""
@@ -81,6 +100,31 @@ class PatchSet:
         replacement.__aigov_original__ = patch.original
         setattr(patch.owner, patch.name, replacement)
         patch.replacement = replacement
+
+    def in_module(self, module_name: str) -> bool:
+        """Whether a patch is on the module of that name, or on a class it defines."""
+        return any(_module_of(patch.owner) == module_name for patch in self.active())
+
+    def renew(self, module: ModuleType) -> list[str]:
+        """After `module` ran again (importlib.reload): its functions and classes are new objects; each patch on
+        the old ones is made again on the new ones (the old ones keep theirs: references to them remain).
+        Returns what was patched anew."""
+        renewed: list[str] = []
+        for patch in self.active():
+            if patch.make is None or _module_of(patch.owner) != module.__name__:
+                continue
+            if patch.owner is module:  # the module's own attribute, defined anew
+                if self.current(patch) is patch.replacement:
+                    continue
+                patch.original = getattr(module, patch.name)
+                self.swap(patch, patch.make(patch.original))
+            else:
+                owner = _defined_anew(module, patch.owner)
+                if owner is None or patch.name not in owner.__dict__ or self.is_installed(owner, patch.name):
+                    continue
+                self.replace(owner, patch.name, patch.make)
+            renewed.append(f"{getattr(patch.owner, '__qualname__', module.__name__)}.{patch.name}")
+        return renewed
 
     def is_installed(self, owner: Any, name: str) -> bool:
         """Whether owner.name is currently wrapped by us."""

@@ -11,11 +11,17 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import http.client
+import urllib.request
+
 import aiohttp
+import httpcore
+import httpcore2
 import httpx
 import httpx2
 import pytest
 import requests
+import tornado.httpclient
 import urllib3
 
 import aigov
@@ -58,12 +64,38 @@ def _aiohttp_post(base: str) -> Any:
     return asyncio.run(post())
 
 
+def _urlopen_post(base: str) -> Any:
+    request = urllib.request.Request(base + "/chat/completions", data=json.dumps(ALLOWED).encode())
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return reply.read()
+
+
+def _pool_post(module: Any) -> Callable[[str], Any]:
+    def post(base: str) -> Any:
+        with module.ConnectionPool() as pool:
+            return pool.request("POST", base + "/chat/completions", content=json.dumps(ALLOWED).encode())
+
+    return post
+
+
+def _tornado_post(base: str) -> Any:
+    client = tornado.httpclient.HTTPClient()
+    try:
+        return client.fetch(base + "/chat/completions", method="POST", body=json.dumps(ALLOWED))
+    finally:
+        client.close()
+
+
 RAW_CLIENTS = {
     "httpx": _httpx_post(httpx),
     "httpx2": _httpx_post(httpx2),
     "requests": _requests_post,
     "urllib3": _urllib3_post,
     "aiohttp": _aiohttp_post,
+    "http.client": _urlopen_post,
+    "httpcore": _pool_post(httpcore),
+    "httpcore2": _pool_post(httpcore2),
+    "tornado.httpclient": _tornado_post,
 }
 
 
@@ -96,8 +128,32 @@ def test_when_a_layer_is_guarded_then_other_traffic_goes_on(governed, provider, 
         assert requests.get(provider.url + "/v1/models", timeout=10).status_code < 500
     elif layer == "urllib3":
         assert urllib3.PoolManager().request("GET", provider.url + "/v1/models").status < 500
+    elif layer == "http.client":
+        with urllib.request.urlopen(provider.url + "/v1/models", timeout=10) as reply:
+            assert reply.status < 500
+    elif layer in ("httpcore", "httpcore2"):
+        with (httpcore if layer == "httpcore" else httpcore2).ConnectionPool() as pool:
+            assert pool.request("GET", provider.url + "/v1/models").status < 500
+    elif layer == "tornado.httpclient":
+        client = tornado.httpclient.HTTPClient()
+        assert client.fetch(provider.url + "/v1/models").code < 500
+        client.close()
     governed.records()
     assert governed.records("ai.call") == []
+
+
+def test_when_the_http_client_layer_is_guarded_then_a_request_sent_step_by_step_is_refused_too(
+    governed, provider, monkeypatch
+):
+    monkeypatch.setitem(intercept.LAYERS, "http.client", _broken)
+    governed(POLICY)
+    connection = http.client.HTTPConnection(provider.url.split("://")[1], timeout=10)
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        connection.putrequest("POST", "/v1/chat/completions")
+    assert refused.value.rule == "intercept.unavailable"
+    assert provider.received == []
+    (call,) = governed.records("ai.call")
+    assert call["rules"] == ["intercept.unavailable"]
 
 
 def test_when_botocore_layer_cannot_be_installed_then_bedrock_calls_are_refused(governed, provider, monkeypatch):
