@@ -27,7 +27,7 @@ def tapped_stream_classes(sync_base: type, async_base: type) -> tuple[type, type
     Each is made with the response's own stream and its tap: `TappedSyncStream(response.stream, tap)`.
     """
 
-    class TappedSyncStream(_Relay, sync_base):  # type: ignore[misc, valid-type]
+    class TappedSyncStream(_Relay, sync_base):
         def __iter__(self) -> Iterator[bytes]:
             try:
                 for chunk in self._inner:
@@ -47,7 +47,7 @@ def tapped_stream_classes(sync_base: type, async_base: type) -> tuple[type, type
             finally:
                 self._tap.close()
 
-    class TappedAsyncStream(_Relay, async_base):  # type: ignore[misc, valid-type]
+    class TappedAsyncStream(_Relay, async_base):
         async def __aiter__(self) -> AsyncIterator[bytes]:
             try:
                 async for chunk in self._inner:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
-
-import http.client
-import urllib.request
 
 import aiohttp
 import httpcore
