@@ -1,8 +1,8 @@
-"""http.client: `HTTPConnection` is where urllib.request, xmlrpc and any hand-written client send from.
+"""http.client: `HTTPConnection.putrequest` starts every request of urllib.request, xmlrpc and hand-written clients.
 
 A request goes out in steps (`putrequest`, `putheader`..., `endheaders`, maybe `send` for the body) and only the
-last ones write to the socket. When a request might be an AI call, its steps are held on the connection until
-its body is known (given to `endheaders`, or sent after it up to its Content-Length), then decided, and replayed
+last ones write to the socket. When a request might be an AI call, its next steps are held on that connection
+(its `putheader`, `endheaders`, `send` and `getresponse` shadowed on the one object) until its body is known (given to `endheaders`, or sent after it up to its Content-Length), then decided, and replayed
 as the plan says; its response is read through the call's tap. urllib3 sits on this class: a request it already
 has goes through untouched (`deciding_pipeline()` is None beneath another layer).
 """
@@ -25,9 +25,22 @@ _HELD = "_aigov_exchange"  # the connection's request held back (a _Held), then 
 class _Held:
     """A request that might be an AI call, held on its connection: nothing of it has left yet."""
 
-    __slots__ = ("body", "headers", "method", "skip_accept_encoding", "skip_host", "target", "url", "waiting_for")
+    __slots__ = (
+        "body",
+        "headers",
+        "method",
+        "putrequest",
+        "skip_accept_encoding",
+        "skip_host",
+        "target",
+        "url",
+        "waiting_for",
+    )
 
-    def __init__(self, method: str, target: str, url: str, skip_host: bool, skip_accept_encoding: bool) -> None:
+    def __init__(
+        self, putrequest: Any, method: str, target: str, url: str, skip_host: bool, skip_accept_encoding: bool
+    ) -> None:
+        self.putrequest = putrequest  # http.client's own, to start the request once decided
         self.method, self.target, self.url = method, target, url
         self.skip_host, self.skip_accept_encoding = skip_host, skip_accept_encoding
         self.headers: list[tuple[Any, tuple[Any, ...]]] = []
@@ -140,45 +153,94 @@ def _plan_steps(held: _Held, call: CallInFlight) -> tuple[str, list[tuple[Any, t
     return target, headers, body, sets_encoding
 
 
+_STEPS = ("putheader", "endheaders", "send")  # shadowed on a connection while its request is held
+
+
+def _release(connection: Any) -> None:
+    """Take the held request's shadows off the connection; a call whose response was never asked for ends."""
+    shadows = connection.__dict__
+    held = shadows.pop(_HELD, None)
+    for name in (*_STEPS, "getresponse"):
+        shadows.pop(name, None)
+    if isinstance(held, CallInFlight):
+        held.finish(None, error="response never read")
+
+
 def install(patches: PatchSet, module: ModuleType) -> None:
     """Govern http.client connections (and with them urllib.request)."""
     https_port = module.HTTPS_PORT
-    originals: dict[str, Any] = {}
+
+    def hold(connection: Any, held: _Held) -> None:
+        """Hold the request's next steps on this connection (instance attributes shadow the class's methods)."""
+        shadows = connection.__dict__
+        shadows[_HELD] = held
+        shadows["putheader"] = lambda header, *values: held.headers.append((header, values))
+        shadows["endheaders"] = lambda message_body=None, *, encode_chunked=False: endheaders(
+            connection, held, message_body, encode_chunked
+        )
+        shadows["send"] = lambda data: send(connection, held, data)
+        shadows["getresponse"] = lambda: getresponse(connection)
+
+    def endheaders(connection: Any, held: _Held, message_body: Any, encode_chunked: bool) -> None:
+        held.body = message_body
+        length = held.declared_length() if message_body is None else None
+        if length:  # the body follows through send(): decided once it is all here
+            held.waiting_for, held.body = length, b""
+            return
+        decide(connection, held, encode_chunked)
+
+    def send(connection: Any, held: _Held, data: Any) -> None:
+        held.body += _read_all(data)
+        if len(held.body) >= held.waiting_for:
+            decide(connection, held, False)
+
+    def getresponse(connection: Any) -> Any:
+        held = connection.__dict__.get(_HELD)
+        if isinstance(held, _Held):  # the body came short of its length: decided on what came
+            decide(connection, held, False)
+            held = connection.__dict__.get(_HELD)
+        if not isinstance(held, CallInFlight):
+            return type(connection).getresponse(connection)
+        connection.__dict__.pop(_HELD)
+        connection.__dict__.pop("getresponse", None)
+        with sending(held):
+            response = type(connection).getresponse(connection)
+        tap_http_response(response, held)
+        return response
 
     def decide(connection: Any, held: _Held, encode_chunked: bool) -> None:
         """Decide the held request now, then send it as its plan says (or refuse it: nothing was sent)."""
-        connection.__dict__.pop(_HELD, None)
+        _release(connection)
         pipeline = deciding_pipeline()
         body = held.body
         readable = b"" if body is None and held.declared_length() == 0 else as_bytes(body)
         call = None
         if pipeline is not None:
             call = pipeline.begin(OutboundRequest("http.client", held.method, held.url, held.header_map(), readable))
+        kind = type(connection)
         if call is None:  # not an AI call (or governance went off): the steps as they were
-            originals["putrequest"](connection, held.method, held.target, held.skip_host, held.skip_accept_encoding)
+            held.putrequest(connection, held.method, held.target, held.skip_host, held.skip_accept_encoding)
             for name, values in held.headers:
-                originals["putheader"](connection, name, *values)
-            originals["endheaders"](connection, body, encode_chunked=encode_chunked)
+                kind.putheader(connection, name, *values)
+            kind.endheaders(connection, body, encode_chunked=encode_chunked)
             return
         target, headers, body, sets_encoding = _plan_steps(held, call)
-        connection.__dict__[_HELD] = call  # until its response: what send() and getresponse() see
-        try:
-            with sending(call):
-                skip_encoding = held.skip_accept_encoding or sets_encoding
-                originals["putrequest"](connection, held.method, target, held.skip_host, skip_encoding)
-                for name, values in headers:
-                    originals["putheader"](connection, name, *values)
-                chunked = encode_chunked and call.plan.body is None
-                originals["endheaders"](connection, body, encode_chunked=chunked)
-        except BaseException:
-            connection.__dict__.pop(_HELD, None)
-            raise
+        with sending(call):
+            skip_encoding = held.skip_accept_encoding or sets_encoding
+            held.putrequest(connection, held.method, target, held.skip_host, skip_encoding)
+            for name, values in headers:
+                kind.putheader(connection, name, *values)
+            chunked = encode_chunked and call.plan.body is None
+            kind.endheaders(connection, body, encode_chunked=chunked)
+        connection.__dict__[_HELD] = call  # its response is read through the call's tap
+        connection.__dict__["getresponse"] = lambda: getresponse(connection)
 
     def wrap_putrequest(original: Any) -> Any:
-        originals["putrequest"] = original
-
-        def putrequest(self: Any, method: str, url: str, skip_host: bool = False, skip_accept_encoding: bool = False):
-            self.__dict__.pop(_HELD, None)
+        def held_putrequest(
+            self: Any, method: str, url: str, skip_host: bool = False, skip_accept_encoding: bool = False
+        ) -> Any:
+            if _HELD in self.__dict__:  # a request left half-made (or a response never asked for)
+                _release(self)
             if method != "POST" and method.upper() != "POST":  # only a POST is an AI call
                 return original(self, method, url, skip_host, skip_accept_encoding)
             pipeline = deciding_pipeline()
@@ -187,72 +249,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
             whole = full_url(self, url, https_port)
             if not pipeline.might_be_ai(method, whole):
                 return original(self, method, url, skip_host, skip_accept_encoding)
-            self.__dict__[_HELD] = _Held(method, url, whole, bool(skip_host), bool(skip_accept_encoding))
+            hold(self, _Held(original, method, url, whole, bool(skip_host), bool(skip_accept_encoding)))
             return None
 
-        return putrequest
+        return held_putrequest
 
-    def wrap_putheader(original: Any) -> Any:
-        originals["putheader"] = original
-
-        def putheader(self: Any, header: Any, *values: Any) -> Any:
-            held = self.__dict__.get(_HELD)
-            if type(held) is not _Held:
-                return original(self, header, *values)
-            held.headers.append((header, values))
-            return None
-
-        return putheader
-
-    def wrap_endheaders(original: Any) -> Any:
-        originals["endheaders"] = original
-
-        def endheaders(self: Any, message_body: Any = None, *, encode_chunked: bool = False) -> Any:
-            held = self.__dict__.get(_HELD)
-            if type(held) is not _Held:
-                return original(self, message_body, encode_chunked=encode_chunked)
-            held.body = message_body
-            length = held.declared_length() if message_body is None else None
-            if length:  # the body follows through send(): decided once it is all here
-                held.waiting_for, held.body = length, b""
-                return None
-            return decide(self, held, encode_chunked)
-
-        return endheaders
-
-    def wrap_send(original: Any) -> Any:
-        def send(self: Any, data: Any) -> Any:
-            held = self.__dict__.get(_HELD)
-            if type(held) is not _Held:
-                return original(self, data)
-            held.body += _read_all(data)
-            if len(held.body) >= held.waiting_for:
-                decide(self, held, False)
-            return None
-
-        return send
-
-    def wrap_getresponse(original: Any) -> Any:
-        def getresponse(self: Any) -> Any:
-            held = self.__dict__.get(_HELD)
-            if held is None:
-                return original(self)
-            if type(held) is _Held:  # the body came short of its length: decided on what came
-                decide(self, held, False)
-                held = self.__dict__.get(_HELD)
-                if held is None:
-                    return original(self)
-            call = self.__dict__.pop(_HELD)
-            with sending(call):
-                response = original(self)
-            tap_http_response(response, call)
-            return response
-
-        return getresponse
-
-    connection = module.HTTPConnection
-    patches.replace(connection, "putrequest", wrap_putrequest)
-    patches.replace(connection, "putheader", wrap_putheader)
-    patches.replace(connection, "endheaders", wrap_endheaders)
-    patches.replace(connection, "send", wrap_send)
-    patches.replace(connection, "getresponse", wrap_getresponse)
+    patches.replace(module.HTTPConnection, "putrequest", wrap_putrequest)
