@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+import urllib.request
 
 import aiohttp
 import anthropic
 import boto3
+import httpcore
+import httpcore2
 import httpx
 import httpx2
 import openai
 import pytest
 import requests
+import tornado.httpclient
 import urllib3
 
 import aigov
@@ -95,12 +99,29 @@ def test_when_detection_cannot_answer_in_time_then_the_call_is_blocked(governed,
     assert provider.received == []
 
 
-@pytest.mark.parametrize("library", ["httpx", "httpx2", "requests", "urllib3"])
+@pytest.mark.parametrize(
+    "library", ["httpx", "httpx2", "requests", "urllib3", "http.client", "httpcore", "httpcore2", "tornado"]
+)
 def test_when_raw_clients_send_personal_data_then_the_body_and_its_length_are_rewritten(governed, provider, library):
     governed(REDACT)
     url = provider.openai_base_url + "/chat/completions"
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": PROMPT}]}
-    if library == "requests":
+    if library == "http.client":
+        request = urllib.request.Request(
+            url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            status = reply.status
+    elif library in ("httpcore", "httpcore2"):
+        with (httpcore if library == "httpcore" else httpcore2).ConnectionPool() as pool:
+            status = pool.request("POST", url, content=json.dumps(body).encode()).status
+    elif library == "tornado":
+        client = tornado.httpclient.HTTPClient()
+        try:
+            status = client.fetch(url, method="POST", body=json.dumps(body)).code
+        finally:
+            client.close()
+    elif library == "requests":
         reply = requests.post(url, json=body, timeout=10)
         status = reply.status_code
     elif library == "urllib3":

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 
 import aiohttp
 import anthropic
+import httpcore
 import httpx
 import openai
 import pytest
 import requests
+import tornado.httpclient
 import urllib3
 from google import genai
 from google.genai import types
@@ -181,3 +184,35 @@ def test_models_without_a_route_are_decided_as_asked(governed, provider, approve
     with pytest.raises(aigov.PolicyViolation) as refused:
         client.messages.create(model="claude-opus-4-1", max_tokens=5, messages=[{"role": "user", "content": "hi"}])
     assert refused.value.rule.startswith("models.")
+
+
+def test_an_http_client_connection_cannot_move_a_call_to_another_host_so_it_is_refused(
+    governed, provider, approved, monkeypatch
+):
+    monkeypatch.setenv("DEPLOY_KEY", KEY)
+    governed(policy(approved, "gpt-*", approved.openai_base_url))
+    body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}).encode()
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        urllib.request.urlopen(urllib.request.Request(provider.openai_base_url + "/chat/completions", data=body))
+    assert refused.value.rule == "routes.unsupported"
+    assert provider.received == [] and approved.received == []
+
+
+def test_httpcore_and_tornado_calls_go_to_the_deployment_with_its_key(governed, provider, approved, monkeypatch):
+    monkeypatch.setenv("DEPLOY_KEY", KEY)
+    governed(policy(approved, "gpt-*", approved.openai_base_url))
+    url = provider.openai_base_url + "/chat/completions"
+    body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    with httpcore.ConnectionPool() as pool:
+        reply = pool.request("POST", url, content=body.encode(), headers={"Authorization": "Bearer callers-own"})
+    assert json.loads(reply.content)["choices"]
+    fetched = tornado.httpclient.HTTPClient()
+    try:
+        fetched.fetch(url, method="POST", body=body, headers={"Authorization": "Bearer callers-own"})
+    finally:
+        fetched.close()
+    assert provider.received == []
+    assert [(r.json["model"], r.headers["authorization"]) for r in approved.received] == [
+        ("gpt-4o-mini", f"Bearer {KEY}")
+    ] * 2
+    assert [c["library"] for c in governed.records("ai.call")] == ["httpcore", "tornado"]

@@ -2,9 +2,10 @@
 
 A request goes out in steps (`putrequest`, `putheader`..., `endheaders`, maybe `send` for the body) and only the
 last ones write to the socket. When a request might be an AI call, its next steps are held on that connection
-(its `putheader`, `endheaders`, `send` and `getresponse` shadowed on the one object) until its body is known (given to `endheaders`, or sent after it up to its Content-Length), then decided, and replayed
-as the plan says; its response is read through the call's tap. urllib3 sits on this class: a request it already
-has goes through untouched (`deciding_pipeline()` is None beneath another layer).
+(its `putheader`, `endheaders`, `send` and `getresponse` shadowed on the one object) until its body is known
+(given to `endheaders`, or sent after it up to its Content-Length), then decided, and replayed as the plan says;
+its response is read through the call's tap. urllib3 sits on this class: a request it already has goes through
+untouched (`deciding_pipeline()` is None beneath another layer).
 """
 
 from __future__ import annotations
@@ -216,7 +217,9 @@ def install(patches: PatchSet, module: ModuleType) -> None:
         readable = b"" if body is None and held.declared_length() == 0 else as_bytes(body)
         call = None
         if pipeline is not None:
-            call = pipeline.begin(OutboundRequest("http.client", held.method, held.url, held.header_map(), readable))
+            # a connection is bound to its host: a route may change the path and model here, not the host
+            seen = OutboundRequest("http.client", held.method, held.url, held.header_map(), readable, False)
+            call = pipeline.begin(seen)
         kind = type(connection)
         if call is None:  # not an AI call (or governance went off): the steps as they were
             held.putrequest(connection, held.method, held.target, held.skip_host, held.skip_accept_encoding)

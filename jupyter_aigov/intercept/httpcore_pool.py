@@ -64,7 +64,9 @@ def _send_instead(module: ModuleType, request: Any, call: CallInFlight) -> None:
             planned = {name: value for name, value in planned.items() if name.lower() != "transfer-encoding"}
         request.headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in planned.items()]
     if plan.body is not None:
-        request.stream = module.ByteStream(plan.body)
+        request.stream = module.Request(
+            request.method, request.url, content=plan.body
+        ).stream  # its bytes, sync or async
 
 
 def install(patches: PatchSet, module: ModuleType, library: str) -> None:
