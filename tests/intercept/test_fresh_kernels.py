@@ -86,11 +86,32 @@ def _bedrock():
     return client.converse(modelId="anthropic.claude-3-haiku-20240307-v1:0",
                            messages=[{"role": "user", "content": [{"text": "hello"}]}])
 
+def _urlopen():
+    import urllib.request
+    return urllib.request.urlopen(urllib.request.Request(chat, data=json.dumps(denied).encode())).read()
+
+def _httpcore():
+    import httpcore
+    with httpcore.ConnectionPool() as pool:
+        return pool.request("POST", chat, content=json.dumps(denied).encode())
+
+def _httpx_transport():
+    import httpx
+    with httpx.HTTPTransport() as transport:
+        return transport.handle_request(httpx.Request("POST", chat, json=denied))
+
+def _tornado():
+    from tornado.httpclient import AsyncHTTPClient
+    async def go():
+        return await AsyncHTTPClient(force_instance=True).fetch(chat, method="POST", body=json.dumps(denied))
+    return run(go())
+
 import aigov
 outcomes = {}
 for name, call in [("httpx", _httpx), ("httpx-async", _httpx_async), ("httpx2", _httpx2), ("requests", _requests),
                    ("urllib3", _urllib3), ("aiohttp", _aiohttp), ("openai", _openai), ("anthropic", _anthropic),
-                   ("google-genai", _genai), ("boto3-bedrock", _bedrock)]:
+                   ("google-genai", _genai), ("boto3-bedrock", _bedrock), ("urllib.request", _urlopen),
+                   ("httpcore", _httpcore), ("httpx-transport", _httpx_transport), ("tornado", _tornado)]:
     try:
         call()
         outcomes[name] = "sent"
@@ -111,7 +132,7 @@ time.sleep(1.5)  # the price list's warm-up timer starts a moment after loading
 print("SETTLED " + aigov.status()["detection"])
 """
 
-CLIENTS = 10
+CLIENTS = 14
 
 
 def _execute(client: Any, code: str, timeout: float = 180) -> str:
