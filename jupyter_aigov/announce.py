@@ -15,6 +15,10 @@ CLIENTS = {
     "requests": "requests",
     "urllib3": "urllib3",
     "aiohttp": "aiohttp",
+    "http.client": "http.client (urllib.request)",
+    "httpcore": "httpcore",
+    "httpcore2": "httpcore2",
+    "tornado.httpclient": "tornado",
     "botocore.endpoint": "boto3",
     "openai._base_client": "openai",
     "anthropic._base_client": "anthropic",
@@ -40,7 +44,9 @@ def policy_origin(info: dict[str, Any]) -> str:
 
 def load_line(info: dict[str, Any]) -> str:
     """The one line printed when aigov loads: policy and its origin, what is governed, detection's state."""
-    imported = [CLIENTS.get(name, name) for name in info["intercepting"]]
+    intercepting = info["intercepting"]
+    known = [label for name, label in CLIENTS.items() if name in intercepting]  # in this order: httpx first
+    imported = known + [name for name in intercepting if name not in CLIENTS]
     rest = [label for name, label in CLIENTS.items() if name in LAYERS and label not in imported]
     governed = ", ".join(imported) if imported else "nothing imported yet"
     if rest:

@@ -148,7 +148,8 @@ def test_when_aigov_loads_then_one_line_says_policy_origin_clients_and_detection
     (line,) = [o.text for o in cells[1].outputs if o.output_type == "stream" and o.name == "stdout"]
     assert len(line.strip().splitlines()) == 1
     assert f"policy: {tmp_path / 'aigov.yaml'} (found from the notebook's folder up)" in line
-    assert "clients: httpx (and httpx2, requests" in line and "openai, anthropic, google-genai when imported)" in line
+    assert "clients: httpx, http.client (urllib.request)" in line  # the standard library's is always imported
+    assert "(and httpx2, requests" in line and "openai, anthropic, google-genai when imported)" in line
     assert "detection: loading" in line or "detection: ready" in line
     assert not [o for o in cells[1].outputs if o.output_type == "stream" and o.name == "stderr"]  # nothing failed
     helped = _text(cells[2])
