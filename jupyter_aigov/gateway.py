@@ -28,7 +28,17 @@ class Gateway:
     In a locked kernel none of them can be rebound, nor can one be added.
     """
 
-    __slots__ = ("__weakref__", "budgets", "evidence", "evidence_dir", "pipeline", "plugins", "projects", "session")
+    __slots__ = (
+        "__weakref__",
+        "budgets",
+        "evidence",
+        "evidence_dir",
+        "kernel",
+        "pipeline",
+        "plugins",
+        "projects",
+        "session",
+    )
     __setattr__ = sealed_setattr()
 
     def __init__(

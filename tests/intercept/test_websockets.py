@@ -419,6 +419,8 @@ def test_when_a_websocket_layer_cannot_be_installed_then_its_ai_connections_are_
     with pytest.raises(aigov.PolicyViolation) as refused:
         CLIENTS[client](realtime, ALLOWED, [user_text(PROMPT)])
     assert refused.value.rule == "intercept.unavailable"
-    assert realtime.handshakes == []
+    # none of this test's: a handshake of the test before (a Live session, whose handshake leaves before its
+    # decision) can reach the shared stand-in after that test ended, on a loaded machine
+    assert [h for h in realtime.handshakes if "/realtime" in h] == []
     (call,) = governed.records("ai.call")
     assert (call["decision"], call["rules"], call["model"]) == ("block", ["intercept.unavailable"], ALLOWED)
