@@ -219,31 +219,27 @@ def install(patches: PatchSet, module: ModuleType) -> None:
 
         return governed
 
-    def future(original: Any) -> Any:
-        def governed_future(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-            pipeline = deciding_pipeline()
-            began = begin(pipeline, self, request, args, kwargs) if pipeline is not None else None
-            if began is None:
-                return original(self, request, *args, **kwargs)
-            call, body = began
-            with sending(call):
-                inner = original(_raw(self, body), _sent(body, request), *args, **kwargs)
-            return GovernedFuture(inner, call, self)
+    def handing_back(wrapper: Any) -> Any:
+        """A call whose answer comes later (`.future`, a unary-stream call): its result is handed back in `wrapper`,
+        which feeds what the caller reads through the call's tap."""
 
-        return governed_future
+        def make(original: Any) -> Any:
+            def governed(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+                pipeline = deciding_pipeline()
+                began = begin(pipeline, self, request, args, kwargs) if pipeline is not None else None
+                if began is None:
+                    return original(self, request, *args, **kwargs)
+                call, body = began
+                with sending(call):
+                    inner = original(_raw(self, body), _sent(body, request), *args, **kwargs)
+                return wrapper(inner, call, self)
 
-    def stream(original: Any) -> Any:
-        def governed_stream(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-            pipeline = deciding_pipeline()
-            began = begin(pipeline, self, request, args, kwargs) if pipeline is not None else None
-            if began is None:
-                return original(self, request, *args, **kwargs)
-            call, body = began
-            with sending(call):
-                inner = original(_raw(self, body), _sent(body, request), *args, **kwargs)
-            return GovernedStream(inner, call, self)
+            return governed
 
-        return governed_stream
+        return make
+
+    future = handing_back(GovernedFuture)
+    stream = handing_back(GovernedStream)
 
     unary_unary = module._UnaryUnaryMultiCallable
     patches.replace(unary_unary, "__call__", lambda original: unary(original, False))
