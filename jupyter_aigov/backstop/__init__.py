@@ -14,6 +14,7 @@ never arguments or data) and one PolicyViolation.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["UNGOVERNED", "arm"]
 
+# Audit events of a send that names where it goes: on a stream socket, each opens a connection like connect().
+_SENDS_TO = frozenset({"socket.sendto", "socket.sendmsg"})
 _home: list[int] = []  # the pid of the process that armed the hook, once armed
 
 
@@ -39,6 +42,15 @@ def _hook(governor: Callable[[], Gateway | None], home: list[int]) -> Callable[[
             gateway = governor()
             if gateway is not None:
                 watch.on_connect(gateway, args)
+        elif event in _SENDS_TO and len(args) > 1 and args[1] is not None:
+            # sendto()/sendmsg() with an address on a stream socket opens the connection (TCP Fast Open)
+            gateway = governor()
+            if gateway is not None and getattr(args[0], "type", None) == socket.SOCK_STREAM:
+                watch.on_connect(gateway, args)
+        elif event in ("socket.gethostbyname", "socket.gethostbyname_ex"):
+            gateway = governor()
+            if gateway is not None:
+                watch.on_getaddrinfo(gateway, (args[0], None))
         elif event == "socket.getaddrinfo":
             gateway = governor()
             if gateway is not None:

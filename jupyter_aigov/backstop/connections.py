@@ -9,6 +9,7 @@ the address.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,7 @@ class ConnectionWatch:
         address = args[1]
         if not isinstance(address, tuple) or len(address) < 2 or not isinstance(address[0], str):
             return  # a Unix socket, or a family with no host
-        host, port = address[0], address[1]
+        host, port = _plain_address(address[0]), address[1]
         endpoints = self.endpoints(gateway)
         provider = endpoints.provider(host, port)
         name = host
@@ -81,6 +82,16 @@ class ConnectionWatch:
             return
         endpoint = f"{name}:{port}"
         refuse_route(gateway, "socket.connect", provider, endpoint, f"A connection to {endpoint}", HINT)
+
+
+def _plain_address(host: str) -> str:
+    """An IPv4-mapped IPv6 address as the IPv4 address it is ("::ffff:127.0.0.1" -> "127.0.0.1"); others as given."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return host
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped) if mapped is not None else host
 
 
 def _is_address(host: str) -> bool:

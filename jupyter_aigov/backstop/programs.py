@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -41,8 +42,17 @@ PROGRAM_EVENTS = {
 
 
 def is_python(program: str) -> bool:
-    """Whether a program is a Python interpreter (such a child inherits governance instead)."""
-    return program == sys.executable or _PYTHON.fullmatch(os.path.basename(program)) is not None
+    """Whether a program is a Python interpreter (such a child inherits governance instead): by the file it runs,
+    links followed, so a link named "python3" to another program is that program."""
+    if program == sys.executable:
+        return True
+    if _PYTHON.fullmatch(os.path.basename(program)) is None:
+        return False
+    found = shutil.which(program) if os.sep not in program else program
+    if found is None:
+        return True  # not found: it will not start, and a name alone says Python
+    real = os.path.realpath(found)
+    return real == os.path.realpath(sys.executable) or _PYTHON.fullmatch(os.path.basename(real)) is not None
 
 
 def _words(args: Any) -> list[str]:

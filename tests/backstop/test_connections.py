@@ -96,3 +96,30 @@ def test_when_governance_is_off_then_the_hook_is_inert(governed, provider):
     aigov.disable()
     with socket.create_connection(_address(provider.url), timeout=5):
         pass
+
+
+def test_when_a_provider_is_reached_by_its_ipv4_mapped_ipv6_address_then_it_is_refused(governed, provider):
+    governed(_policy(provider.url))
+    host, port = _address(provider.url)
+    with socket.socket(socket.AF_INET6) as raw, pytest.raises(aigov.PolicyViolation) as refused:
+        raw.connect((f"::ffff:{host}", port))
+    assert refused.value.rule == "routes.ungoverned"
+    assert len(governed.records("ai.call")) == 1
+
+
+def test_when_a_send_opens_the_connection_then_it_is_judged_as_a_connect(governed, provider):
+    # TCP Fast Open: sendto() with an address on a stream socket connects without connect()
+    governed(_policy(provider.url))
+    with socket.socket() as raw, pytest.raises(aigov.PolicyViolation):
+        raw.sendto(b"POST /v1/chat/completions HTTP/1.1\r\n\r\n", socket.MSG_FASTOPEN, _address(provider.url))
+    assert len(governed.records("ai.call")) == 1
+
+
+def test_when_a_provider_name_is_resolved_with_gethostbyname_then_its_address_is_refused(governed, provider):
+    _, port = _address(provider.url)
+    governed(_policy(f"http://localhost:{port}"))
+    address = socket.gethostbyname("localhost")
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        socket.create_connection((address, port), timeout=5)
+    assert refused.value.record["endpoint"] == f"localhost:{port}"
+    assert len(governed.records("ai.call")) == 1

@@ -74,3 +74,13 @@ def test_when_the_inherited_variable_was_taken_out_then_a_python_child_still_get
     code = "import os; print(os.environ.get('AIGOV_INHERIT', 'none'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     assert b'"format":1' in done.stdout
+
+
+def test_when_a_program_is_linked_under_a_python_name_then_it_is_judged_as_what_it_runs(governed, tmp_path):
+    governed(POLICY)
+    disguised = tmp_path / "python3"
+    disguised.symlink_to("/bin/echo")  # not an interpreter: its arguments are read like any program's
+    with pytest.raises(aigov.PolicyViolation) as refused:
+        subprocess.run([str(disguised), "https://api.openai.com/v1/chat/completions"], check=False)
+    assert refused.value.rule == "routes.ungoverned"
+    assert len(governed.records("ai.call")) == 1
